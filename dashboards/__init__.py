@@ -1,0 +1,1 @@
+"""Who sees what: Streamlit pages per role (never writes SQL)."""

@@ -1,0 +1,1 @@
+"""What it means: scoring, change, goals, breakdowns and suppression (never imports Streamlit)."""

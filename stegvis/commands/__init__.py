@@ -1,0 +1,5 @@
+"""Command modules of the `stegvis` CLI; each has `register(app)`. Add a new module here."""
+
+from stegvis.commands import definitions, database
+
+COMMAND_MODULES = [definitions, database]

@@ -1,0 +1,51 @@
+"""Organisation settings: typed, with defaults, stored in the database's `settings` table
+so the app and the command line agree (`stegvis config`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stegvis.errors import StegvisError
+from surveys.store import get_setting, set_setting
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: int
+    minimum: int
+    maximum: int
+    help: str
+
+
+SETTINGS = {
+    s.key: s
+    for s in [
+        Setting("min_cell", 5, 2, 100, "Smallest number of respondents behind a figure the board sees (k)"),
+        Setting("session_timeout_minutes", 30, 5, 24 * 60, "Staff are logged out after this much inactivity"),
+        Setting("lockout_attempts", 5, 3, 20, "Failed logins before an account is locked"),
+        Setting("lockout_minutes", 15, 1, 24 * 60, "How long a locked account stays locked"),
+        Setting("code_valid_days", 14, 1, 90, "How long a participant's access code works"),
+        Setting("retention_years", 5, 1, 50, "Years after exit before `stegvis purge` erases a participant"),
+    ]
+}
+
+
+def setting(db, key: str) -> int:
+    spec = SETTINGS[key]
+    raw = get_setting(db, key)
+    return spec.default if raw is None else int(raw)
+
+
+def update_setting(db, key: str, value: str) -> int:
+    if key not in SETTINGS:
+        raise StegvisError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
+    spec = SETTINGS[key]
+    try:
+        number = int(value)
+    except ValueError:
+        raise StegvisError(f"setting {key} takes a whole number, not {value!r}") from None
+    if not spec.minimum <= number <= spec.maximum:
+        raise StegvisError(f"setting {key} must be between {spec.minimum} and {spec.maximum}, not {number}")
+    set_setting(db, key, str(number))
+    return number

@@ -1,0 +1,1 @@
+"""What is asked: definition models, shipped definitions, survey sessions, answer storage."""

@@ -1,0 +1,193 @@
+"""Answers: checking one against its item, storing it the moment it is given, and
+reading stored answers back as one row per response for scoring."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from stegvis.errors import StegvisError
+from surveys.models import Instrument, Item
+from surveys.store import now, transaction
+
+MAX_TEXT = 20_000  # characters; a free-text answer longer than this is refused, not cut
+
+ANSWERED, SKIPPED, DONT_KNOW = "answered", "skipped", "dont_know"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A checked answer, as stored: `value_num` for numbers, `value_text` for everything else."""
+
+    item_id: str
+    status: str = ANSWERED
+    value_num: float | None = None
+    value_text: str | None = None
+    other_text: str | None = None
+
+    @property
+    def value(self):
+        """The answer as the survey shows it: a number, a choice id, a list of ids, or text."""
+        if self.status != ANSWERED:
+            return None
+        if self.value_num is not None:
+            return int(self.value_num) if float(self.value_num).is_integer() else self.value_num
+        if self.value_text is not None and self.value_text.startswith("["):
+            return json.loads(self.value_text)
+        return self.value_text
+
+
+def check_answer(instrument: Instrument, item_id: str, value=None, *, status: str = ANSWERED,
+                 other_text: str | None = None) -> Answer:
+    """Validate one answer against the definition; raise StegvisError naming the item and the problem."""
+    try:
+        item = instrument.item(item_id)
+    except StopIteration:
+        raise StegvisError(f"{instrument.id} has no item {item_id!r}") from None
+    where = f"{instrument.id}, item {item_id}"
+    if status == SKIPPED:
+        if not is_skippable(instrument, item):
+            raise StegvisError(f"{where}: this question cannot be skipped")
+        return Answer(item_id, SKIPPED)
+    if status == DONT_KNOW:
+        if item.kind != "scale" or instrument.response_scale(item.scale).dont_know is None:
+            raise StegvisError(f"{where}: this question has no 'vet ej' answer")
+        return Answer(item_id, DONT_KNOW)
+    if status != ANSWERED:
+        raise StegvisError(f"{where}: unknown answer status {status!r}")
+    if value is None or (isinstance(value, str) and not value.strip() and item.kind != "free_text"):
+        raise StegvisError(f"{where}: no answer given")
+    kind = item.kind
+    if kind in ("scale", "number"):
+        number = _number(value, where)
+        low, high = instrument.item_range(item_id) if kind == "scale" else (item.min, item.max)
+        if kind == "scale" and not float(number).is_integer():
+            raise StegvisError(f"{where}: {value!r} is not one of the steps {low}–{high}")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise StegvisError(f"{where}: {value!r} is outside the allowed range {low}–{high}")
+        return Answer(item_id, value_num=float(number))
+    if kind in ("single_choice", "yes_no"):
+        choice = _choice(item, str(value), where)
+        return Answer(item_id, value_text=choice, other_text=_other(item, [choice], other_text, where))
+    if kind == "multiple_choice":
+        chosen = list(value) if isinstance(value, (list, tuple)) else [v for v in str(value).split(";") if v]
+        if not chosen:
+            raise StegvisError(f"{where}: choose at least one option, or skip the question")
+        ids = [_choice(item, str(c), where) for c in chosen]
+        ids = [c.id for c in item.options() if c.id in ids]  # definition order, no repeats
+        return Answer(item_id, value_text=json.dumps(ids), other_text=_other(item, ids, other_text, where))
+    if kind == "free_text":
+        text = str(value)
+        if len(text) > MAX_TEXT:
+            raise StegvisError(f"{where}: the text is {len(text)} characters; at most {MAX_TEXT} are stored")
+        return Answer(item_id, value_text=text)
+    if kind == "date":
+        try:
+            return Answer(item_id, value_text=date.fromisoformat(str(value)).isoformat())
+        except ValueError:
+            raise StegvisError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+    raise StegvisError(f"{where}: unsupported item kind {kind}")  # pragma: no cover - models forbid it
+
+
+def is_skippable(instrument: Instrument, item: Item) -> bool:
+    return instrument.allow_skip if item.skippable is None else item.skippable
+
+
+def _number(value, where: str) -> float:
+    if isinstance(value, bool):
+        raise StegvisError(f"{where}: {value!r} is not a number")
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise StegvisError(f"{where}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise StegvisError(f"{where}: {value!r} is not a number")
+    return number
+
+
+def _choice(item: Item, value: str, where: str) -> str:
+    ids = [c.id for c in item.options()]
+    if value not in ids:
+        raise StegvisError(f"{where}: {value!r} is not one of the choices ({', '.join(ids)})")
+    return value
+
+
+def _other(item: Item, chosen: list[str], other_text: str | None, where: str) -> str | None:
+    takes_text = {c.id for c in item.options() if c.other_text}
+    if other_text and not takes_text & set(chosen):
+        raise StegvisError(f"{where}: free text goes with an 'annat, nämligen' choice")
+    if other_text and len(other_text) > MAX_TEXT:
+        raise StegvisError(f"{where}: the text is too long (at most {MAX_TEXT} characters)")
+    return other_text or None
+
+
+def store_answer(db, session_id: int, instrument: Instrument, answer: Answer) -> None:
+    """Write (or replace) one answer at once, in its own short transaction."""
+    with transaction(db):
+        _upsert(db, session_id, instrument, answer)
+        db.execute(
+            "UPDATE survey_sessions SET started_at = coalesce(started_at, ?) WHERE id = ?", [now(), session_id]
+        )
+
+
+def _upsert(db, session_id: int, instrument: Instrument, answer: Answer, at: str | None = None) -> None:
+    db.execute(
+        """INSERT INTO answers (session_id, instrument_id, instrument_version, item_id, status,
+                                value_num, value_text, other_text, answered_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (session_id, item_id) DO UPDATE SET
+               status = excluded.status, value_num = excluded.value_num, value_text = excluded.value_text,
+               other_text = excluded.other_text, answered_at = excluded.answered_at""",
+        [session_id, instrument.id, instrument.version, answer.item_id, answer.status,
+         answer.value_num, answer.value_text, answer.other_text, at or now()],
+    )
+
+
+def store_answers(db, session_id: int, instrument: Instrument, answers: list[Answer], at: str | None = None) -> None:
+    """Write many checked answers in one transaction (imports and demo data)."""
+    with transaction(db):
+        for answer in answers:
+            _upsert(db, session_id, instrument, answer, at)
+
+
+def session_answers(db, session_id: int) -> dict[str, Answer]:
+    rows = db.execute(
+        "SELECT item_id, status, value_num, value_text, other_text FROM answers WHERE session_id = ?", [session_id]
+    ).fetchall()
+    return {r[0]: Answer(*r) for r in rows}
+
+
+def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
+                    completed_only: bool = True) -> pd.DataFrame:
+    """One row per response to an instrument (all versions), one float column per numeric item.
+
+    Columns: session_id, participant_id, programme_id, occasion, instrument_version,
+    respondent_group, completed_at, then item ids. Skipped and 'vet ej' answers are NaN:
+    missing, never 0."""
+    where = ["s.instrument_id = ?"]
+    params: list = [instrument_id]
+    if programme_id:
+        where.append("s.programme_id = ?")
+        params.append(programme_id)
+    if completed_only:
+        where.append("s.status = 'completed'")
+    sessions = pd.read_sql_query(
+        f"""SELECT s.id AS session_id, s.participant_id, s.programme_id, s.occasion, s.instrument_version,
+                   s.respondent_group, coalesce(s.completed_at, s.started_at, s.created_at) AS completed_at
+            FROM survey_sessions s WHERE {' AND '.join(where)} ORDER BY s.id""",
+        db.conn, params=params,
+    )
+    values = pd.read_sql_query(
+        f"""SELECT a.session_id, a.item_id, a.value_num FROM answers a JOIN survey_sessions s ON s.id = a.session_id
+            WHERE {' AND '.join(where)} AND a.status = 'answered' AND a.value_num IS NOT NULL""",
+        db.conn, params=params,
+    )
+    wide = values.pivot(index="session_id", columns="item_id", values="value_num") if len(values) else None
+    frame = sessions.set_index("session_id")
+    if wide is not None:
+        frame = frame.join(wide)
+    return frame.reset_index()

@@ -1,0 +1,255 @@
+"""Loading definition files: YAML in, validated models out, and every mistake
+reported as `file:line: where: what`. The catalog holds every version of every
+instrument and programme, shipped or published earlier."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Union
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from stegvis.errors import StegvisError
+from surveys.models import AnswerAtLeast, DefinitionProblem, Instrument, Programme, ScaleChange, TextPack
+
+SHIPPED_DIR = Path(__file__).parent / "definitions"
+Definition = Union[Instrument, Programme, TextPack]
+
+
+def model_for(data: dict) -> type[BaseModel]:
+    """Which kind of definition a parsed file is, judged from its top-level keys."""
+    if "occasions" in data:
+        return Programme
+    if "language" in data and "instrument" in data:
+        return TextPack
+    return Instrument
+
+
+def load_file(path: str | Path) -> Definition:
+    """Parse and validate one definition file; raise StegvisError listing every problem with its line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StegvisError(f"{path}: cannot read the file ({exc})") from None
+    return parse_text(text, str(path))
+
+
+def parse_text(text: str, source: str = "<text>") -> Definition:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise StegvisError(f"{source}{line}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise StegvisError(f"{source}:1: a definition file must be a mapping of fields (id, version, ...)")
+    duplicate = _first_duplicate_key(root)
+    if duplicate:
+        key, line = duplicate
+        raise StegvisError(f"{source}:{line}: {key}: the key appears twice in the same mapping")
+    model = model_for(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(err, root, source) for err in exc.errors()]
+        raise StegvisError("\n".join(lines)) from None
+
+
+def _describe(err: dict, root, source: str) -> str:
+    loc = tuple(err["loc"])
+    original = (err.get("ctx") or {}).get("error")
+    if isinstance(original, DefinitionProblem):
+        loc = loc + tuple(original.path)
+        message = original.message
+    elif err["type"] == "missing":
+        message = f"missing required field `{loc[-1]}`"
+        loc = loc[:-1]
+    elif err["type"] == "extra_forbidden":
+        message = f"unknown field `{loc[-1]}` (a typo, or a field of another kind of definition?)"
+    else:
+        message = err["msg"].removeprefix("Value error, ")
+    where = ".".join(str(part) for part in loc) or "(top level)"
+    return f"{source}:{_line_of(root, loc)}: {where}: {message}"
+
+
+def _line_of(node, loc: tuple) -> int:
+    """The line of the deepest node on `loc` that exists in the YAML tree."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                continue  # a pydantic-only step such as a union tag
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _first_duplicate_key(node):
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return key.value, key.start_mark.line + 1
+            seen.add(key.value)
+            found = _first_duplicate_key(value)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found = _first_duplicate_key(child)
+            if found:
+                return found
+    return None
+
+
+def check_textpack(pack: TextPack, instrument: Instrument, source: str = "text pack") -> None:
+    """A text pack must cover exactly the instrument's items, with end labels where the items have them."""
+    problems = []
+    if pack.instrument != instrument.id:
+        problems.append(f"is for instrument {pack.instrument}, not {instrument.id}")
+    if pack.version is not None and pack.version != instrument.version:
+        problems.append(f"is for version {pack.version}, not {instrument.version}")
+    ids = [i.id for i in instrument.items]
+    missing = [i for i in ids if i not in pack.items]
+    extra = [i for i in pack.items if i not in ids]
+    if missing:
+        problems.append(f"has no wording for items {', '.join(missing)}")
+    if extra:
+        problems.append(f"has wording for items the instrument does not have: {', '.join(extra)}")
+    for item in instrument.items:
+        entry = pack.items.get(item.id)
+        if entry and item.end_labels and not (entry.low and entry.high):
+            problems.append(f"item {item.id} needs end labels `low` and `high`")
+    if problems:
+        raise StegvisError("\n".join(f"{source}: {p}" for p in problems))
+
+
+@dataclass
+class Catalog:
+    """Every known version of every instrument and programme."""
+
+    instruments: dict[tuple[str, int], Instrument] = field(default_factory=dict)
+    programmes: dict[tuple[str, int], Programme] = field(default_factory=dict)
+
+    def add(self, definition: Definition) -> None:
+        target = self.instruments if isinstance(definition, Instrument) else self.programmes
+        target[(definition.id, definition.version)] = definition
+
+    def instrument(self, instrument_id: str, version: int | None = None) -> Instrument:
+        return self._get(self.instruments, "instrument", instrument_id, version)
+
+    def programme(self, programme_id: str, version: int | None = None) -> Programme:
+        return self._get(self.programmes, "programme", programme_id, version)
+
+    @staticmethod
+    def _get(table: dict, what: str, ident: str, version: int | None):
+        if version is not None:
+            if (ident, version) in table:
+                return table[(ident, version)]
+            raise StegvisError(f"unknown {what} {ident} version {version}")
+        versions = [v for (i, v) in table if i == ident]
+        if not versions:
+            known = ", ".join(sorted({i for i, _ in table})) or "none"
+            raise StegvisError(f"unknown {what} `{ident}` (known: {known})")
+        return table[(ident, max(versions))]
+
+    def latest_instruments(self) -> list[Instrument]:
+        return [self.instrument(i) for i in sorted({i for i, _ in self.instruments})]
+
+    def latest_programmes(self) -> list[Programme]:
+        return [self.programme(p) for p in sorted({p for p, _ in self.programmes})]
+
+    def problems(self) -> list[str]:
+        """Cross-file references: occasions and goals must name instruments, scales and items that exist."""
+        found = []
+        for programme in self.latest_programmes():
+            where = f"programme {programme.id}"
+            for occasion in programme.occasions:
+                for ref in occasion.instruments:
+                    if not any(i == ref for i, _ in self.instruments):
+                        found.append(f"{where}, occasion {occasion.id}: unknown instrument {ref}")
+            for goal in programme.goals:
+                num = goal.numerator
+                if not isinstance(num, (ScaleChange, AnswerAtLeast)):
+                    continue
+                if not any(i == num.instrument for i, _ in self.instruments):
+                    found.append(f"{where}, goal {goal.id}: unknown instrument {num.instrument}")
+                    continue
+                instrument = self.instrument(num.instrument)
+                if isinstance(num, ScaleChange) and num.scale not in {s.id for s in instrument.scales}:
+                    found.append(f"{where}, goal {goal.id}: {instrument.id} has no scale {num.scale}")
+                if isinstance(num, AnswerAtLeast) and num.item not in {i.id for i in instrument.items}:
+                    found.append(f"{where}, goal {goal.id}: {instrument.id} has no item {num.item}")
+        return found
+
+
+def shipped_files() -> list[Path]:
+    return sorted(p for p in SHIPPED_DIR.rglob("*.yaml"))
+
+
+@lru_cache(maxsize=1)
+def shipped_catalog() -> Catalog:
+    """The definitions that ship with Stegvis, validated (cached: files do not change while running)."""
+    catalog = Catalog()
+    for path in shipped_files():
+        definition = load_file(path)
+        if not isinstance(definition, TextPack):
+            catalog.add(definition)
+    problems = catalog.problems()
+    if problems:
+        raise StegvisError("\n".join(problems))
+    return catalog
+
+
+def validate_paths(paths: list[Path]) -> list[Definition]:
+    """Validate files (all shipped ones when none given); raise with every problem found."""
+    paths = paths or shipped_files()
+    errors, loaded = [], []
+    for path in paths:
+        try:
+            loaded.append(load_file(path))
+        except StegvisError as exc:
+            errors.append(str(exc))
+    catalog = Catalog(dict(shipped_catalog().instruments), dict(shipped_catalog().programmes)) if paths != shipped_files() else Catalog()
+    for definition in loaded:
+        if not isinstance(definition, TextPack):
+            catalog.add(definition)
+    for definition in loaded:
+        if isinstance(definition, TextPack):
+            try:
+                check_textpack(definition, catalog.instrument(definition.instrument, definition.version))
+            except StegvisError as exc:
+                errors.append(str(exc))
+    errors.extend(catalog.problems())
+    if errors:
+        raise StegvisError("\n".join(errors))
+    return loaded
+
+
+def canonical_json(definition: BaseModel) -> str:
+    """The stored form of a definition: stable, so a changed file is detected by comparison."""
+    return json.dumps(definition.model_dump(mode="json", by_alias=True), ensure_ascii=False, sort_keys=True)
+
+
+def json_schema() -> dict:
+    """JSON Schema of all three kinds of definition file, generated from the models."""
+    from pydantic.json_schema import models_json_schema
+
+    _, schema = models_json_schema(
+        [(m, "validation") for m in (Instrument, Programme, TextPack)],
+        title="Stegvis definition files",
+    )
+    schema["anyOf"] = [{"$ref": f"#/$defs/{m.__name__}"} for m in (Instrument, Programme, TextPack)]
+    return schema

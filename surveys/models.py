@@ -1,0 +1,507 @@
+"""Pydantic models of the definition files: instruments, programmes (insatser),
+goals and text packs. The YAML is validated by these models, and the JSON Schema
+editors use (`stegvis schema`) is generated from them.
+
+Cross-references inside one file (an unknown item in a scale, a reversed item
+outside its scale, overlapping bands) raise `DefinitionProblem`, which carries
+the path inside the file so the loader can point at the line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Language = Literal["sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("sv", "en")
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class DefinitionProblem(ValueError):
+    """A cross-reference error at `path` (relative to the model that raised it)."""
+
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(Strict):
+    """A text in Swedish, optionally in English; a plain string means Swedish."""
+
+    sv: str = Field(min_length=1)
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string_is_swedish(cls, value):
+        return {"sv": value} if isinstance(value, str) else value
+
+    def get(self, lang: str = "sv") -> str:
+        return (self.en if lang == "en" else None) or self.sv
+
+
+class License(Strict):
+    owner: str
+    terms: str
+    apply_at: str = Field(description="Where to apply for permission")
+    requires_permission: bool = Field(
+        description="If true, the instrument cannot be opened for participants until an "
+        "administrator has recorded the permission and installed a text pack"
+    )
+
+
+class ScaleStep(Strict):
+    value: int
+    label: LocalText
+
+
+class ResponseScale(Strict):
+    """The answer steps of scale items: whole numbers from `min` to `max`."""
+
+    id: Slug
+    min: int
+    max: int
+    steps: list[ScaleStep] = Field(default_factory=list, description="Labels for some or all steps")
+    dont_know: LocalText | None = Field(
+        None, description="Label of an extra 'vet ej / ej aktuellt' answer, excluded from scores"
+    )
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.min >= self.max:
+            raise DefinitionProblem(("max",), f"max ({self.max}) must be greater than min ({self.min})")
+        for i, step in enumerate(self.steps):
+            if not self.min <= step.value <= self.max:
+                raise DefinitionProblem(
+                    ("steps", i, "value"), f"step {step.value} is outside {self.min}–{self.max}"
+                )
+        _no_duplicates([s.value for s in self.steps], ("steps",), "step value")
+        return self
+
+
+class EndLabels(Strict):
+    low: LocalText
+    high: LocalText
+
+
+class Choice(Strict):
+    id: Slug
+    label: LocalText
+    other_text: bool = Field(False, description="Asks for free text ('annat, nämligen …') when chosen")
+
+
+class ShowIf(Strict):
+    """Show an item only when an earlier item's answer matches."""
+
+    item: Slug
+    equals: str | int | None = None
+    in_: list[str | int] | None = Field(None, alias="in")
+    at_least: float | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("equals", "in_", "at_least") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise DefinitionProblem((), "show_if needs exactly one of equals, in, at_least")
+        return self
+
+    def holds(self, answer) -> bool:
+        """Whether an earlier answer (None when unanswered) makes the item visible."""
+        if answer is None:
+            return False
+        values = answer if isinstance(answer, list) else [answer]
+        if self.equals is not None:
+            return any(str(v) == str(self.equals) for v in values)
+        if self.in_ is not None:
+            wanted = {str(v) for v in self.in_}
+            return any(str(v) in wanted for v in values)
+        try:
+            return any(float(v) >= self.at_least for v in values)
+        except (TypeError, ValueError):
+            return False
+
+
+ItemKind = Literal["scale", "single_choice", "multiple_choice", "yes_no", "free_text", "number", "date"]
+YES_NO = (
+    Choice(id="ja", label=LocalText(sv="Ja", en="Yes")),
+    Choice(id="nej", label=LocalText(sv="Nej", en="No")),
+)
+
+
+class Item(Strict):
+    id: Slug
+    kind: ItemKind
+    text: LocalText = Field(description="Question text; placeholder wording for licensed instruments")
+    help: LocalText | None = None
+    scale: Slug | None = Field(None, description="Response scale id (kind: scale)")
+    end_labels: EndLabels | None = Field(None, description="The item's own labels for the lowest and highest step")
+    choices: list[Choice] = Field(default_factory=list)
+    min: float | None = Field(None, description="Smallest allowed answer (kind: number)")
+    max: float | None = Field(None, description="Largest allowed answer (kind: number)")
+    skippable: bool | None = Field(None, description="Overrides the instrument's allow_skip")
+    show_if: ShowIf | None = None
+    indicator: Slug | None = Field(None, description="Indicator id this item serves")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.kind == "scale" and self.scale is None:
+            raise DefinitionProblem(("scale",), f"item {self.id} is a scale item but names no response scale")
+        if self.kind != "scale" and (self.scale or self.end_labels):
+            raise DefinitionProblem(("scale",), f"item {self.id}: only scale items take scale/end_labels")
+        if self.kind in ("single_choice", "multiple_choice") and not self.choices:
+            raise DefinitionProblem(("choices",), f"item {self.id} ({self.kind}) needs choices")
+        if self.kind not in ("single_choice", "multiple_choice") and self.choices:
+            raise DefinitionProblem(("choices",), f"item {self.id}: only choice items take choices")
+        _no_duplicates([c.id for c in self.choices], ("choices",), "choice id")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise DefinitionProblem(("max",), f"item {self.id}: max is below min")
+        return self
+
+    def options(self) -> tuple[Choice, ...]:
+        return YES_NO if self.kind == "yes_no" else tuple(self.choices)
+
+
+class Band(Strict):
+    """An interpretation band with inclusive integer bounds as published. A prorated
+    score between two bands belongs to the lower one."""
+
+    id: Slug
+    label: LocalText
+    min: float | None = None
+    max: float | None = None
+    text: LocalText | None = None
+
+
+class Flag(Strict):
+    """A threshold that carries interpretation text for the coach."""
+
+    id: Slug
+    label: LocalText
+    below: float | None = Field(None, description="Fires when the score is below this value")
+    at_least: float | None = Field(None, description="Fires when the score is at least this value")
+    text: LocalText
+
+    @model_validator(mode="after")
+    def _one_threshold(self):
+        if (self.below is None) == (self.at_least is None):
+            raise DefinitionProblem((), f"flag {self.id} needs exactly one of below, at_least")
+        return self
+
+
+class ReliableChange(Strict):
+    """Jacobson–Truax: a change is reliable when |Δ| / (sd·√2·√(1−alpha)) ≥ 1.96."""
+
+    alpha: float = Field(gt=0, lt=1, description="Reliability (Cronbach's alpha)")
+    sd: float = Field(gt=0, description="Reference standard deviation")
+    source: str | None = None
+
+
+class Scale(Strict):
+    """A score computed from items: reversal, sum or mean, prorating."""
+
+    id: Slug
+    label: LocalText
+    items: list[Slug] = Field(min_length=1)
+    reversed: list[Slug] = Field(default_factory=list)
+    method: Literal["sum", "mean"] = "sum"
+    max_missing: int = Field(0, ge=0, description="Items that may be missing; they take the mean of the answered ones")
+    bands: list[Band] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    reliable_change: ReliableChange | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        _no_duplicates(self.items, ("items",), "item")
+        for i, item in enumerate(self.reversed):
+            if item not in self.items:
+                raise DefinitionProblem(
+                    ("reversed", i), f"reversed item {item} is not among scale {self.id}'s items"
+                )
+        if self.max_missing >= len(self.items):
+            raise DefinitionProblem(("max_missing",), f"max_missing must be below the {len(self.items)} items")
+        _no_duplicates([b.id for b in self.bands], ("bands",), "band id")
+        for i, band in enumerate(self.bands):
+            if band.min is not None and band.max is not None and band.min > band.max:
+                raise DefinitionProblem(("bands", i), f"band {band.id}: min {band.min} is above max {band.max}")
+        ordered = sorted(enumerate(self.bands), key=lambda ib: -float("inf") if ib[1].min is None else ib[1].min)
+        for (_, lower), (j, upper) in zip(ordered, ordered[1:]):
+            lower_top = float("inf") if lower.max is None else lower.max
+            upper_bottom = -float("inf") if upper.min is None else upper.min
+            if upper_bottom <= lower_top:
+                raise DefinitionProblem(
+                    ("bands", j), f"band {upper.id} overlaps band {lower.id} in scale {self.id}"
+                )
+        _no_duplicates([f.id for f in self.flags], ("flags",), "flag id")
+        return self
+
+
+class Indicator(Strict):
+    """An indicator result from the items tagged with its id."""
+
+    id: Slug
+    label: LocalText
+    aggregation: Literal["mean", "share_at_least"] = "mean"
+    cut: float | None = Field(None, description="With share_at_least: an answer at or above this counts")
+
+    @model_validator(mode="after")
+    def _cut(self):
+        if (self.aggregation == "share_at_least") != (self.cut is not None):
+            raise DefinitionProblem(("cut",), f"indicator {self.id}: cut goes with share_at_least, and only with it")
+        return self
+
+
+class CurrentDesired(Strict):
+    """A life area rated twice: where the participant is now, and wants to be."""
+
+    id: Slug
+    label: LocalText
+    current: Slug
+    desired: Slug
+
+
+class Instrument(Strict):
+    id: Slug
+    version: int = Field(ge=1)
+    title: LocalText
+    description: LocalText | None = None
+    intro: LocalText | None = Field(None, description="Shown before the first question")
+    respondent_group: Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"] = "deltagare"
+    license: License | None = None
+    allow_skip: bool = True
+    participant_view: Literal["always", "coach_shares", "never"] = Field(
+        "always", description="Whether participants see their own results: always, when the coach shares them, never"
+    )
+    notice: LocalText | None = Field(None, description="Shown beside results, e.g. 'not a diagnosis'")
+    response_scales: list[ResponseScale] = Field(default_factory=list)
+    items: list[Item] = Field(min_length=1)
+    scales: list[Scale] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    current_desired: list[CurrentDesired] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _no_duplicates([s.id for s in self.response_scales], ("response_scales",), "response scale id")
+        _no_duplicates([i.id for i in self.items], ("items",), "item id")
+        _no_duplicates([s.id for s in self.scales], ("scales",), "scale id")
+        _no_duplicates([i.id for i in self.indicators], ("indicators",), "indicator id")
+        scales = {s.id for s in self.response_scales}
+        indicators = {i.id for i in self.indicators}
+        seen: dict[str, Item] = {}
+        for n, item in enumerate(self.items):
+            if item.scale and item.scale not in scales:
+                raise DefinitionProblem(("items", n, "scale"), f"item {item.id} uses unknown response scale {item.scale}")
+            if item.indicator and item.indicator not in indicators:
+                raise DefinitionProblem(
+                    ("items", n, "indicator"), f"item {item.id} serves unknown indicator {item.indicator}"
+                )
+            if item.show_if and item.show_if.item not in seen:
+                raise DefinitionProblem(
+                    ("items", n, "show_if", "item"),
+                    f"item {item.id}: show_if refers to {item.show_if.item}, which is not an earlier item",
+                )
+            seen[item.id] = item
+        for n, scale in enumerate(self.scales):
+            for i, item_id in enumerate(scale.items):
+                if item_id not in seen:
+                    raise DefinitionProblem(("scales", n, "items", i), f"scale {scale.id} names unknown item {item_id}")
+                if seen[item_id].kind != "scale":
+                    raise DefinitionProblem(
+                        ("scales", n, "items", i), f"scale {scale.id}: item {item_id} is not a scale item"
+                    )
+        for n, pair in enumerate(self.current_desired):
+            for key in ("current", "desired"):
+                ref = getattr(pair, key)
+                if ref not in seen or seen[ref].kind != "scale":
+                    raise DefinitionProblem(
+                        ("current_desired", n, key), f"area {pair.id}: {ref} is not a scale item of this instrument"
+                    )
+        for n, indicator in enumerate(self.indicators):
+            if not any(i.indicator == indicator.id for i in self.items):
+                raise DefinitionProblem(("indicators", n), f"indicator {indicator.id} has no items tagged with it")
+        return self
+
+    # Lookups used by scoring and the survey session.
+    def item(self, item_id: str) -> Item:
+        return next(i for i in self.items if i.id == item_id)
+
+    def response_scale(self, scale_id: str) -> ResponseScale:
+        return next(s for s in self.response_scales if s.id == scale_id)
+
+    def item_range(self, item_id: str) -> tuple[int, int]:
+        scale = self.response_scale(self.item(item_id).scale)
+        return scale.min, scale.max
+
+    def scale(self, scale_id: str) -> Scale:
+        return next(s for s in self.scales if s.id == scale_id)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+class Outcome(Strict):
+    """An exit outcome category (avslutsorsak)."""
+
+    id: Slug
+    label: LocalText
+
+
+class OutcomeIn(Strict):
+    kind: Literal["outcome_in"]
+    outcomes: list[Slug] = Field(min_length=1)
+
+
+class ScaleChange(Strict):
+    """Paired change of one participant's scale score between two occasions."""
+
+    kind: Literal["scale_change"]
+    instrument: Slug
+    scale: Slug
+    from_occasion: Slug = "intake"
+    to_occasion: Slug = "exit"
+    reliable: bool = Field(False, description="Count only reliable improvement (Jacobson–Truax)")
+
+
+class AnswerAtLeast(Strict):
+    kind: Literal["answer_at_least"]
+    instrument: Slug
+    item: Slug
+    value: float
+    occasion: Slug | None = None
+
+
+Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast], Field(discriminator="kind")]
+Breakdown = Literal["gender", "age_group", "time_in_programme"]
+
+
+class Goal(Strict):
+    id: Slug
+    label: LocalText
+    population: Literal["exited", "all", "active"] = Field(
+        "exited", description="Participants counted: those who exited in the period, all enrolled, or still active"
+    )
+    numerator: Numerator
+    target: float = Field(ge=0, le=1, description="Target share, 0–1")
+    breakdowns: list[Breakdown] = Field(default_factory=lambda: ["gender"])
+
+
+class Occasion(Strict):
+    """When an instrument is given: relative to the start or the exit."""
+
+    id: Slug
+    label: LocalText
+    anchor: Literal["start", "exit"] = "start"
+    offset_months: int = 0
+    repeat_months: int | None = Field(None, gt=0, description="Repeats every n months until exit or the maximum")
+    instruments: list[Slug] = Field(default_factory=list)
+
+
+class AgeGroup(Strict):
+    id: Slug
+    label: LocalText
+    min_age: int | None = None
+    max_age: int | None = None
+
+
+class DurationBand(Strict):
+    id: Slug
+    label: LocalText
+    min_months: int
+    max_months: int | None = None
+
+
+def _default_age_groups() -> list[AgeGroup]:
+    return [
+        AgeGroup(id="age_under_30", label=LocalText(sv="under 30 år", en="under 30"), max_age=29),
+        AgeGroup(id="age_30_plus", label=LocalText(sv="30 år och äldre", en="30 and over"), min_age=30),
+    ]
+
+
+def _default_duration_bands() -> list[DurationBand]:
+    return [
+        DurationBand(id="m0_6", label=LocalText(sv="0–6 mån", en="0–6 months"), min_months=0, max_months=6),
+        DurationBand(id="m7_12", label=LocalText(sv="7–12 mån", en="7–12 months"), min_months=7, max_months=12),
+        DurationBand(id="m13_24", label=LocalText(sv="13–24 mån", en="13–24 months"), min_months=13, max_months=24),
+        DurationBand(id="m25_plus", label=LocalText(sv="25 mån –", en="25 months +"), min_months=25),
+    ]
+
+
+class Programme(Strict):
+    """A programme (insats): its occasions, outcome categories and goals."""
+
+    id: Slug
+    version: int = Field(ge=1)
+    name: LocalText
+    description: LocalText | None = None
+    max_duration_months: int | None = Field(None, gt=0)
+    occasions: list[Occasion] = Field(min_length=1)
+    outcomes: list[Outcome] = Field(min_length=1)
+    goals: list[Goal] = Field(default_factory=list)
+    age_groups: list[AgeGroup] = Field(default_factory=_default_age_groups)
+    duration_bands: list[DurationBand] = Field(default_factory=_default_duration_bands)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _no_duplicates([o.id for o in self.occasions], ("occasions",), "occasion id")
+        _no_duplicates([o.id for o in self.outcomes], ("outcomes",), "outcome id")
+        _no_duplicates([g.id for g in self.goals], ("goals",), "goal id")
+        outcomes = {o.id for o in self.outcomes}
+        occasions = {o.id for o in self.occasions}
+        for n, goal in enumerate(self.goals):
+            num = goal.numerator
+            if isinstance(num, OutcomeIn):
+                for i, outcome in enumerate(num.outcomes):
+                    if outcome not in outcomes:
+                        raise DefinitionProblem(
+                            ("goals", n, "numerator", "outcomes", i),
+                            f"goal {goal.id} names unknown outcome {outcome}",
+                        )
+            for key in ("from_occasion", "to_occasion", "occasion"):
+                ref = getattr(num, key, None)
+                if ref is not None and ref not in occasions:
+                    raise DefinitionProblem(
+                        ("goals", n, "numerator", key), f"goal {goal.id} names unknown occasion {ref}"
+                    )
+        return self
+
+    def outcome_label(self, outcome_id: str, lang: str = "sv") -> str:
+        return next(o.label.get(lang) for o in self.outcomes if o.id == outcome_id)
+
+    def occasion(self, occasion_id: str) -> Occasion:
+        return next(o for o in self.occasions if o.id == occasion_id)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+class TextPackItem(Strict):
+    text: str = Field(min_length=1)
+    low: str | None = Field(None, description="End label of the lowest step, for items that have them")
+    high: str | None = None
+
+
+class TextPack(Strict):
+    """Licensed wording for one instrument and language, loaded by an organisation that holds permission."""
+
+    instrument: Slug
+    version: int | None = Field(None, description="Instrument version; omitted means any version with the same items")
+    language: Language
+    source: Literal["licensed", "demo"] = "licensed"
+    title: str | None = None
+    items: dict[str, TextPackItem]
+
+
+def _no_duplicates(values: list, path: tuple, what: str) -> None:
+    for value, count in Counter(values).items():
+        if count > 1:
+            second = [i for i, v in enumerate(values) if v == value][1]
+            raise DefinitionProblem(path + (second,), f"duplicate {what} {value}")

@@ -1,0 +1,204 @@
+"""Survey sessions: a coach opens a visit (one or more instruments queued for one
+participant and occasion) and gets a short access code; the participant's code
+opens that visit only, until it is completed or expires."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from stegvis.errors import StegvisError
+from surveys.answers import ANSWERED, Answer, session_answers
+from surveys.definitions import Catalog
+from surveys.models import Instrument, Item
+from surveys.store import get_setting, now, set_setting, transaction
+
+# No look-alikes (0/O, 1/I/L): typed on a tablet by someone who may be tired or anxious.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+class InvalidCode(StegvisError):
+    """A code that opens nothing. The message is kind and says nothing about other sessions."""
+
+    def __init__(self):
+        super().__init__(
+            "Koden fungerar inte. Kontrollera att du skrivit rätt, eller fråga din coach om en ny kod."
+        )
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def hash_code(db, code: str) -> str:
+    """Keyed hash, so a code can be looked up without being stored, and a copied database
+    does not reveal the codes in it without the key."""
+    key = get_setting(db, "code_secret")
+    if key is None:
+        key = secrets.token_hex(32)
+        set_setting(db, "code_secret", key)
+    return hmac.new(bytes.fromhex(key), normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SessionPart:
+    """One instrument within a visit: a row of `survey_sessions`."""
+
+    session_id: int
+    position: int
+    instrument_id: str
+    instrument_version: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    visit: str
+    participant_id: int | None
+    programme_id: str
+    occasion: str
+    language: str
+    expires_at: str | None
+    parts: tuple[SessionPart, ...]
+
+    @property
+    def completed(self) -> bool:
+        return all(p.status == "completed" for p in self.parts)
+
+
+def licence_problem(db, instrument: Instrument) -> str | None:
+    """Why a licensed instrument cannot be opened for participants yet, or None."""
+    if not (instrument.license and instrument.license.requires_permission):
+        return None
+    if db.execute("SELECT 1 FROM permissions WHERE instrument_id = ?", [instrument.id]).fetchone() is None:
+        return (f"{instrument.title.sv} kräver tillstånd från {instrument.license.owner}. "
+                f"En administratör behöver registrera tillståndet (stegvis permission record).")
+    if db.execute("SELECT 1 FROM textpacks WHERE instrument_id = ?", [instrument.id]).fetchone() is None:
+        return (f"{instrument.title.sv} saknar installerad formulering (textpaket). "
+                f"En administratör behöver installera den (stegvis textpack install).")
+    return None
+
+
+def has_consent(db, participant_id: int, programme_id: str) -> bool:
+    return db.execute(
+        "SELECT 1 FROM consents WHERE participant_id = ? AND programme_id = ? AND withdrawn_on IS NULL",
+        [participant_id, programme_id],
+    ).fetchone() is not None
+
+
+def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instruments: list[str] | None = None,
+               participant_id: int | None = None, created_by: int | None = None, language: str = "sv",
+               valid_days: int | None = None) -> tuple[Visit, str]:
+    """Queue instruments for one occasion and return the visit with its access code (shown once)."""
+    programme = catalog.programme(programme_id)
+    try:
+        occ = programme.occasion(occasion)
+    except StopIteration:
+        known = ", ".join(o.id for o in programme.occasions)
+        raise StegvisError(f"programme {programme_id} has no occasion {occasion!r} (known: {known})") from None
+    chosen = list(instruments or occ.instruments)
+    if not chosen:
+        raise StegvisError(f"occasion {occasion} of {programme_id} uses no instruments; name one")
+    resolved = []
+    for instrument_id in chosen:
+        if instrument_id not in occ.instruments:
+            raise StegvisError(
+                f"{instrument_id} is not used at occasion {occasion} of {programme_id} "
+                f"(it uses: {', '.join(occ.instruments) or 'none'})"
+            )
+        instrument = catalog.instrument(instrument_id)
+        problem = licence_problem(db, instrument)
+        if problem:
+            raise StegvisError(problem)
+        resolved.append(instrument)
+    group = resolved[0].respondent_group
+    if group == "deltagare" and participant_id is None:
+        raise StegvisError("a participant survey needs a participant")
+    if participant_id is not None and not has_consent(db, participant_id, programme_id):
+        raise StegvisError("samtycke saknas: registrera deltagarens samtycke innan en enkät startas")
+    if valid_days is None:
+        from stegvis.config import setting
+
+        valid_days = setting(db, "code_valid_days")
+    code = new_code()
+    visit = secrets.token_hex(8)
+    expires = (datetime.now(timezone.utc) + timedelta(days=valid_days)).replace(microsecond=0).isoformat()
+    with transaction(db):
+        code_hash = hash_code(db, code)
+        for position, instrument in enumerate(resolved):
+            db["survey_sessions"].insert({
+                "visit": visit, "position": position, "participant_id": participant_id,
+                "programme_id": programme_id, "occasion": occasion, "instrument_id": instrument.id,
+                "instrument_version": instrument.version, "respondent_group": instrument.respondent_group,
+                "language": language, "status": "open", "code_hash": code_hash, "expires_at": expires,
+                "created_by": created_by, "created_at": now(),
+            })
+    return get_visit(db, visit), code
+
+
+def get_visit(db, visit: str) -> Visit:
+    rows = db.execute(
+        """SELECT id, position, instrument_id, instrument_version, status, participant_id, programme_id,
+                  occasion, language, expires_at FROM survey_sessions WHERE visit = ? ORDER BY position""",
+        [visit],
+    ).fetchall()
+    if not rows:
+        raise StegvisError(f"no survey visit {visit}")
+    first = rows[0]
+    return Visit(visit, first[5], first[6], first[7], first[8], first[9],
+                 tuple(SessionPart(r[0], r[1], r[2], r[3], r[4]) for r in rows))
+
+
+def visit_for_code(db, code: str, at: datetime | None = None) -> Visit:
+    """The open visit a code belongs to; InvalidCode if wrong, expired, or already completed."""
+    normalised = normalise_code(code)
+    if len(normalised) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in normalised):
+        raise InvalidCode()
+    row = db.execute(
+        "SELECT visit, expires_at FROM survey_sessions WHERE code_hash = ? AND status = 'open' LIMIT 1",
+        [hash_code(db, normalised)],
+    ).fetchone()
+    moment = (at or datetime.now(timezone.utc)).isoformat()
+    if row is None or (row[1] and row[1] <= moment):
+        raise InvalidCode()
+    return get_visit(db, row[0])
+
+
+def complete_part(db, session_id: int) -> None:
+    """Mark one instrument done; when the whole visit is done, the code stops working."""
+    with transaction(db):
+        row = db.execute("SELECT visit, status FROM survey_sessions WHERE id = ?", [session_id]).fetchone()
+        if row is None:
+            raise StegvisError(f"no survey session {session_id}")
+        if row[1] != "open":
+            raise StegvisError("this survey is already sent in")
+        db.execute("UPDATE survey_sessions SET status = 'completed', completed_at = ? WHERE id = ?", [now(), session_id])
+        if not db.execute("SELECT 1 FROM survey_sessions WHERE visit = ? AND status = 'open'", [row[0]]).fetchone():
+            db.execute("UPDATE survey_sessions SET code_hash = NULL WHERE visit = ?", [row[0]])
+
+
+def visible_items(instrument: Instrument, answers: dict[str, Answer]) -> list[Item]:
+    """Items to show, given the answers so far (show-if conditions on earlier answers)."""
+    shown = []
+    for item in instrument.items:
+        if item.show_if:
+            earlier = answers.get(item.show_if.item)
+            if not item.show_if.holds(earlier.value if earlier and earlier.status == ANSWERED else None):
+                continue
+        shown.append(item)
+    return shown
+
+
+def resume_position(db, instrument: Instrument, session_id: int) -> int:
+    """Index (among visible items) of the first unanswered question; len() when all are answered."""
+    answers = session_answers(db, session_id)
+    items = visible_items(instrument, answers)
+    return next((n for n, item in enumerate(items) if item.id not in answers), len(items))

@@ -1,0 +1,301 @@
+"""The SQLite database: opening it (WAL, foreign keys), migrations, transactions,
+and the published versions of every definition. Every column is documented in
+docs/schema.md; a test fails when one is not."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from stegvis.errors import StegvisError
+from surveys.definitions import Catalog, canonical_json, shipped_catalog
+from surveys.models import Instrument, Programme
+
+DEFAULT_DB = Path("data") / "stegvis.db"
+
+# Each entry upgrades the schema by one version (PRAGMA user_version). Never edit a
+# shipped migration: add a new one, so existing databases upgrade in place.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE definitions (
+        kind TEXT NOT NULL CHECK (kind IN ('instrument', 'programme')),
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (kind, id, version)
+    );
+    CREATE TABLE programmes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        coaches_see_programme INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'coach', 'board')),
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        last_login_at TEXT
+    );
+    CREATE TABLE coach_programmes (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        PRIMARY KEY (user_id, programme_id)
+    );
+    CREATE TABLE participants (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        gender TEXT NOT NULL CHECK (gender IN ('kvinna', 'man', 'annat', 'vill_inte_uppge')),
+        birth_year INTEGER CHECK (birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100),
+        coach_id INTEGER REFERENCES users(id),
+        share_kasam INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX participants_coach ON participants(coach_id);
+    CREATE TABLE enrolments (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        started_on TEXT NOT NULL,
+        exited_on TEXT,
+        outcome TEXT,
+        UNIQUE (participant_id, programme_id, started_on),
+        CHECK (exited_on IS NULL OR exited_on >= started_on),
+        CHECK (outcome IS NULL OR exited_on IS NOT NULL)
+    );
+    CREATE INDEX enrolments_programme ON enrolments(programme_id);
+    CREATE TABLE consents (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        given_on TEXT NOT NULL,
+        text_version TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        recorded_by INTEGER REFERENCES users(id),
+        withdrawn_on TEXT
+    );
+    CREATE INDEX consents_participant ON consents(participant_id);
+    CREATE TABLE survey_sessions (
+        id INTEGER PRIMARY KEY,
+        visit TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        occasion TEXT NOT NULL,
+        instrument_id TEXT NOT NULL,
+        instrument_version INTEGER NOT NULL,
+        respondent_group TEXT NOT NULL DEFAULT 'deltagare',
+        language TEXT NOT NULL DEFAULT 'sv',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'completed', 'cancelled')),
+        code_hash TEXT,
+        expires_at TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        UNIQUE (visit, position)
+    );
+    CREATE INDEX survey_sessions_code ON survey_sessions(code_hash);
+    CREATE INDEX survey_sessions_participant ON survey_sessions(participant_id);
+    CREATE INDEX survey_sessions_instrument ON survey_sessions(instrument_id, status);
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES survey_sessions(id) ON DELETE CASCADE,
+        instrument_id TEXT NOT NULL,
+        instrument_version INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('answered', 'skipped', 'dont_know')),
+        value_num REAL,
+        value_text TEXT,
+        other_text TEXT,
+        answered_at TEXT NOT NULL,
+        UNIQUE (session_id, item_id)
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER,
+        username TEXT,
+        action TEXT NOT NULL,
+        participant_id INTEGER,
+        detail TEXT
+    );
+    CREATE INDEX audit_log_participant ON audit_log(participant_id);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY,
+        erased_at TEXT NOT NULL,
+        erased_by INTEGER,
+        reason TEXT NOT NULL,
+        rows_deleted TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE textpacks (
+        instrument_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        instrument_version INTEGER,
+        source TEXT NOT NULL CHECK (source IN ('licensed', 'demo')),
+        content TEXT NOT NULL,
+        installed_at TEXT NOT NULL,
+        installed_by INTEGER,
+        PRIMARY KEY (instrument_id, language)
+    );
+    CREATE TABLE permissions (
+        instrument_id TEXT PRIMARY KEY,
+        reference TEXT NOT NULL,
+        recorded_by INTEGER,
+        recorded_at TEXT NOT NULL
+    );
+    """,
+]
+
+
+def now() -> str:
+    """The current time as stored: ISO 8601 in UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def resolve_path(path: str | Path | None = None) -> Path:
+    """--db, then $STEGVIS_DB, then data/stegvis.db."""
+    return Path(path or os.environ.get("STEGVIS_DB") or DEFAULT_DB)
+
+
+def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (and create or upgrade) the database. Safe to call from any thread: each call
+    gets its own connection."""
+    target = resolve_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise StegvisError(f"cannot open the database {target}: {exc}") from None
+    db = sqlite_utils.Database(conn)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        with db.ensure_autocommit_on():
+            conn.execute("PRAGMA journal_mode = WAL")
+    # In WAL mode NORMAL loses no committed transaction on an application crash.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        migrate_db(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate_db(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this database lacks, each in its own transaction."""
+    current = schema_version(db)
+    if current > len(MIGRATIONS):
+        raise StegvisError(
+            f"the database is at schema version {current}, newer than this Stegvis ({len(MIGRATIONS)}); upgrade Stegvis"
+        )
+    for version in range(current, len(MIGRATIONS)):
+        with transaction(db):
+            for statement in _statements(MIGRATIONS[version]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers contain ';' inside BEGIN ... END)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database):
+    """One atomic write: BEGIN IMMEDIATE takes the write lock up front, so concurrent
+    writers wait (busy_timeout) instead of failing on a lock upgrade. Nests as a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def publish_definitions(db: sqlite_utils.Database, catalog: Catalog | None = None) -> list[str]:
+    """Store every definition version not yet stored; refuse a changed file that kept its version,
+    since stored answers point at (id, version) and must keep meaning what they meant."""
+    catalog = catalog or shipped_catalog()
+    published = []
+    with transaction(db):
+        for kind, table in (("instrument", catalog.instruments), ("programme", catalog.programmes)):
+            for (ident, version), definition in sorted(table.items()):
+                content = canonical_json(definition)
+                row = db.execute(
+                    "SELECT content FROM definitions WHERE kind = ? AND id = ? AND version = ?", [kind, ident, version]
+                ).fetchone()
+                if row is None:
+                    db["definitions"].insert(
+                        {"kind": kind, "id": ident, "version": version, "content": content, "published_at": now()}
+                    )
+                    published.append(f"{ident}@{version}")
+                elif row[0] != content:
+                    raise StegvisError(
+                        f"{kind} {ident} version {version} differs from the version already published; "
+                        f"raise `version` to {version + 1} in its file so stored answers keep their meaning"
+                    )
+                if kind == "programme":
+                    latest = catalog.programme(ident)
+                    db["programmes"].upsert(
+                        {"id": ident, "name": latest.name.sv, "version": latest.version}, pk="id", alter=False
+                    )
+    return published
+
+
+def load_catalog(db: sqlite_utils.Database) -> Catalog:
+    """Every version stored in the database, plus the shipped files (which may be newer)."""
+    catalog = Catalog(dict(shipped_catalog().instruments), dict(shipped_catalog().programmes))
+    for kind, ident, version, content in db.execute("SELECT kind, id, version, content FROM definitions"):
+        if (ident, version) in (catalog.instruments if kind == "instrument" else catalog.programmes):
+            continue
+        model = Instrument if kind == "instrument" else Programme
+        catalog.add(model.model_validate(json.loads(content)))
+    return catalog
+
+
+def get_setting(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
+    with transaction(db):
+        db["settings"].upsert({"key": key, "value": str(value)}, pk="key")
