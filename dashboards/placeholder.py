@@ -1,0 +1,26 @@
+"""Placeholder pages per role until the participant, coach, board and admin pages land."""
+
+import streamlit as st
+
+
+def participant_start():
+    st.title("Välkommen")
+    st.text_input("Kod")
+    st.button("Starta")
+    st.page_link("dashboards/placeholder.py", label="Personal: logga in")
+
+
+def staff_login():
+    st.title("Logga in")
+
+
+def coach_home():
+    st.title("Mina deltagare")
+
+
+def board_home():
+    st.title("Styrelsen")
+
+
+def admin_home():
+    st.title("Administration")

@@ -1,0 +1,290 @@
+"""Demo data: three programmes, coaches, a board member and an administrator, and about
+150 participants over three years with plausible answers at every occasion that has
+passed. Deterministic and idempotent: running it twice changes nothing."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from stegvis.accounts import create_user, get_user
+from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
+from surveys.definitions import Catalog
+from surveys.models import Instrument, Programme
+from surveys.sessions import hash_code
+from surveys.store import get_setting, now, publish_definitions, set_setting, transaction
+from surveys.textpacks import demo_textpack, install_textpack, record_permission
+
+DEMO_VERSION = "1"
+
+# Demo logins, documented in the README. Demo only: `stegvis demo` is for trying Stegvis out.
+DEMO_USERS = [
+    # username, password, role, display name, programmes coached
+    ("admin", "stegvis-admin", "admin", "Förbundschef (demo)", []),
+    ("anna", "stegvis-coach", "coach", "Anna Lind (coach)", ["jobbvagen_ar"]),
+    ("bengt", "stegvis-coach", "coach", "Bengt Öberg (coach)", ["jobbvagen_ar", "porten"]),
+    ("cecilia", "stegvis-coach", "coach", "Cecilia Nordin (coach)", ["porten"]),
+    ("david", "stegvis-coach", "coach", "David Sandberg (coach)", ["efterstod"]),
+    ("styrelse", "stegvis-board", "board", "Styrelseledamot (demo)", []),
+]
+
+# Fixed codes so a new user can try the tablet survey at once (README). Re-created by
+# `stegvis demo` when used up or expired.
+DEMO_CODES = {
+    "KASAM2": ("porten", "exit", ["kasam29", "sjalvskattning"]),
+    "VAGEN3": ("jobbvagen_ar", "followup", ["nulage_onskat", "deltagare_pagaende"]),
+}
+
+PLAN = {  # programme: (participants, coaches, months in programme (min, max), outcome weights per gender)
+    "jobbvagen_ar": (60, ["anna", "bengt"], (4, 12), {
+        # Seed 000's exits (kvinna, man) as weights.
+        "af_insats": (6, 5), "arbete_subvention": (3, 1), "arbete_utan_subvention": (1, 2),
+        "arbetsmarknadsutbildning": (1, 1), "avbrutit": (3, 4), "fk_sjukpenning": (8, 2),
+        "fk_forstarkt_samarbete": (3, 1), "sof_annan_planering": (7, 13), "studier_csn": (4, 2)}),
+    "porten": (60, ["bengt", "cecilia"], (3, 24), {
+        # Seed 002's exits (kvinna, man) as weights.
+        "arbete_utan_subvention": (4, 6), "arbete_subvention": (17, 33), "studier": (2, 3),
+        "aktivt_arbetssokande": (15, 17), "avbrutit": (6, 8), "annat": (5, 7)}),
+    "efterstod": (32, ["david"], (3, 12), {
+        "behallit_arbete": (9, 10), "fullfoljt_studier": (4, 3), "avbrutit_arbete": (2, 3),
+        "avbrutit_studier": (1, 1), "annat": (1, 1)}),
+}
+PREFIX = {"jobbvagen_ar": "JV", "porten": "PO", "efterstod": "ES"}
+FIRST_START = date(2024, 1, 8)
+
+FREE_TEXT = [
+    "Bra att ha en och samma kontakt hela tiden.",
+    "Jag slapp berätta min historia igen, det var skönt.",
+    "Ibland blev det för många möten på en vecka.",
+    "Min coach lyssnade på vad jag ville.",
+    "Svårt att veta vad som händer efter att jag slutar.",
+    "Det kändes lugnt och utan stress.",
+]
+
+
+@dataclass
+class Summary:
+    created: bool
+    participants: int
+    sessions: int
+    answers: int
+    codes: dict[str, str]
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, last))
+
+
+def run_demo(db, catalog: Catalog, today: date | None = None) -> Summary:
+    """Create the demo organisation once; refresh the demo codes every time."""
+    today = today or date.today()
+    publish_definitions(db)
+    for username, password, role, display, programmes in DEMO_USERS:
+        if get_user(db, username) is None:
+            create_user(db, username, password, role, display_name=display, coach_of=programmes)
+    admin_id = get_user(db, "admin").id
+    for instrument in catalog.latest_instruments():
+        if instrument.license and instrument.license.requires_permission:
+            if not db.execute("SELECT 1 FROM permissions WHERE instrument_id = ?", [instrument.id]).fetchone():
+                record_permission(db, instrument, "DEMO – inget riktigt tillstånd, endast för demonstration", admin_id)
+            for language in ("sv", "en"):
+                if not db.execute("SELECT 1 FROM textpacks WHERE instrument_id = ? AND language = ?",
+                                  [instrument.id, language]).fetchone():
+                    install_textpack(db, demo_textpack(instrument, language), instrument, admin_id)
+    created = get_setting(db, "demo_version") is None
+    if created:
+        _generate(db, catalog, today, random.Random(2026))
+        set_setting(db, "demo_version", DEMO_VERSION)
+    codes = _refresh_demo_codes(db, catalog, today)
+    count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    return Summary(created, count("SELECT count(*) FROM participants"), count("SELECT count(*) FROM survey_sessions"),
+                   count("SELECT count(*) FROM answers"), codes)
+
+
+def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
+    users = {u: get_user(db, u).id for u, *_ in DEMO_USERS}
+    span = (today - FIRST_START).days - 30
+    with transaction(db):
+        for programme_id, (count, coaches, (lo, hi), weights) in PLAN.items():
+            programme = catalog.programme(programme_id)
+            for n in range(count):
+                gender = rng.choices(["kvinna", "man", "annat"], [0.47, 0.5, 0.03])[0]
+                column = 0 if gender != "man" else 1
+                start = FIRST_START + timedelta(days=int(span * (n + rng.random()) / count))
+                months = rng.randint(lo, hi)
+                exit_day = add_months(start, months) - timedelta(days=rng.randint(0, 20))
+                exited = exit_day < today - timedelta(days=7)
+                outcome = rng.choices(list(weights), [w[column] + 0.3 for w in weights.values()])[0] if exited else None
+                coach = coaches[n % len(coaches)]
+                participant_id = db["participants"].insert({
+                    "code": f"{PREFIX[programme_id]}-{start.year % 100:02d}{n + 1:03d}", "gender": gender,
+                    "birth_year": rng.randint(1964, 2005), "coach_id": users[coach],
+                    "share_kasam": int(rng.random() < 0.5), "created_at": _stamp(start),
+                }).last_pk
+                db["enrolments"].insert({
+                    "participant_id": participant_id, "programme_id": programme_id, "started_on": start.isoformat(),
+                    "exited_on": exit_day.isoformat() if exited else None, "outcome": outcome,
+                })
+                db["consents"].insert({
+                    "participant_id": participant_id, "programme_id": programme_id, "given_on": start.isoformat(),
+                    "text_version": "samtycke-2024-1", "scope": "Behandling av svar och uppföljning inom insatsen",
+                    "recorded_by": users[coach],
+                })
+                person = _Person(rng, outcome, gender)
+                for occasion_id, day, fraction in _occasions(programme, start, exit_day if exited else None, today):
+                    for instrument_id in programme.occasion(occasion_id).instruments:
+                        instrument = catalog.instrument(instrument_id)
+                        if rng.random() < 0.12:  # not everyone answers every time (seed 002: 50 %)
+                            continue
+                        _answered_session(db, instrument, participant_id, programme_id, occasion_id, day,
+                                          users[coach], person.answers(instrument, fraction))
+            _staff_and_board_sessions(db, catalog, programme, today, rng, users["admin"])
+
+
+class _Person:
+    """A participant's latent state, so answers agree across items and improve plausibly."""
+
+    def __init__(self, rng: random.Random, outcome: str | None, gender: str):
+        self.rng = rng
+        good = outcome in {"arbete_subvention", "arbete_utan_subvention", "studier", "studier_csn",
+                           "behallit_arbete", "fullfoljt_studier", "af_insats", "arbetsmarknadsutbildning"}
+        self.level = rng.gauss(-0.45, 0.5)  # below the population mean (seed 002: intake 111, exit 118)
+        self.gain = rng.gauss(0.35 if good else 0.05, 0.3)
+
+    def answers(self, instrument: Instrument, fraction: float) -> list[Answer]:
+        rng = self.rng
+        latent = self.level + self.gain * fraction
+        if instrument.indicators:  # satisfaction surveys run higher than wellbeing scales
+            latent += 0.9
+        reversed_items = {i for s in instrument.scales for i in s.reversed}
+        desired = {p.desired for p in instrument.current_desired}
+        result = []
+        for item in instrument.items:
+            if item.show_if:
+                continue  # demo answers skip conditional follow-ups
+            if item.kind == "scale":
+                low, high = instrument.item_range(item.id)
+                scale = instrument.response_scale(item.scale)
+                if rng.random() < 0.03:
+                    result.append(Answer(item.id, SKIPPED))
+                    continue
+                if scale.dont_know and rng.random() < 0.05:
+                    result.append(Answer(item.id, DONT_KNOW))
+                    continue
+                mid, spread = (low + high) / 2, (high - low) / 2
+                centre = mid + spread * (0.75 if item.id in desired else math.tanh(latent + 0.25))
+                value = round(min(high, max(low, rng.gauss(centre, spread * 0.35))))
+                if item.id in reversed_items:
+                    value = low + high - value
+                result.append(check_answer(instrument, item.id, value))
+            elif item.kind in ("single_choice", "yes_no"):
+                result.append(check_answer(instrument, item.id, rng.choice(item.options()).id))
+            elif item.kind == "multiple_choice":
+                picks = rng.sample([c.id for c in item.options() if not c.other_text], k=rng.randint(1, 2))
+                result.append(check_answer(instrument, item.id, picks))
+            elif item.kind == "free_text" and rng.random() < 0.3:
+                result.append(check_answer(instrument, item.id, rng.choice(FREE_TEXT)))
+        return result
+
+
+def _occasions(programme: Programme, start: date, exit_day: date | None, today: date):
+    """(occasion id, day, fraction of the way through) for occasions that have passed."""
+    end = exit_day or today
+    total = max((end - start).days, 1)
+    for occasion in programme.occasions:
+        if occasion.anchor == "exit":
+            day = exit_day + timedelta(days=occasion.offset_months * 30) if exit_day else None
+            if day and day <= today:
+                yield occasion.id, day, 1.0
+            continue
+        months = occasion.offset_months
+        while True:
+            day = add_months(start, months)
+            if day > end - timedelta(days=14) and months > 0 or day > today:
+                break
+            yield occasion.id, day, (day - start).days / total
+            if not occasion.repeat_months:
+                break
+            months += occasion.repeat_months
+            if programme.max_duration_months and months >= programme.max_duration_months:
+                break
+
+
+def _answered_session(db, instrument, participant_id, programme_id, occasion, day, created_by, answers,
+                      visit: str | None = None, group: str | None = None) -> None:
+    at = _stamp(day)
+    session_id = db["survey_sessions"].insert({
+        "visit": visit or f"demo-{participant_id}-{occasion}-{day.isoformat()}-{instrument.id}",
+        "position": 0, "participant_id": participant_id,
+        "programme_id": programme_id, "occasion": occasion, "instrument_id": instrument.id,
+        "instrument_version": instrument.version, "respondent_group": group or instrument.respondent_group,
+        "language": "sv", "status": "completed", "code_hash": None, "expires_at": None,
+        "created_by": created_by, "created_at": at, "started_at": at, "completed_at": at,
+    }).last_pk
+    store_answers(db, session_id, instrument, answers, at)
+
+
+def _staff_and_board_sessions(db, catalog, programme, today, rng, admin_id) -> None:
+    """Yearly staff and board surveys (anonymous: no participant)."""
+    for year in range(FIRST_START.year, today.year + 1):
+        day = date(year, 11, 15)
+        if day > today:
+            day = today - timedelta(days=3)
+        for instrument_id, respondents in (("insatspersonal", 9), ("styrelse", 6)):
+            instrument = catalog.instrument(instrument_id)
+            for n in range(rng.randint(respondents - 3, respondents)):
+                person = _Person(rng, "arbete_subvention", "annat")
+                _answered_session(db, instrument, None, programme.id, "arlig", day, admin_id,
+                                  person.answers(instrument, 0.8 + 0.1 * (year - FIRST_START.year)),
+                                  visit=f"demo-{programme.id}-{instrument_id}-{year}-{n}")
+
+
+def _refresh_demo_codes(db, catalog: Catalog, today: date) -> dict[str, str]:
+    """Make each fixed demo code open a fresh, unanswered visit for a demo participant."""
+    from stegvis.config import setting
+
+    codes = {}
+    expires = (datetime.combine(today, time(12), timezone.utc) + timedelta(days=setting(db, "code_valid_days"))).isoformat()
+    for code, (programme_id, occasion, instruments) in DEMO_CODES.items():
+        code_hash = hash_code(db, code)
+        live = db.execute(
+            "SELECT 1 FROM survey_sessions WHERE code_hash = ? AND status = 'open' AND expires_at > ?",
+            [code_hash, datetime.now(timezone.utc).isoformat()],
+        ).fetchone()
+        if live:
+            codes[code] = programme_id
+            continue
+        participant = db.execute(
+            """SELECT p.id FROM participants p JOIN enrolments e ON e.participant_id = p.id
+               WHERE e.programme_id = ? AND e.exited_on IS NULL ORDER BY p.id LIMIT 1""", [programme_id]
+        ).fetchone()
+        if participant is None:
+            continue
+        visit = f"demo-code-{code}-{now()}"
+        with transaction(db):
+            db.execute("UPDATE survey_sessions SET code_hash = NULL WHERE code_hash = ?", [code_hash])
+            for position, instrument_id in enumerate(instruments):
+                instrument = catalog.instrument(instrument_id)
+                db["survey_sessions"].insert({
+                    "visit": visit, "position": position, "participant_id": participant[0],
+                    "programme_id": programme_id, "occasion": occasion, "instrument_id": instrument.id,
+                    "instrument_version": instrument.version, "respondent_group": instrument.respondent_group,
+                    "language": "sv", "status": "open", "code_hash": code_hash, "expires_at": expires,
+                    "created_by": None, "created_at": now(),
+                })
+        codes[code] = programme_id
+    return codes
+
+
+def _stamp(day: date) -> str:
+    return datetime.combine(day, time(10), timezone.utc).isoformat()
+
+
+__all__ = ["run_demo", "DEMO_USERS", "DEMO_CODES"]

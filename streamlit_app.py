@@ -1,0 +1,22 @@
+"""Streamlit entry point: the participant's code page is the front page; staff log in
+from a link on it and see the pages of their role."""
+
+import streamlit as st
+
+from dashboards import placeholder
+
+st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
+
+user = st.session_state.get("user")
+if user is None:
+    pages = [
+        st.Page(placeholder.participant_start, title="Enkät", url_path="enkat", default=True),
+        st.Page(placeholder.staff_login, title="Logga in (personal)", url_path="login"),
+    ]
+else:
+    pages = {
+        "coach": [st.Page(placeholder.coach_home, title="Mina deltagare", url_path="coach", default=True)],
+        "board": [st.Page(placeholder.board_home, title="Styrelsen", url_path="styrelse", default=True)],
+        "admin": [st.Page(placeholder.admin_home, title="Administration", url_path="admin", default=True)],
+    }[user.role]
+st.navigation(pages, position="sidebar" if user else "hidden").run()

@@ -1,0 +1,88 @@
+"""The database: created by migrations, WAL, foreign keys, versioned definitions."""
+
+import json
+import sqlite3
+
+import pytest
+
+from stegvis.errors import StegvisError
+from surveys.definitions import Catalog, shipped_catalog
+from surveys.store import MIGRATIONS, load_catalog, open_db, publish_definitions, schema_version, transaction
+
+TABLES = {"programmes", "participants", "enrolments", "survey_sessions", "answers", "consents", "users",
+          "audit_log", "definitions"}
+
+
+def test_fresh_database_has_the_documented_tables(db):
+    assert TABLES <= set(db.table_names())
+    assert schema_version(db) == len(MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reopening_does_not_migrate_twice(tmp_path):
+    path = tmp_path / "x.db"
+    open_db(path).close()
+    again = open_db(path)
+    assert schema_version(again) == len(MIGRATIONS)
+
+
+def test_database_newer_than_the_code_is_refused(tmp_path):
+    path = tmp_path / "x.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(StegvisError, match="newer than this Stegvis"):
+        open_db(path)
+
+
+def test_env_variable_chooses_the_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("STEGVIS_DB", str(tmp_path / "env.db"))
+    open_db().close()
+    assert (tmp_path / "env.db").exists()
+
+
+def test_publishing_is_idempotent_and_records_every_version(db):
+    assert publish_definitions(db) == []
+    rows = db.execute("SELECT id, version FROM definitions WHERE kind = 'instrument'").fetchall()
+    assert ("kasam29", 1) in rows
+    assert {r[0] for r in db.execute("SELECT id FROM programmes")} == {"jobbvagen_ar", "porten", "efterstod"}
+
+
+def test_a_changed_definition_must_get_a_new_version(db):
+    shipped = shipped_catalog()
+    changed = shipped.instrument("kasam13").model_copy(update={"allow_skip": False})
+    catalog = Catalog(dict(shipped.instruments), dict(shipped.programmes))
+    catalog.add(changed)
+    with pytest.raises(StegvisError, match="raise `version` to 2"):
+        publish_definitions(db, catalog)
+
+
+def test_old_versions_stay_loadable_from_the_database(db):
+    shipped = shipped_catalog()
+    old = shipped.instrument("kasam13")
+    data = json.loads(old.model_dump_json(by_alias=True))
+    data["version"] = 0 + 7  # a version only the database knows
+    db["definitions"].insert({"kind": "instrument", "id": "kasam13", "version": 7,
+                              "content": json.dumps(data), "published_at": "2025-01-01T00:00:00+00:00"})
+    catalog = load_catalog(db)
+    assert catalog.instrument("kasam13", 7).version == 7
+    assert catalog.instrument("kasam13", 1) == old
+
+
+def test_transaction_rolls_back_everything_on_error(db):
+    with pytest.raises(RuntimeError):
+        with transaction(db):
+            db["settings"].insert({"key": "a", "value": "1"})
+            with transaction(db):  # nested: a savepoint
+                db["settings"].insert({"key": "b", "value": "2"})
+            raise RuntimeError("boom")
+    assert db.execute("SELECT count(*) FROM settings WHERE key IN ('a', 'b')").fetchone()[0] == 0
+
+
+def test_audit_log_is_append_only(db):
+    db["audit_log"].insert({"at": "2026-01-01", "action": "login", "username": "x"})
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit_log SET action = 'x'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM audit_log")
