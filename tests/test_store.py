@@ -86,3 +86,45 @@ def test_audit_log_is_append_only(db):
         db.execute("UPDATE audit_log SET action = 'x'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("DELETE FROM audit_log")
+
+
+def test_write_lock_is_handed_over_in_arrival_order():
+    import threading
+    import time
+
+    from surveys.store import FifoLock
+
+    lock, order, threads = FifoLock(), [], []
+    with lock:
+        for n in range(5):
+            thread = threading.Thread(target=lambda n=n: (lock.__enter__(), order.append(n), lock.__exit__()))
+            thread.start()
+            threads.append(thread)
+            deadline = time.monotonic() + 5
+            while len(lock._queue) < n + 1:  # wait until this thread is queued before the next arrives
+                assert time.monotonic() < deadline, "thread never queued"
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    import threading
+
+    path = tmp_path / "c.db"
+    open_db(path).close()
+
+    def writer(n):
+        conn = open_db(path)
+        for k in range(50):
+            with transaction(conn):
+                conn["settings"].insert({"key": f"w{n}-{k}", "value": "x"})
+        conn.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert open_db(path).execute("SELECT count(*) FROM settings").fetchone()[0] == 400
