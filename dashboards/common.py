@@ -1,4 +1,4 @@
-"""Shared page helpers: the database and catalog for this run, and small layout pieces."""
+"""Shared page helpers: the database connection and catalog, and small layout pieces."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from surveys.store import load_catalog, open_db
 
 
 def db():
-    """A connection for this script run (SQLite connections are cheap; sharing one across
-    Streamlit's threads is not safe)."""
-    return open_db(os.environ.get("STEGVIS_DB"))
+    """This browser session's connection, opened once and reused across reruns: reopening
+    per rerun costs far more under load than it seems (WAL checkpoints on close). SQLite is
+    in serialized mode here, so a rerun overlapping the previous one's end is safe."""
+    path = os.environ.get("STEGVIS_DB")
+    cached = st.session_state.get("_stegvis_db")
+    if cached is None or cached[0] != path:
+        st.session_state["_stegvis_db"] = cached = (path, open_db(path))
+    return cached[1]
 
 
 @st.cache_resource
