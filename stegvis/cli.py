@@ -31,19 +31,17 @@ _register_commands()
 def run(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code. User errors print one line on stderr
     and give 1, never a traceback; usage errors print click's message and give 2."""
-    import click
-
     try:
         result = app(args=argv, standalone_mode=False, prog_name="stegvis")
     except StegvisError as exc:
         typer.echo(f"Error: {exc}", err=True)
         return 1
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("Aborted.", err=True)
         return 1
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # typer's own click: usage errors, bad parameters
         exc.show()
-        return exc.exit_code
+        return getattr(exc, "exit_code", 2)
     return result if isinstance(result, int) else 0
 
 

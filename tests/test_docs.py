@@ -4,7 +4,6 @@ every database column is described in docs/schema.md."""
 import re
 from pathlib import Path
 
-import click
 import typer.main
 
 from stegvis.cli import app
@@ -12,10 +11,10 @@ from stegvis.cli import app
 ROOT = Path(__file__).parent.parent
 
 
-def command_paths(group: click.Group, prefix: str = "stegvis") -> list[str]:
+def command_paths(group, prefix: str = "stegvis") -> list[str]:
     paths = []
     for name, command in group.commands.items():
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):  # a sub-app such as `stegvis report`
             paths.extend(command_paths(command, f"{prefix} {name}"))
         else:
             paths.append(f"{prefix} {name}")

@@ -1,5 +1,5 @@
 """Command modules of the `stegvis` CLI; each has `register(app)`. Add a new module here."""
 
-from stegvis.commands import definitions, database
+from stegvis.commands import database, definitions, scoring
 
-COMMAND_MODULES = [definitions, database]
+COMMAND_MODULES = [definitions, database, scoring]

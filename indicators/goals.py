@@ -1,0 +1,210 @@
+"""Declared goals evaluated for a programme and period: who counts (population), who
+reached it (numerator), the share from counts, the target, and the declared breakdowns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from indicators.change import paired_change
+from indicators.suppression import hidden_count, share as safe_share
+from stegvis.errors import StegvisError
+from surveys.models import AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
+
+GENDER_ORDER = ["kvinna", "man", "annat", "vill_inte_uppge"]
+GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat": "Annat", "vill_inte_uppge": "Vill inte uppge",
+                 "alla": "Alla"}
+UNKNOWN = "okand"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count pair and its share; None where hidden by small-number suppression."""
+
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+
+
+@dataclass
+class GoalResult:
+    id: str
+    label: str
+    target: float
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+    met: bool | None
+    breakdowns: dict[str, dict[str, Cell]] = field(default_factory=dict)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.denominator is not None and self.share is None and self.denominator > 0
+
+
+def as_date(value) -> date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column, errors="coerce").dt.normalize()
+
+
+def population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None) -> pd.DataFrame:
+    """The participants a goal counts: exited in the period, enrolled at some time in it, or
+    active at its end."""
+    frame = enrolments
+    start, exit_ = _dates(frame["started_on"]), _dates(frame["exited_on"])
+    low = pd.Timestamp(as_date(period[0])) if period and period[0] else None
+    high = pd.Timestamp(as_date(period[1])) if period and period[1] else None
+    keep = pd.Series(True, index=frame.index)
+    if goal.population == "exited":
+        keep &= exit_.notna()
+        if low is not None:
+            keep &= exit_ >= low
+        if high is not None:
+            keep &= exit_ <= high
+    elif goal.population == "all":
+        if high is not None:
+            keep &= start <= high
+        if low is not None:
+            keep &= exit_.isna() | (exit_ >= low)
+    else:  # active at the period's end (or now)
+        end = high if high is not None else pd.Timestamp(date.today())
+        keep &= (start <= end) & (exit_.isna() | (exit_ > end))
+    return frame[keep]
+
+
+def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | None,
+            instruments: dict[str, Instrument] | None = None) -> tuple[pd.Series, pd.Series]:
+    """(in_denominator, in_numerator) per row of `people`. `scores` maps an instrument id to its
+    scored responses (participant_id, occasion, completed_at, scale columns)."""
+    num = goal.numerator
+    everyone = pd.Series(True, index=people.index)
+    if isinstance(num, OutcomeIn):
+        return everyone, people["outcome"].isin(num.outcomes)
+    frame = (scores or {}).get(num.instrument)
+    if frame is None or frame.empty:
+        return pd.Series(False, index=people.index), pd.Series(False, index=people.index)
+    if isinstance(num, ScaleChange):
+        declared = instruments[num.instrument].scale(num.scale).reliable_change if num.reliable else None
+        if num.reliable and declared is None:
+            raise StegvisError(f"goal {goal.id}: scale {num.scale} of {num.instrument} declares no reliable_change")
+        pairs = paired_change(frame, num.scale, from_occasion=num.from_occasion, to_occasion=num.to_occasion,
+                              reliable=declared)
+        column = "reliably_improved" if num.reliable else "improved"
+        hits = set(pairs.loc[pairs[column].fillna(False).astype(bool), "participant_id"])
+        paired = set(pairs["participant_id"])
+    else:
+        assert isinstance(num, AnswerAtLeast)
+        answers = frame if num.occasion is None else frame[frame["occasion"] == num.occasion]
+        answers = answers.dropna(subset=[num.item]) if num.item in answers else answers.iloc[0:0]
+        paired = set(answers["participant_id"])
+        hits = set(answers.loc[answers[num.item] >= num.value, "participant_id"])
+    ids = people["participant_id"]
+    return ids.isin(paired), ids.isin(hits)
+
+
+def months_between(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Whole months from start to end (a participant 6 months and 20 days in has been in 6)."""
+    months = (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
+    return months - (end.dt.day < start.dt.day).astype(int)
+
+
+def groups(programme: Programme, people: pd.DataFrame, dimension: str, period_end=None) -> pd.Series:
+    """The breakdown group of each participant for 'gender', 'age_group' or 'time_in_programme'."""
+    if dimension == "gender":
+        return people["gender"].fillna(UNKNOWN)
+    start = _dates(people["started_on"])
+    if dimension == "age_group":
+        age = start.dt.year - pd.to_numeric(people.get("birth_year"), errors="coerce")
+        result = pd.Series(UNKNOWN, index=people.index, dtype=object)
+        for group in programme.age_groups:
+            inside = age.notna()
+            if group.min_age is not None:
+                inside &= age >= group.min_age
+            if group.max_age is not None:
+                inside &= age <= group.max_age
+            result[inside] = group.id
+        return result
+    end = _dates(people["exited_on"]).fillna(pd.Timestamp(as_date(period_end) or date.today()))
+    months = months_between(start, end)
+    result = pd.Series(UNKNOWN, index=people.index, dtype=object)
+    for band in programme.duration_bands:
+        inside = months.notna() & (months >= band.min_months)
+        if band.max_months is not None:
+            inside &= months <= band.max_months
+        result[inside] = band.id
+    return result
+
+
+def group_order(programme: Programme, dimension: str, present) -> list[str]:
+    present = set(present)
+    if dimension == "gender":
+        declared = GENDER_ORDER
+    elif dimension == "age_group":
+        declared = [g.id for g in programme.age_groups]
+    else:
+        declared = [b.id for b in programme.duration_bands]
+    return [g for g in declared if g in present] + ([UNKNOWN] if UNKNOWN in present else [])
+
+
+def group_label(programme: Programme, dimension: str, group: str, lang: str = "sv") -> str:
+    if group == UNKNOWN:
+        return "Okänt" if lang == "sv" else "Unknown"
+    if dimension == "gender":
+        return GENDER_LABELS.get(group, group)
+    pool = programme.age_groups if dimension == "age_group" else programme.duration_bands
+    return next((g.label.get(lang) for g in pool if g.id == group), group)
+
+
+def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *, period: tuple | None = None,
+                  scores: dict[str, pd.DataFrame] | None = None, instruments: dict[str, Instrument] | None = None,
+                  min_cell: int = 1) -> GoalResult:
+    """Numerator, denominator, share (from counts; None when hidden), target and met, with the
+    declared breakdowns. `min_cell` = k for board-facing results; 1 shows everything."""
+    people = population(goal, enrolments[enrolments["programme_id"] == programme.id]
+                        if "programme_id" in enrolments else enrolments, period)
+    in_denominator, in_numerator = reached(goal, people, scores, instruments)
+    in_numerator &= in_denominator
+    numerator, denominator = int(in_numerator.sum()), int(in_denominator.sum())
+    share = safe_share(numerator, denominator, min_cell)
+    breakdowns = {}
+    for dimension in goal.breakdowns:
+        labels = groups(programme, people, dimension, period[1] if period else None)
+        cells = {}
+        for group in group_order(programme, dimension, labels[in_denominator].unique()):
+            mask = labels == group
+            n, d = int((in_numerator & mask).sum()), int((in_denominator & mask).sum())
+            hidden = hidden_count(n, min_cell) or hidden_count(d, min_cell) or hidden_count(d - n, min_cell)
+            cells[group] = Cell(None if hidden else n, None if hidden_count(d, min_cell) else d,
+                                None if hidden else (n / d if d else None))
+        breakdowns[dimension] = _protect_breakdown(cells, numerator, min_cell)
+    return GoalResult(goal.id, goal.label.sv, goal.target, _shown(numerator, min_cell), denominator, share,
+                      None if share is None else share >= goal.target, breakdowns)
+
+
+def _shown(count: int, k: int) -> int | None:
+    return None if hidden_count(count, k) else count
+
+
+def _protect_breakdown(cells: dict[str, Cell], total: int, k: int) -> dict[str, Cell]:
+    """If exactly one group is hidden, its numerator follows from the total minus the others:
+    hide the smallest other group's figures as well."""
+    hidden = [g for g, c in cells.items() if c.numerator is None]
+    if k > 1 and len(hidden) == 1 and len(cells) > 1:
+        others = sorted((c.denominator or 0, g) for g, c in cells.items() if g not in hidden)
+        victim = others[0][1]
+        cells = dict(cells, **{victim: Cell(None, cells[victim].denominator, None)})
+    return cells
+
+
+def evaluate_goals(programme: Programme, enrolments: pd.DataFrame, **kwargs) -> list[GoalResult]:
+    return [evaluate_goal(programme, goal, enrolments, **kwargs) for goal in programme.goals]

@@ -1,0 +1,148 @@
+"""The outcome table at exit (seed 000's shape): outcome categories by gender, counts and
+shares computed from counts, and the goals that follow from outcomes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.goals import GENDER_LABELS, GENDER_ORDER, evaluate_goal
+from indicators.suppression import SUPPRESSED_TEXT, suppress
+from stegvis.errors import StegvisError
+from surveys.models import OutcomeIn, Programme
+
+ALL = "alla"
+
+
+@dataclass
+class OutcomeTable:
+    programme: Programme
+    genders: list[str]
+    counts: pd.DataFrame  # rows: outcome ids + ALL; columns: genders + ALL; NaN where hidden
+
+    @property
+    def n(self) -> int | None:
+        value = self.counts.loc[ALL, ALL]
+        return None if pd.isna(value) else int(value)
+
+    def shares(self) -> pd.DataFrame:
+        """Each count over its column's total; hidden where either is hidden."""
+        totals = self.counts.loc[ALL].where(self.counts.loc[ALL] > 0)
+        return self.counts.div(totals, axis=1)
+
+
+def check_exits(programme: Programme, exits: pd.DataFrame, source: str = "input") -> pd.DataFrame:
+    """Validate an exits table; StegvisError listing every bad row (1-based data rows)."""
+    missing = [c for c in ("participant_id", "gender", "outcome") if c not in exits.columns]
+    if missing:
+        raise StegvisError(f"{source}: missing column(s) {', '.join(missing)} "
+                           f"(needed: participant_id, gender, outcome; optional: birth_year, enrolled_on, exited_on)")
+    known = {o.id for o in programme.outcomes}
+    problems = []
+    ids = exits["participant_id"].astype(str).str.strip()
+    duplicated = ids.duplicated(keep="first")
+    for position, row in enumerate(exits.itertuples(index=False), start=1):
+        record = row._asdict()
+        gender = str(record["gender"] if pd.notna(record["gender"]) else "").strip()
+        outcome = str(record["outcome"] if pd.notna(record["outcome"]) else "").strip()
+        pid = ids.iloc[position - 1]
+        if not pid or pid == "nan":
+            problems.append(f"row {position}, column participant_id: blank")
+        if not gender:
+            problems.append(f"row {position}, column gender: blank (use kvinna, man, annat or vill_inte_uppge)")
+        elif gender not in GENDER_ORDER:
+            problems.append(f"row {position}, column gender: {gender!r} is not kvinna, man, annat or vill_inte_uppge")
+        if outcome not in known:
+            problems.append(f"row {position}, column outcome: {outcome!r} is not an outcome of {programme.id} "
+                            f"({', '.join(sorted(known))})")
+        if duplicated.iloc[position - 1]:
+            first = int((ids == pid).to_numpy().argmax()) + 1
+            problems.append(f"row {position}, column participant_id: {pid!r} already on row {first}")
+    if problems:
+        raise StegvisError(f"{source}: {len(problems)} problem(s), nothing was computed:\n" + "\n".join(problems))
+    clean = exits.copy()
+    clean["gender"] = clean["gender"].astype(str).str.strip()
+    clean["outcome"] = clean["outcome"].astype(str).str.strip()
+    return clean
+
+
+def outcome_table(programme: Programme, exits: pd.DataFrame, min_cell: int = 1) -> OutcomeTable:
+    """Counts per outcome × gender with totals; suppressed for k = `min_cell`."""
+    present = set(exits["gender"])
+    genders = [g for g in GENDER_ORDER if g in present]
+    outcomes = [o.id for o in programme.outcomes]
+    counts = pd.crosstab(exits["outcome"], exits["gender"]).reindex(index=outcomes, columns=genders, fill_value=0)
+    counts[ALL] = counts.sum(axis=1)
+    counts.loc[ALL] = counts.sum(axis=0)
+    return OutcomeTable(programme, genders, suppress(counts, min_cell))
+
+
+def _number(value):
+    return None if pd.isna(value) else (int(value) if float(value).is_integer() else float(value))
+
+
+def outcomes_report(programme: Programme, exits: pd.DataFrame, min_cell: int = 1) -> dict:
+    """The JSON shape of `stegvis report outcomes`: hidden cells are null. Only goals that can
+    be computed from exit outcomes are included."""
+    table = outcome_table(programme, exits, min_cell)
+    shares = table.shares()
+    columns = table.genders + [ALL]
+    rows = [{
+        "outcome": outcome.id,
+        "label": outcome.label.sv,
+        "counts": {g: _number(table.counts.loc[outcome.id, g]) for g in columns},
+        "shares": {g: _number(shares.loc[outcome.id, g]) for g in columns},
+    } for outcome in programme.outcomes]
+    goals = []
+    frame = exits.assign(programme_id=programme.id, started_on=exits.get("enrolled_on"),
+                         exited_on=exits["exited_on"] if "exited_on" in exits else "1900-01-01")
+    if "started_on" not in frame or frame["started_on"].isna().all():
+        frame["started_on"] = frame["exited_on"]
+    for goal in programme.goals:
+        if not isinstance(goal.numerator, OutcomeIn):
+            continue
+        result = evaluate_goal(programme, goal.model_copy(update={"breakdowns": ["gender"]}), frame, min_cell=min_cell)
+        goals.append({
+            "id": goal.id, "label": goal.label.sv, "target": goal.target, "numerator": result.numerator,
+            "denominator": result.denominator, "share": result.share, "met": result.met,
+            "by_gender": {g: {"numerator": c.numerator, "denominator": c.denominator, "share": c.share}
+                          for g, c in result.breakdowns["gender"].items()},
+        })
+    return {"programme": programme.id, "n": table.n, "rows": rows, "goals": goals}
+
+
+def report_csv(report: dict) -> str:
+    """One row per outcome: counts then shares per gender column (blank where hidden)."""
+    columns = list(report["rows"][0]["counts"]) if report["rows"] else [ALL]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["outcome", "label", *(f"n_{g}" for g in columns), *(f"share_{g}" for g in columns)])
+    for row in report["rows"]:
+        writer.writerow([row["outcome"], row["label"], *("" if row["counts"][g] is None else row["counts"][g]
+                                                         for g in columns),
+                         *("" if row["shares"][g] is None else row["shares"][g] for g in columns)])
+    return buffer.getvalue()
+
+
+def report_markdown(report: dict, programme: Programme) -> str:
+    """The board's table: counts with shares rounded for display only."""
+    columns = list(report["rows"][0]["counts"]) if report["rows"] else [ALL]
+    head = "| Avslutsorsak | " + " | ".join(GENDER_LABELS.get(g, g) for g in columns) + " |"
+    lines = [f"## {programme.name.sv}: avslutsorsaker (n = {report['n'] if report['n'] is not None else SUPPRESSED_TEXT})",
+             "", head, "|---|" + "---:|" * len(columns)]
+    for row in report["rows"]:
+        cells = []
+        for g in columns:
+            count, share = row["counts"][g], row["shares"][g]
+            cells.append(SUPPRESSED_TEXT if count is None else f"{count} ({share * 100:.0f} %)" if share is not None
+                         else f"{count}")
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    for goal in report["goals"]:
+        share = SUPPRESSED_TEXT if goal["share"] is None else f"{goal['share'] * 100:.1f} %"
+        verdict = "" if goal["met"] is None else (" – uppnått" if goal["met"] else " – ej uppnått")
+        lines += ["", f"**{goal['label']}**: {goal['numerator'] if goal['numerator'] is not None else SUPPRESSED_TEXT}"
+                      f" av {goal['denominator']} = {share} (mål {goal['target'] * 100:.0f} %){verdict}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,69 @@
+"""`stegvis score` and `stegvis report outcomes`: scoring and outcome tables from files,
+for analysts and for organisations moving from spreadsheets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from indicators.outcomes import check_exits, outcomes_report, report_csv, report_markdown
+from indicators.scoring import score_table
+from stegvis.errors import StegvisError
+from stegvis.files import read_table, write_atomic
+from surveys.definitions import shipped_catalog
+
+report_app = typer.Typer(help="Reports: outcome tables and the board's meeting report.", no_args_is_help=True)
+
+
+def score_csv(instrument_id: str, input_path: Path) -> str:
+    """Score a CSV of responses (respondent_id + one column per item) and return CSV text."""
+    instrument = shipped_catalog().instrument(instrument_id)
+    frame = read_table(input_path, dtype=None)  # numbers as numbers; a column with text stays text
+    if "respondent_id" not in frame.columns:
+        raise StegvisError(f"{input_path}: missing column respondent_id")
+    unknown = [c for c in frame.columns if c != "respondent_id" and c not in {i.id for i in instrument.items}]
+    if unknown:
+        raise StegvisError(f"{input_path}: column(s) {', '.join(unknown)} are not items of {instrument.id}")
+    try:
+        scores = score_table(instrument, frame)
+    except StegvisError as exc:
+        raise StegvisError(f"{input_path}:\n{exc}") from None
+    scores.insert(0, "respondent_id", frame["respondent_id"])
+    return scores.to_csv(index=False, float_format="%.10g")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def score(instrument: str = typer.Argument(..., help="Instrument id, e.g. kasam29"),
+              input: Path = typer.Option(..., "--input", "-i", help="CSV: respondent_id and one column per item"),
+              output: Path = typer.Option(None, "--output", "-o", help="Write here instead of stdout")):
+        """Score responses from a CSV file: one column per scale, bands, flags and n_missing."""
+        text = score_csv(instrument, input)
+        if output:
+            write_atomic(output, text)
+            typer.echo(f"Wrote {output}", err=True)
+        else:
+            typer.echo(text, nl=False)
+
+    @report_app.command("outcomes")
+    def outcomes(programme: str = typer.Option(..., "--programme", "-p", help="Programme id"),
+                 input: Path = typer.Option(..., "--input", "-i", help="CSV or .xlsx of exits"),
+                 format: str = typer.Option("json", "--format", "-f", help="json, csv or md"),
+                 min_cell: int = typer.Option(1, "--min-cell", min=1,
+                                              help="Hide counts below this (the board's k; 1 shows all)")):
+        """The outcome table by gender and the outcome goals, from a file of exits."""
+        if format not in ("json", "csv", "md"):
+            raise StegvisError(f"--format {format!r}: choose json, csv or md")
+        definition = shipped_catalog().programme(programme)
+        exits = check_exits(definition, read_table(input), source=str(input))
+        report = outcomes_report(definition, exits, min_cell)
+        if format == "json":
+            typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        elif format == "csv":
+            typer.echo(report_csv(report), nl=False)
+        else:
+            typer.echo(report_markdown(report, definition), nl=False)
+
+    app.add_typer(report_app, name="report")
