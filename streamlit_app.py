@@ -3,14 +3,14 @@ from a link on it and see the pages of their role."""
 
 import streamlit as st
 
-from dashboards import placeholder
+from dashboards import placeholder, survey
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 
 user = st.session_state.get("user")
 if user is None:
     pages = [
-        st.Page(placeholder.participant_start, title="Enkät", url_path="enkat", default=True),
+        st.Page(survey.page, title="Enkät", url_path="enkat", default=True),
         st.Page(placeholder.staff_login, title="Logga in (personal)", url_path="login"),
     ]
 else:

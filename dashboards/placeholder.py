@@ -3,12 +3,6 @@
 import streamlit as st
 
 
-def participant_start():
-    st.title("Välkommen")
-    st.text_input("Kod")
-    st.button("Starta")
-
-
 def staff_login():
     st.title("Logga in")
 

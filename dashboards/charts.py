@@ -1,0 +1,115 @@
+"""Plotly figures shared by the participant, coach and board pages: Swedish labels,
+readable at tablet width, and the Okabe–Ito palette, which colour-blind readers can tell apart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from surveys.models import Instrument
+
+# Okabe & Ito (2008): distinguishable with the common forms of colour blindness.
+BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
+SERIES = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY]
+BAND_FILLS = {"low": "rgba(213, 94, 0, 0.10)", "moderate": "rgba(240, 228, 66, 0.16)", "high": "rgba(0, 158, 115, 0.10)"}
+FONT = dict(family="Source Sans Pro, sans-serif", size=15)
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    fig.update_layout(title=title, height=height, font=FONT, margin=dict(l=40, r=20, t=60 if title else 20, b=40),
+                      legend=dict(orientation="h", yanchor="bottom", y=-0.25), hoverlabel=dict(font_size=15),
+                      paper_bgcolor="white", plot_bgcolor="white")
+    return fig
+
+
+def radar(instrument: Instrument, current: dict, previous: dict | None = None, lang: str = "sv",
+          title: str | None = None) -> go.Figure:
+    """Current and desired state per life area, and the previous current state when there is one.
+    `current` and `previous` map item ids to answers (missing items are left out)."""
+    areas = instrument.current_desired
+    labels = [a.label.get(lang) for a in areas]
+    low, high = instrument.item_range(areas[0].current) if areas else (1, 10)
+    sv = lang != "en"
+
+    def trace(values, name, colour, dash=None, fill=None):
+        closed = values + values[:1]
+        return go.Scatterpolar(r=closed, theta=labels + labels[:1], name=name, mode="lines+markers",
+                               line=dict(color=colour, width=3, dash=dash), fill=fill, connectgaps=True,
+                               hovertemplate="%{theta}: %{r}<extra>" + name + "</extra>")
+
+    fig = go.Figure()
+    fig.add_trace(trace([current.get(a.desired) for a in areas], "Önskat läge" if sv else "Desired", GREEN, "dash"))
+    if previous:
+        fig.add_trace(trace([previous.get(a.current) for a in areas], "Förra gången" if sv else "Last time", GREY, "dot"))
+    fig.add_trace(trace([current.get(a.current) for a in areas], "Nuläge" if sv else "Now", BLUE, None, "toself"))
+    fig.update_layout(polar=dict(radialaxis=dict(range=[low - 0.5, high], tickvals=list(range(low, high + 1)),
+                                                 angle=90, tickfont=dict(size=12))))
+    return _layout(fig, title, height=460)
+
+
+def gaps_table(instrument: Instrument, current: dict, first: dict | None, lang: str = "sv") -> pd.DataFrame:
+    """Per life area: now, desired, the gap between them, and change since the first time."""
+    sv = lang != "en"
+    rows = []
+    for area in instrument.current_desired:
+        now, wish = current.get(area.current), current.get(area.desired)
+        start = first.get(area.current) if first else None
+        rows.append({
+            "Livsområde" if sv else "Life area": area.label.get(lang),
+            "Nu" if sv else "Now": now, "Önskat" if sv else "Desired": wish,
+            "Avstånd" if sv else "Gap": None if now is None or wish is None else wish - now,
+            "Förändring sedan start" if sv else "Change since start": None if now is None or start is None else now - start,
+        })
+    return pd.DataFrame(rows)
+
+
+def lines_over_time(frame: pd.DataFrame, columns: dict[str, str], *, y_range=None, title: str | None = None,
+                    x: str = "Tillfälle") -> go.Figure:
+    """One line per column across occasions. `frame` has an `x` column; `columns` maps column → label."""
+    fig = go.Figure()
+    for n, (column, label) in enumerate(columns.items()):
+        fig.add_trace(go.Scatter(x=frame[x], y=frame[column], name=label, mode="lines+markers",
+                                 line=dict(color=SERIES[n % len(SERIES)], width=3), marker=dict(size=9),
+                                 hovertemplate=f"{label}: %{{y:.1f}}<extra>%{{x}}</extra>"))
+    if y_range:
+        fig.update_yaxes(range=y_range)
+    fig.update_xaxes(type="category")
+    return _layout(fig, title)
+
+
+def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, lang: str = "sv",
+                    x: str = "Tillfälle") -> go.Figure:
+    """One scale across occasions with its declared bands shaded and flag thresholds drawn."""
+    scale = instrument.scale(scale_id)
+    items = len(scale.items)
+    lows, highs = zip(*(instrument.item_range(i) for i in scale.items))
+    bottom, top = (sum(lows), sum(highs)) if scale.method == "sum" else (min(lows), max(highs))
+    fig = lines_over_time(frame, {scale_id: scale.label.get(lang)}, y_range=[bottom, top], x=x)
+    for band in scale.bands:
+        fig.add_hrect(y0=band.min if band.min is not None else bottom, y1=band.max if band.max is not None else top,
+                      fillcolor=BAND_FILLS.get(band.id, "rgba(153,153,153,0.1)"), line_width=0, layer="below",
+                      annotation_text=band.label.get(lang), annotation_position="top left")
+    for flag in scale.flags:
+        level = flag.below if flag.below is not None else flag.at_least
+        fig.add_hline(y=level, line=dict(color=VERMILION, dash="dash", width=2),
+                      annotation_text=flag.label.get(lang), annotation_position="bottom right")
+    fig.update_layout(title=f"{scale.label.get(lang)} ({items} frågor, {bottom}–{top})")
+    return fig
+
+
+def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
+    """Each goal's share as a bar with its target as a marker line. `goals`: label, share, target, note."""
+    fig = go.Figure()
+    labels = [g["label"] for g in goals]
+    shares = [None if g["share"] is None else g["share"] * 100 for g in goals]
+    colours = [GREY if g["share"] is None else (GREEN if g["share"] >= g["target"] else ORANGE) for g in goals]
+    fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=colours, name="Utfall",
+                         text=[g["note"] for g in goals], textposition="outside",
+                         hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
+    fig.add_trace(go.Scatter(y=labels, x=[g["target"] * 100 for g in goals], mode="markers", name="Mål",
+                             marker=dict(symbol="line-ns", size=34, line=dict(width=4, color=VERMILION)),
+                             hovertemplate="Mål %{x:.0f} %<extra></extra>"))
+    fig.update_xaxes(range=[0, 115], ticksuffix=" %")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=120 + 70 * len(goals))

@@ -1,0 +1,357 @@
+"""The participant's pages: the code page (the app's front page), one question per screen,
+the summary with "Skicka in", and the thank-you page with the participant's own progress.
+Calm, plain Swedish, big targets, no timers; every answer is saved the moment it is given."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts
+from dashboards.common import catalog, db
+from stegvis.errors import StegvisError
+from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
+from surveys.sessions import InvalidCode, visit_for_code
+from surveys.survey_flow import current, give, own_instruments, own_responses, send_in, summary
+from surveys.textpacks import WordingSource
+
+TEXT = {
+    "sv": {
+        "welcome": "Välkommen", "intro": "Skriv koden du har fått av din coach. Det finns ingen tidsgräns, "
+        "och du kan ta paus när du vill. Dina svar sparas direkt.", "code": "Kod", "start": "Starta",
+        "staff": "Personal: logga in", "question": "Fråga {n} av {m}", "back": "Tillbaka", "next": "Nästa",
+        "skip": "Hoppa över", "dont_know": "Vet ej", "your_answer": "Ditt svar",
+        "summary": "Titta igenom dina svar", "summary_help": "Du kan ändra ett svar innan du skickar in.",
+        "change": "Ändra", "send": "Skicka in", "part": "Del {n} av {m}",
+        "thanks": "Tack för dina svar!", "thanks_body": "Dina svar är skickade och sparade. Din coach kan se "
+        "dem, och ni kan prata om dem nästa gång ni ses. Du behöver inte göra något mer. Du kan stänga sidan nu.",
+        "show_progress": "Visa hur det har gått för mig", "done": "Klar", "wait": "Vänta en liten stund och "
+        "försök sedan igen. Fråga gärna din coach om du inte får koden att fungera.",
+        "save_failed": "Svaret kunde inte sparas just nu. Försök igen om en liten stund. Det du redan har "
+        "svarat finns kvar.", "other": "Annat, nämligen", "choose_several": "Du kan välja flera.",
+        "progress_title": "Så har det gått för dig", "now_title": "Nuläge och önskat läge",
+        "ratings_title": "Dina skattningar över tid", "kasam_title": "KASAM, som din coach har delat med dig",
+        "nothing_yet": "Här finns inget att visa ännu.", "language": "Språk",
+        "low_high": "{low} … {high}", "code_help": "Sex tecken, till exempel KASAM2. Stora eller små bokstäver går bra.",
+    },
+    "en": {
+        "welcome": "Welcome", "intro": "Type the code you got from your coach. There is no time limit, and you "
+        "can pause whenever you like. Your answers are saved at once.", "code": "Kod", "start": "Starta",
+        "staff": "Staff: log in", "question": "Question {n} of {m}", "back": "Back", "next": "Next",
+        "skip": "Skip", "dont_know": "Don't know", "your_answer": "Your answer",
+        "summary": "Look through your answers", "summary_help": "You can change an answer before you send it.",
+        "change": "Change", "send": "Send", "part": "Part {n} of {m}",
+        "thanks": "Thank you for your answers!", "thanks_body": "Your answers are sent and saved. Your coach "
+        "can see them, and you can talk about them next time you meet. There is nothing more to do. You can "
+        "close the page now.", "show_progress": "Show how things have gone for me", "done": "Done",
+        "wait": "Please wait a little while and try again. Ask your coach if the code does not work.",
+        "save_failed": "The answer could not be saved just now. Please try again in a moment. What you "
+        "already answered is kept.", "other": "Other, namely", "choose_several": "You can choose several.",
+        "progress_title": "How things have gone for you", "now_title": "Current and desired state",
+        "ratings_title": "Your ratings over time", "kasam_title": "KASAM, shared with you by your coach",
+        "nothing_yet": "Nothing to show yet.", "language": "Language",
+        "low_high": "{low} … {high}", "code_help": "Six characters, for example KASAM2. Upper or lower case is fine.",
+    },
+}
+
+# Big, calm, keyboard-friendly: ≥ 48 px targets, ≥ 18 px question text, visible focus, no sidebar.
+CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+.block-container {max-width: 760px; padding-top: 2rem;}
+.stApp p, .stApp li, .stApp label {font-size: 1.15rem;}
+.stButton button, .stFormSubmitButton button {min-height: 3.25rem; min-width: 3.25rem; width: 100%;
+    font-size: 1.2rem; border-radius: 0.75rem; border: 2px solid #1f5fa8;}
+.stButton > button:focus-visible, input:focus-visible, textarea:focus-visible {outline: 3px solid #E69F00;
+    outline-offset: 2px;}
+.stTextInput input {font-size: 1.6rem; min-height: 3.25rem; letter-spacing: 0.2em; text-transform: uppercase;}
+[data-testid="stCheckbox"] label {min-height: 3rem; align-items: center;}
+[data-testid="stCheckbox"] label span {transform: scale(1.4); margin-right: 0.6rem;}
+.stProgress > div > div {height: 0.8rem;}
+[data-testid="stCaptionContainer"] {opacity: 1 !important; color: #4a4a4a !important;}  /* AA contrast (4.5:1) */
+</style>
+"""
+
+# Wrong codes from one browser (address and user agent) slow down: after 3 misses, a wait
+# that doubles with each further miss. Kept in the server, so a reload does not reset it.
+_misses: dict[tuple, tuple[int, float]] = {}
+_misses_lock = threading.Lock()
+
+
+def _browser() -> tuple:
+    context = st.context
+    return (getattr(context, "ip_address", None), context.headers.get("User-Agent", "") if context.headers else "")
+
+
+def _wait_left(key: tuple) -> float:
+    with _misses_lock:
+        count, until = _misses.get(key, (0, 0.0))
+    return max(0.0, until - time.monotonic())
+
+
+def _record_miss(key: tuple) -> None:
+    with _misses_lock:
+        count, _ = _misses.get(key, (0, 0.0))
+        count += 1
+        delay = 0 if count < 3 else min(5 * 2 ** (count - 3), 300)
+        _misses[key] = (count, time.monotonic() + delay)
+
+
+def _clear_misses(key: tuple) -> None:
+    with _misses_lock:
+        _misses.pop(key, None)
+
+
+def t(key: str, **values) -> str:
+    return TEXT[st.session_state.get("lang", "sv")][key].format(**values)
+
+
+def page() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)
+    state = st.session_state
+    state.setdefault("lang", "sv")
+    if state.get("thanks_visit"):
+        thanks(state["thanks_visit"])
+        return
+    if not state.get("visit"):
+        start()
+        return
+    cur = current(db(), catalog(), state["visit"])
+    if cur is None:
+        state["thanks_visit"], state["visit"] = state["visit"], None
+        st.rerun()
+    key = ("pos", cur.part.session_id)
+    if key not in state:
+        state[key] = cur.first_unanswered()
+    position = min(state[key], len(cur.questions))
+    if position < len(cur.questions):
+        question(cur, position, key)
+    else:
+        review(cur, key)
+
+
+def start() -> None:
+    state = st.session_state
+    choice = st.segmented_control(t("language"), ["Svenska", "English"],
+                                  default="English" if state["lang"] == "en" else "Svenska", key="lang_choice")
+    state["lang"] = "en" if choice == "English" else "sv"
+    st.title(t("welcome"))
+    st.write(t("intro"))
+    prefilled = st.query_params.get("kod", "")
+    with st.form("code_form", border=False):
+        code = st.text_input(t("code"), value=prefilled, max_chars=12, key="code_input")
+        st.caption(t("code_help"))
+        go = st.form_submit_button(t("start"), type="primary")
+    if go:
+        browser = _browser()
+        if _wait_left(browser) > 0:
+            st.warning(t("wait"))
+        else:
+            try:
+                visit = visit_for_code(db(), code)
+            except InvalidCode as exc:
+                _record_miss(browser)
+                st.error(str(exc) if state["lang"] == "sv" else
+                         "The code does not work. Check that it is typed correctly, or ask your coach for a new code.")
+            else:
+                _clear_misses(browser)
+                state["visit"] = visit.visit
+                st.query_params.clear()
+                st.rerun()
+    st.markdown(f"[{t('staff')}](/login)")
+
+
+def _programme_name(cur) -> str:
+    return catalog().programme(cur.visit.programme_id).name.get(st.session_state["lang"])
+
+
+def _save(action) -> bool:
+    """Run a save; on a storage fault say so calmly and do not move on (nothing is confirmed)."""
+    try:
+        action()
+        return True
+    except (sqlite3.OperationalError, sqlite3.DatabaseError):
+        st.error(t("save_failed"))
+        return False
+
+
+def _go(key, position) -> None:
+    st.session_state[key] = position
+    st.rerun()
+
+
+def question(cur, position: int, key) -> None:
+    lang = st.session_state["lang"]
+    items = cur.questions
+    item = items[position]
+    wording = WordingSource(db(), cur.instrument, lang)
+    words = wording.item(item, _programme_name(cur))
+    if cur.of > 1:
+        st.caption(t("part", n=cur.number, m=cur.of) + f" · {wording.title()}")
+    else:
+        st.caption(wording.title())
+    st.progress(position / len(items), text=t("question", n=position + 1, m=len(items)))
+    if position == 0 and cur.instrument.intro:
+        st.info(cur.instrument.intro.get(lang))
+    st.subheader(words.text, anchor=False)
+    existing = cur.answers.get(item.id)
+    current_value = existing.value if existing else None
+
+    def answer_and_next(value=None, status="answered", other=None):
+        if _save(lambda: give(db(), cur, item.id, value, status=status, other_text=other)):
+            # A change made from the summary returns to the summary.
+            editing = st.session_state.pop(("editing", cur.part.session_id), False)
+            _go(key, len(cur.questions) if editing else position + 1)
+
+    if item.kind == "scale":
+        scale = cur.instrument.response_scale(item.scale)
+        steps = list(range(scale.min, scale.max + 1))
+        labels = {s.value: s.label.get(lang) for s in scale.steps}
+        per_row = len(steps) if len(steps) <= 7 else (len(steps) + 1) // 2
+        for row_start in range(0, len(steps), per_row):
+            columns = st.columns(per_row)
+            for column, value in zip(columns, steps[row_start:row_start + per_row]):
+                text = f"{value}" + (f" · {labels[value]}" if value in labels and len(steps) > 7 else
+                                     (f"\n{labels[value]}" if value in labels else ""))
+                if column.button(text, key=f"step-{item.id}-{value}", help=labels.get(value),
+                                 type="primary" if current_value == value else "secondary"):
+                    answer_and_next(value)
+        if words.low or words.high:
+            left, right = st.columns(2)
+            left.markdown(f"**{scale.min}** = {words.low or ''}")
+            right.markdown(f"**{scale.max}** = {words.high or ''}")
+        if scale.dont_know:
+            if st.button(scale.dont_know.get(lang), key=f"dk-{item.id}",
+                         type="primary" if existing and existing.status == DONT_KNOW else "secondary"):
+                answer_and_next(status=DONT_KNOW)
+    elif item.kind in ("single_choice", "yes_no"):
+        other_choice = next((c for c in item.options() if c.other_text), None)
+        other = st.text_input(t("other"), value=(existing.other_text or "") if existing else "",
+                              key=f"other-{item.id}") if other_choice else None
+        for choice in item.options():
+            if st.button(choice.label.get(lang), key=f"choice-{item.id}-{choice.id}",
+                         type="primary" if current_value == choice.id else "secondary"):
+                answer_and_next(choice.id, other=other if choice.other_text else None)
+    elif item.kind == "multiple_choice":
+        st.caption(t("choose_several"))
+        chosen = [c.id for c in item.options()
+                  if st.checkbox(c.label.get(lang), value=bool(current_value and c.id in current_value),
+                                 key=f"multi-{item.id}-{c.id}")]
+        needs_text = any(c.other_text and c.id in chosen for c in item.options())
+        other = st.text_input(t("other"), value=(existing.other_text or "") if existing else "",
+                              key=f"other-{item.id}") if needs_text else None
+        if st.button(t("next"), key=f"save-{item.id}", type="primary", disabled=not chosen):
+            answer_and_next(chosen, other=other or None)
+    else:
+        if item.kind == "free_text":
+            value = st.text_area(t("your_answer"), value=current_value or "", key=f"text-{item.id}", height=150)
+        elif item.kind == "number":
+            value = st.number_input(t("your_answer"), min_value=item.min, max_value=item.max,
+                                    value=current_value, key=f"num-{item.id}")
+        else:
+            value = st.date_input(t("your_answer"), value=pd.to_datetime(current_value).date() if current_value else None,
+                                  key=f"date-{item.id}", format="YYYY-MM-DD")
+            value = value.isoformat() if value else None
+        if st.button(t("next"), key=f"save-{item.id}", type="primary"):
+            if value in (None, "") and is_skippable(cur.instrument, item):
+                answer_and_next(status=SKIPPED)
+            elif value not in (None, ""):
+                try:
+                    answer_and_next(value)
+                except StegvisError as exc:
+                    st.error(str(exc).split(": ", 1)[-1])
+    st.divider()
+    back, skip, forward = st.columns(3)
+    if position > 0 and back.button(t("back"), key=f"back-{item.id}"):
+        _go(key, position - 1)
+    if is_skippable(cur.instrument, item) and skip.button(t("skip"), key=f"skip-{item.id}"):
+        answer_and_next(status=SKIPPED)
+    if existing and item.kind in ("scale", "single_choice", "yes_no") and forward.button(t("next"), key=f"fwd-{item.id}"):
+        _go(key, position + 1)
+
+
+def review(cur, key) -> None:
+    lang = st.session_state["lang"]
+    st.progress(1.0, text=t("summary"))
+    st.subheader(t("summary"), anchor=False)
+    st.write(t("summary_help"))
+    for index, text, answer in summary(db(), cur, lang, _programme_name(cur)):
+        with st.container(border=True):
+            left, right = st.columns([5, 1.4])
+            left.markdown(f"**{index + 1}.** {text}")
+            left.markdown(f"→ {answer}")
+            if right.button(t("change"), key=f"change-{index}"):
+                st.session_state[("editing", cur.part.session_id)] = True
+                _go(key, index)
+    if st.button(t("send"), type="primary", key="send"):
+        if _save(lambda: send_in(db(), cur)):
+            st.rerun()
+    if st.button(t("back"), key="summary-back"):
+        _go(key, len(cur.questions) - 1)
+
+
+def thanks(visit_id: str) -> None:
+    state = st.session_state
+    st.title(t("thanks"))
+    st.write(t("thanks_body"))
+    if not state.get("show_progress"):
+        if st.button(t("show_progress"), key="show_progress_btn"):
+            state["show_progress"] = True
+            st.rerun()
+    else:
+        own_progress(visit_id)
+    if st.button(t("done"), type="primary", key="done"):
+        for name in ("thanks_visit", "show_progress", "visit"):
+            state.pop(name, None)
+        st.rerun()
+
+
+def own_progress(visit_id: str) -> None:
+    """The participant's own results only: from the visit they just answered."""
+    from surveys.sessions import get_visit
+
+    lang = st.session_state["lang"]
+    database, cat = db(), catalog()
+    participant_id = get_visit(database, visit_id).participant_id
+    st.subheader(t("progress_title"), anchor=False)
+    shown = False
+    for instrument in own_instruments(database, cat, participant_id) if participant_id else []:
+        responses = own_responses(database, cat, participant_id, instrument)
+        if responses.empty:
+            continue
+        if instrument.current_desired:
+            latest = responses.iloc[-1].dropna().to_dict()
+            previous = responses.iloc[-2].dropna().to_dict() if len(responses) > 1 else None
+            st.plotly_chart(charts.radar(instrument, latest, previous, lang, t("now_title")),
+                            config={"displayModeBar": False})
+            shown = True
+        elif instrument.scales:
+            from indicators.scoring import score
+
+            scored = pd.concat([responses[["completed_at"]], score(instrument, responses)], axis=1)
+            scored["Tillfälle"] = scored["completed_at"].str[:10]
+            st.caption(instrument.notice.get(lang) if instrument.notice else "")
+            st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},
+                                                   title=t("kasam_title")), config={"displayModeBar": False})
+            shown = True
+        else:
+            wording = WordingSource(database, instrument, lang)
+            numeric = [i for i in instrument.items if i.kind == "scale" and i.id in responses]
+            if not numeric:
+                continue
+            frame = responses.assign(Tillfälle=responses["completed_at"].str[:10])
+            labels = {i.id: _short(wording.item(i, "").text) for i in numeric}
+            st.plotly_chart(charts.lines_over_time(frame, labels, title=t("ratings_title")),
+                            config={"displayModeBar": False})
+            shown = True
+    if not shown:
+        st.write(t("nothing_yet"))
+
+
+def _short(text: str, limit: int = 42) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+

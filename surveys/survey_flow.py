@@ -1,0 +1,116 @@
+"""A participant's visit, independent of the screen: which instrument is current, which
+questions are shown, what was answered, the summary, and the participant's own progress.
+Everything is read from and written to the database at once, so nothing is lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from surveys.answers import ANSWERED, DONT_KNOW, SKIPPED, Answer, check_answer, session_answers, store_answer
+from surveys.definitions import Catalog
+from surveys.models import Instrument, Item
+from surveys.sessions import SessionPart, Visit, complete_part, get_visit, visible_items
+from surveys.textpacks import WordingSource
+
+
+@dataclass
+class Current:
+    """The instrument being answered in a visit, with its answers so far."""
+
+    visit: Visit
+    part: SessionPart
+    instrument: Instrument
+    answers: dict[str, Answer]
+    number: int  # 1-based position of this instrument in the visit
+    of: int
+
+    @property
+    def questions(self) -> list[Item]:
+        return visible_items(self.instrument, self.answers)
+
+    def first_unanswered(self) -> int:
+        return next((n for n, item in enumerate(self.questions) if item.id not in self.answers), len(self.questions))
+
+
+def current(db, catalog: Catalog, visit_id: str) -> Current | None:
+    """The first instrument of the visit not yet sent in; None when all are done."""
+    visit = get_visit(db, visit_id)
+    for number, part in enumerate(visit.parts, start=1):
+        if part.status == "open":
+            instrument = catalog.instrument(part.instrument_id, part.instrument_version)
+            return Current(visit, part, instrument, session_answers(db, part.session_id), number, len(visit.parts))
+    return None
+
+
+def give(db, cur: Current, item_id: str, value=None, *, status: str = ANSWERED, other_text: str | None = None) -> Answer:
+    """Check and store one answer now; the caller moves on only after this returns."""
+    answer = check_answer(cur.instrument, item_id, value, status=status, other_text=other_text)
+    store_answer(db, cur.part.session_id, cur.instrument, answer)
+    cur.answers[item_id] = answer
+    return answer
+
+
+def send_in(db, cur: Current) -> None:
+    complete_part(db, cur.part.session_id)
+
+
+def answer_text(instrument: Instrument, item: Item, answer: Answer | None, lang: str = "sv") -> str:
+    """How an answer reads in the summary and on the coach's page."""
+    sv = lang != "en"
+    if answer is None:
+        return "Inte besvarad" if sv else "Not answered"
+    if answer.status == SKIPPED:
+        return "Hoppade över" if sv else "Skipped"
+    if answer.status == DONT_KNOW:
+        scale = instrument.response_scale(item.scale)
+        return scale.dont_know.get(lang) if scale.dont_know else "Vet ej"
+    if item.kind == "scale":
+        scale = instrument.response_scale(item.scale)
+        label = next((s.label.get(lang) for s in scale.steps if s.value == answer.value), None)
+        return f"{answer.value}" + (f" ({label})" if label else "")
+    if item.kind in ("single_choice", "yes_no", "multiple_choice"):
+        chosen = answer.value if isinstance(answer.value, list) else [answer.value]
+        labels = [c.label.get(lang) for c in item.options() if c.id in chosen]
+        text = ", ".join(labels)
+        return f"{text}: {answer.other_text}" if answer.other_text else text
+    return str(answer.value)
+
+
+def summary(db, cur: Current, lang: str = "sv", programme_name: str = "") -> list[tuple[int, str, str]]:
+    """(question index, question, answer) for every question shown."""
+    wording = WordingSource(db, cur.instrument, lang)
+    return [(n, wording.item(item, programme_name).text, answer_text(cur.instrument, item, cur.answers.get(item.id), lang))
+            for n, item in enumerate(cur.questions)]
+
+
+# The participant's own progress: strictly this visit's participant, nothing about anyone else.
+
+def own_responses(db, catalog: Catalog, participant_id: int, instrument: Instrument) -> pd.DataFrame:
+    """This participant's completed responses to one instrument, oldest first, one column per item."""
+    from surveys.answers import responses_frame
+
+    frame = responses_frame(db, instrument.id)
+    frame = frame[frame["participant_id"] == participant_id]
+    return frame.sort_values("completed_at", kind="stable").reset_index(drop=True)
+
+
+def shown_to_participant(db, participant_id: int, instrument: Instrument) -> bool:
+    """'always', or 'coach_shares' and the coach has shared; never for 'never'."""
+    if instrument.participant_view == "always":
+        return True
+    if instrument.participant_view == "never":
+        return False
+    row = db.execute("SELECT share_kasam FROM participants WHERE id = ?", [participant_id]).fetchone()
+    return bool(row and row[0])
+
+
+def own_instruments(db, catalog: Catalog, participant_id: int) -> list[Instrument]:
+    """Instruments this participant has answered and may see their own results of."""
+    ids = [r[0] for r in db.execute(
+        "SELECT DISTINCT instrument_id FROM survey_sessions WHERE participant_id = ? AND status = 'completed' "
+        "ORDER BY instrument_id", [participant_id])]
+    instruments = [catalog.instrument(i) for i in ids]
+    return [i for i in instruments if shown_to_participant(db, participant_id, i)]
+
