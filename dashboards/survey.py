@@ -64,7 +64,7 @@ CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
 .block-container {max-width: 760px; padding-top: 2rem;}
 .stApp p, .stApp li, .stApp label {font-size: 1.15rem;}
-.stButton button, .stFormSubmitButton button {min-height: 3.25rem; min-width: 3.25rem; width: 100%;
+.stButton button, .stFormSubmitButton button {min-height: 3.25rem; min-width: 3.25rem; width: 100% !important;
     font-size: 1.2rem; border-radius: 0.75rem; border: 2px solid #1f5fa8;}
 .stButton > button:focus-visible, input:focus-visible, textarea:focus-visible {outline: 3px solid #E69F00;
     outline-offset: 2px;}

@@ -1,0 +1,80 @@
+"""Take the README's screenshots from a real `stegvis serve` on fresh demo data, at tablet
+size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from browser import Server, enter_code, launch, settle  # noqa: E402
+
+OUT = Path(__file__).parent
+SIZE = {"width": 810, "height": 1080}
+
+
+def shoot(page, name: str) -> None:
+    settle(page)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    print("wrote", OUT / f"{name}.png")
+
+
+def answer(page, label: str, n: int, of: int) -> None:
+    """Tap a step on question n and wait for the next screen."""
+    page.get_by_role("button", name=label, exact=True).first.click()
+    following = page.get_by_text(f"Fråga {n + 1} av {of}", exact=True) if n < of else \
+        page.get_by_role("button", name="Skicka in")
+    following.wait_for()
+    settle(page)
+
+
+def participant(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("Kod").wait_for()
+    shoot(page, "participant-start")
+    enter_code(page, url, "VAGEN3")
+    page.get_by_text("Fråga 1 av 14", exact=True).wait_for()
+    settle(page)
+    for n, value in enumerate(("4", "8", "5"), start=1):
+        answer(page, value, n, 14)
+    shoot(page, "participant-question")
+    for n in range(4, 15):
+        answer(page, "7" if n % 2 == 0 else "5", n, 14)
+    page.get_by_role("button", name="Skicka in").click()
+    page.get_by_text("Fråga 1 av 8", exact=True).wait_for()
+    settle(page)
+    for n in range(1, 8):
+        answer(page, "4\nStämmer ganska bra", n, 8)
+    page.get_by_role("button", name="Nästa").click()  # the free-text question, left empty
+    page.get_by_role("button", name="Skicka in").wait_for()
+    page.get_by_role("button", name="Skicka in").click()
+    page.get_by_role("button", name="Visa hur det har gått för mig").click()
+    page.get_by_text("Nuläge och önskat läge").first.wait_for()
+    shoot(page, "participant-thanks")
+
+
+def main() -> None:
+    from stegvis.demo import run_demo
+    from surveys.store import load_catalog, open_db
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "demo.db"
+        db = open_db(path)
+        run_demo(db, load_catalog(db))
+        db.close()
+        server = Server(path).start()
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                participant(browser.new_page(viewport=SIZE), server.url)
+                browser.close()
+        finally:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""`stegvis session new` prints a working code on its last line, and refuses clearly."""
+
+from stegvis.cli import run
+from surveys.sessions import visit_for_code
+from surveys.store import open_db, publish_definitions
+
+
+def setup(tmp_path):
+    path = tmp_path / "s.db"
+    db = open_db(path)
+    publish_definitions(db)
+    db["participants"].insert({"id": 1, "code": "PO-1", "gender": "man", "created_at": "x"})
+    db["enrolments"].insert({"participant_id": 1, "programme_id": "porten", "started_on": "2026-01-01"})
+    return path, db
+
+
+def test_prints_the_code_last(tmp_path, capsys):
+    path, db = setup(tmp_path)
+    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
+                           "text_version": "1", "scope": "s"})
+    assert run(["session", "new", "--participant", "PO-1", "--occasion", "exit", "--instrument", "sjalvskattning",
+                "--db", str(path)]) == 0
+    code = capsys.readouterr().out.strip().splitlines()[-1]
+    assert [p.instrument_id for p in visit_for_code(open_db(path), code).parts] == ["sjalvskattning"]
+
+
+def test_refusals_are_one_line(tmp_path, capsys):
+    path, _ = setup(tmp_path)
+    assert run(["session", "new", "--participant", "PO-1", "--occasion", "exit", "--db", str(path)]) == 1
+    assert "kräver tillstånd" in capsys.readouterr().err  # KASAM-29 without permission
+    assert run(["session", "new", "--participant", "PO-1", "--occasion", "exit", "--instrument", "sjalvskattning",
+                "--db", str(path)]) == 1
+    assert "samtycke saknas" in capsys.readouterr().err
+    assert run(["session", "new", "--participant", "XX", "--occasion", "exit", "--db", str(path)]) == 1
+    assert "no participant with code 'XX'" in capsys.readouterr().err
