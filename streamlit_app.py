@@ -3,20 +3,21 @@ from a link on it and see the pages of their role."""
 
 import streamlit as st
 
-from dashboards import placeholder, survey
+from dashboards import admin, auth, placeholder, survey
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 
-user = st.session_state.get("user")
+user = auth.current_user()
 if user is None:
     pages = [
         st.Page(survey.page, title="Enkät", url_path="enkat", default=True),
-        st.Page(placeholder.staff_login, title="Logga in (personal)", url_path="login"),
+        st.Page(auth.login_page, title="Logga in (personal)", url_path="login"),
     ]
 else:
     pages = {
         "coach": [st.Page(placeholder.coach_home, title="Mina deltagare", url_path="coach", default=True)],
         "board": [st.Page(placeholder.board_home, title="Styrelsen", url_path="styrelse", default=True)],
-        "admin": [st.Page(placeholder.admin_home, title="Administration", url_path="admin", default=True)],
-    }[user.role]
+        "admin": [st.Page(admin.page, title="Administration", url_path="admin", default=True)],
+    }[user.role] + [st.Page(auth.logout_page, title="Logga ut", url_path="logout")]
+    st.sidebar.caption(f"Inloggad: {user.label}")
 st.navigation(pages, position="sidebar" if user else "hidden").run()

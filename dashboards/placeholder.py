@@ -3,9 +3,6 @@
 import streamlit as st
 
 
-def staff_login():
-    st.title("Logga in")
-
 
 def coach_home():
     st.title("Mina deltagare")
@@ -15,5 +12,3 @@ def board_home():
     st.title("Styrelsen")
 
 
-def admin_home():
-    st.title("Administration")

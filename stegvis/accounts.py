@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from stegvis.errors import StegvisError
 from surveys.store import now, transaction
@@ -66,3 +68,77 @@ def create_user(db, username: str, password: str, role: str, *, display_name: st
 def get_user(db, username: str) -> User | None:
     row = db.execute("SELECT id, username, role, display_name FROM users WHERE username = ?", [username]).fetchone()
     return User(*row) if row else None
+
+
+LOGIN_FAILED = "Fel användarnamn eller lösenord."
+
+
+def authenticate(db, username: str, password: str, at: datetime | None = None) -> User:
+    """The user, or StegvisError. The message never says whether the username exists. After
+    `lockout_attempts` failures the account is locked for `lockout_minutes`, and that is logged."""
+    from stegvis.audit import log
+    from stegvis.config import setting
+
+    moment = at or datetime.now(timezone.utc)
+    row = db.execute("SELECT id, username, role, display_name, password_hash, disabled, failed_logins, locked_until "
+                     "FROM users WHERE username = ?", [(username or "").strip().lower()]).fetchone()
+    if row is None:
+        _hasher_dummy_check(password)  # same work as a real check: timing does not reveal unknown names
+        log(db, None, "login_failed", detail="unknown username")
+        raise StegvisError(LOGIN_FAILED)
+    user_id, name, role, display, password_hash, disabled, failures, locked_until = row
+    if locked_until and datetime.fromisoformat(locked_until) > moment:
+        log(db, User(user_id, name, role), "login_refused_locked")
+        raise StegvisError("Kontot är tillfälligt låst efter för många felaktiga försök. Försök igen senare.")
+    try:
+        _hasher.verify(password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        failures += 1
+        lock = None
+        if failures >= setting(db, "lockout_attempts"):
+            lock = (moment + timedelta(minutes=setting(db, "lockout_minutes"))).isoformat()
+            failures = 0
+        with transaction(db):
+            db.execute("UPDATE users SET failed_logins = ?, locked_until = coalesce(?, locked_until) WHERE id = ?",
+                       [failures, lock, user_id])
+        log(db, User(user_id, name, role), "login_failed")
+        if lock:
+            log(db, User(user_id, name, role), "account_locked", detail=f"until {lock}")
+        raise StegvisError(LOGIN_FAILED) from None
+    if disabled:
+        log(db, User(user_id, name, role), "login_refused_disabled")
+        raise StegvisError(LOGIN_FAILED)
+    with transaction(db):
+        new_hash = hash_password(password) if _hasher.check_needs_rehash(password_hash) else password_hash
+        db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?, password_hash = ? "
+                   "WHERE id = ?", [moment.isoformat(), new_hash, user_id])
+    user = User(user_id, name, role, display)
+    log(db, user, "login")
+    return user
+
+
+_DUMMY = None
+
+
+def _hasher_dummy_check(password: str) -> None:
+    global _DUMMY
+    _DUMMY = _DUMMY or _hasher.hash("not a real password")
+    try:
+        _hasher.verify(_DUMMY, password or "x")
+    except (VerificationError, InvalidHashError):
+        pass
+
+
+def disable_user(db, username: str) -> None:
+    with transaction(db):
+        if db.execute("UPDATE users SET disabled = 1 WHERE username = ?", [username]).rowcount == 0:
+            raise StegvisError(f"no user {username!r}")
+
+
+def list_users(db) -> list[dict]:
+    rows = db.execute(
+        """SELECT u.username, u.display_name, u.role, u.disabled, u.locked_until, u.last_login_at,
+                  group_concat(c.programme_id, ', ') FROM users u
+           LEFT JOIN coach_programmes c ON c.user_id = u.id GROUP BY u.id ORDER BY u.username""").fetchall()
+    keys = ["username", "display_name", "role", "disabled", "locked_until", "last_login_at", "coach_of"]
+    return [dict(zip(keys, r)) for r in rows]

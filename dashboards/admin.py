@@ -1,0 +1,73 @@
+"""The administrator's page: users, the audit log, erasure and subject access, retention,
+licences for KASAM and NNS. Every action goes through the data-access layer."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.auth import access
+from stegvis.errors import StegvisError
+
+
+def page() -> None:
+    api = access()
+    st.title("Administration")
+    users, log_tab, people, licences = st.tabs(["Användare", "Granskningslogg", "Deltagares data", "Licenser"])
+    with users:
+        st.dataframe(pd.DataFrame(api.users()), hide_index=True, width="stretch")
+        with st.form("add_user"):
+            st.subheader("Lägg till användare", anchor=False)
+            username = st.text_input("Användarnamn")
+            name = st.text_input("Namn som visas")
+            role = st.selectbox("Roll", ["coach", "board", "admin"],
+                                format_func={"coach": "Coach", "board": "Styrelse", "admin": "Administratör"}.get)
+            coach_of = st.multiselect("Coach i insatser", [p.id for p in api.catalog.latest_programmes()])
+            password = st.text_input("Lösenord (minst 10 tecken)", type="password")
+            if st.form_submit_button("Lägg till"):
+                try:
+                    api.add_user(username, password, role, name or None, coach_of)
+                    st.success(f"{username} är tillagd.")
+                except StegvisError as exc:
+                    st.error(str(exc))
+        target = st.selectbox("Stäng av användare", [""] + [u["username"] for u in api.users() if not u["disabled"]])
+        if target and st.button(f"Stäng av {target}"):
+            api.disable_user(target)
+            st.rerun()
+    with log_tab:
+        action = st.text_input("Filtrera på händelse (t.ex. login_failed, view_participant, erase)")
+        st.dataframe(api.audit_log(action=action or None, limit=500), hide_index=True, width="stretch")
+    with people:
+        code = st.text_input("Deltagarens kod", key="admin_code")
+        if code:
+            try:
+                participant_id = api.find_participant(code)
+            except StegvisError as exc:
+                st.error(str(exc))
+            else:
+                st.download_button("Ladda ner allt om deltagaren (JSON, registerutdrag)",
+                                   json.dumps(api.export_participant(participant_id), ensure_ascii=False, indent=2),
+                                   file_name=f"registerutdrag-{code}.json", mime="application/json")
+                st.warning("Radering tar bort deltagarens svar, enkäter, samtycken och personuppgifter. "
+                           "Det går inte att ångra. Kvar blir bara en anteckning om att radering skett.")
+                confirm = st.text_input("Skriv koden igen för att bekräfta radering", key="erase_confirm")
+                reason = st.radio("Skäl", ["request", "withdrawal"], horizontal=True,
+                                  format_func={"request": "Begäran om radering",
+                                               "withdrawal": "Återkallat samtycke"}.get)
+                if st.button("Radera deltagaren", type="primary", disabled=confirm.strip() != code.strip()):
+                    counts = api.erase_participant(participant_id, reason)
+                    st.success("Raderat: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        st.subheader("Gallring", anchor=False)
+        due = api.purge(dry_run=True)
+        st.write(f"{len(due)} deltagare har passerat lagringstiden.")
+        if due:
+            st.dataframe(pd.DataFrame(due), hide_index=True)
+            if st.button("Gallra nu"):
+                api.purge(dry_run=False)
+                st.rerun()
+    with licences:
+        st.write("KASAM och NNS-enkäterna får bara användas med tillstånd. Registrera tillståndet och "
+                 "installera formuleringen med `stegvis permission record` och `stegvis textpack install`.")
+        st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")

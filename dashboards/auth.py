@@ -1,0 +1,71 @@
+"""Staff login: the user lives in this browser session and expires after inactivity."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboards.common import catalog, db
+from stegvis.access import Access
+from stegvis.audit import log
+from stegvis.config import setting
+from stegvis.errors import StegvisError
+
+
+def current_user():
+    """The logged-in user, or None once the session has been idle too long."""
+    state = st.session_state
+    user = state.get("user")
+    if user is None:
+        return None
+    idle = time.monotonic() - state.get("last_seen", 0)
+    if idle > setting(db(), "session_timeout_minutes") * 60:
+        log(db(), user, "session_expired")
+        logout(expired=True)
+        return None
+    state["last_seen"] = time.monotonic()
+    return user
+
+
+def access() -> Access:
+    """The data-access layer for the current user: pages get data only through it."""
+    return Access(db(), current_user(), catalog())
+
+
+def logout(expired: bool = False) -> None:
+    user = st.session_state.pop("user", None)
+    for key in [k for k in st.session_state if not str(k).startswith("_stegvis_db")]:
+        del st.session_state[key]
+    if expired:
+        st.session_state["expired_notice"] = True
+    elif user is not None:
+        log(db(), user, "logout")
+
+
+def login_page() -> None:
+    st.title("Logga in")
+    st.caption("För coacher, styrelse och administratörer. Deltagare behöver inte logga in: de använder sin kod.")
+    if st.session_state.pop("expired_notice", False):
+        st.info("Du har loggats ut efter en stunds inaktivitet. Logga in igen.")
+    with st.form("login", border=True):
+        username = st.text_input("Användarnamn", key="login_username")
+        password = st.text_input("Lösenord", type="password", key="login_password")
+        submitted = st.form_submit_button("Logga in", type="primary")
+    if submitted:
+        from stegvis.accounts import authenticate
+
+        try:
+            user = authenticate(db(), username, password)
+        except StegvisError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["user"] = user
+            st.session_state["last_seen"] = time.monotonic()
+            st.rerun()
+    st.markdown("[Till deltagarnas startsida](/)")
+
+
+def logout_page() -> None:
+    logout()
+    st.rerun()

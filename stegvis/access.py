@@ -1,0 +1,338 @@
+"""The one place that decides who sees what. Pages call `Access(db, user, catalog)` and
+never the database: a coach reaches only their caseload, the board only aggregates, and
+every look at a participant is written to the audit log, an administrator's too."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+
+import pandas as pd
+
+from stegvis import audit
+from stegvis.accounts import User, create_user, disable_user, list_users
+from stegvis.errors import AccessDenied, StegvisError
+from surveys.definitions import Catalog
+from surveys.sessions import open_visit
+from surveys.store import now, transaction
+
+GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
+PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
+
+
+def allowed(*roles: str):
+    """Declare which roles may call a method; checked before the method runs."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def checked(self, *args, **kwargs):
+            if self.user is None or self.user.role not in roles:
+                raise AccessDenied(f"{getattr(self.user, 'role', 'anonymous')} may not {method.__name__}")
+            return method(self, *args, **kwargs)
+
+        checked.roles = roles
+        return checked
+
+    return decorate
+
+
+class Access:
+    def __init__(self, db, user: User | None, catalog: Catalog):
+        self.db, self.user, self.catalog = db, user, catalog
+
+    # -- whose participants -------------------------------------------------------------
+
+    def _visible_ids(self) -> set[int] | None:
+        """Participant ids this user may see individually; None means all (admin)."""
+        if self.user.role == "admin":
+            return None
+        if self.user.role != "coach":
+            return set()
+        rows = self.db.execute(
+            """SELECT p.id FROM participants p WHERE p.coach_id = ?
+               UNION SELECT e.participant_id FROM enrolments e
+                 JOIN coach_programmes c ON c.programme_id = e.programme_id AND c.user_id = ?
+                 JOIN programmes g ON g.id = e.programme_id AND g.coaches_see_programme = 1""",
+            [self.user.id, self.user.id]).fetchall()
+        return {r[0] for r in rows}
+
+    def _require_participant(self, participant_id: int) -> None:
+        visible = self._visible_ids()
+        exists = self.db.execute("SELECT 1 FROM participants WHERE id = ?", [participant_id]).fetchone()
+        if not exists or (visible is not None and participant_id not in visible):
+            # the same answer whether the participant exists or not
+            raise AccessDenied("no such participant in your caseload")
+
+    def _coach_programmes(self) -> set[str]:
+        if self.user.role == "admin":
+            return {p.id for p in self.catalog.latest_programmes()}
+        rows = self.db.execute("SELECT programme_id FROM coach_programmes WHERE user_id = ?", [self.user.id])
+        return {r[0] for r in rows}
+
+    # -- coach and admin: individuals ---------------------------------------------------
+
+    @allowed("coach", "admin")
+    def caseload(self) -> pd.DataFrame:
+        """One row per enrolment of a visible participant."""
+        visible = self._visible_ids()
+        frame = pd.read_sql_query(
+            """SELECT p.id AS participant_id, p.code, p.gender, p.birth_year, p.coach_id,
+                      coalesce(u.display_name, u.username) AS coach_name, e.programme_id, e.id AS enrolment_id,
+                      e.started_on, e.exited_on, e.outcome, p.share_kasam
+               FROM participants p JOIN enrolments e ON e.participant_id = p.id
+               LEFT JOIN users u ON u.id = p.coach_id ORDER BY p.code""", self.db.conn)
+        return frame if visible is None else frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
+
+    @allowed("coach", "admin")
+    def caseload_sessions(self) -> pd.DataFrame:
+        """Survey sessions (no answers) of the caseload, for the to-do list."""
+        visible = self._visible_ids()
+        frame = pd.read_sql_query(
+            """SELECT id AS session_id, visit, participant_id, programme_id, occasion, instrument_id, status,
+                      created_at, completed_at, expires_at, code_hash IS NOT NULL AS code_live
+               FROM survey_sessions WHERE participant_id IS NOT NULL""", self.db.conn)
+        return frame if visible is None else frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
+
+    @allowed("coach", "admin")
+    def participant(self, participant_id: int) -> dict:
+        self._require_participant(participant_id)
+        audit.log(self.db, self.user, "view_participant", participant_id)
+        row = self.db.execute("SELECT id, code, gender, birth_year, coach_id, share_kasam, created_at "
+                              "FROM participants WHERE id = ?", [participant_id]).fetchone()
+        keys = ["id", "code", "gender", "birth_year", "coach_id", "share_kasam", "created_at"]
+        person = dict(zip(keys, row))
+        person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
+                                self.db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
+                                                "enrolments WHERE participant_id = ? ORDER BY started_on",
+                                                [participant_id])]
+        person["consents"] = [dict(zip(["programme_id", "given_on", "text_version", "scope", "withdrawn_on"], r))
+                              for r in self.db.execute(
+                                  "SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
+                                  "WHERE participant_id = ?", [participant_id])]
+        return person
+
+    @allowed("coach", "admin")
+    def participant_answers(self, participant_id: int) -> pd.DataFrame:
+        """Every answer of the participant (free text included), with its session."""
+        self._require_participant(participant_id)
+        audit.log(self.db, self.user, "view_answers", participant_id)
+        return pd.read_sql_query(
+            """SELECT s.id AS session_id, s.occasion, s.instrument_id, s.instrument_version, s.status AS session_status,
+                      coalesce(s.completed_at, s.started_at, s.created_at) AS at, a.item_id, a.status,
+                      a.value_num, a.value_text, a.other_text
+               FROM survey_sessions s JOIN answers a ON a.session_id = s.id
+               WHERE s.participant_id = ? ORDER BY at, s.id, a.id""", self.db.conn, params=[participant_id])
+
+    @allowed("coach", "admin")
+    def participant_responses(self, participant_id: int, instrument_id: str) -> pd.DataFrame:
+        """Completed responses to one instrument, one row each, one column per numeric item."""
+        from surveys.answers import responses_frame
+
+        self._require_participant(participant_id)
+        audit.log(self.db, self.user, "view_answers", participant_id, instrument_id)
+        frame = responses_frame(self.db, instrument_id)
+        return frame[frame["participant_id"] == participant_id].sort_values("completed_at").reset_index(drop=True)
+
+    @allowed("coach", "admin")
+    def register_participant(self, code: str, gender: str, birth_year: int | None, programme_id: str,
+                             started_on: str, consent_text_version: str, consent_scope: str,
+                             coach_id: int | None = None) -> int:
+        code = (code or "").strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{1,29}", code):
+            raise StegvisError("koden får bara innehålla bokstäver, siffror, '-' och '_' (2–30 tecken)")
+        if PERSONNUMMER.match(code):
+            raise StegvisError("koden ser ut som ett personnummer; använd en kod som inte går att koppla till personen")
+        if gender not in GENDERS:
+            raise StegvisError(f"kön: välj {', '.join(GENDERS)}")
+        if birth_year is not None and not 1900 <= int(birth_year) <= date.today().year:
+            raise StegvisError(f"födelseår {birth_year} är inte rimligt")
+        if programme_id not in self._coach_programmes() and self.user.role != "admin":
+            raise AccessDenied(f"du är inte coach i {programme_id}")
+        self.catalog.programme(programme_id)
+        start = _iso(started_on, "startdatum")
+        if not consent_text_version.strip() or not consent_scope.strip():
+            raise StegvisError("samtycke: ange version av samtyckestexten och vad samtycket omfattar")
+        if self.db.execute("SELECT 1 FROM participants WHERE code = ?", [code]).fetchone():
+            raise StegvisError(f"koden {code} finns redan")
+        owner = self.user.id if self.user.role == "coach" else coach_id
+        with transaction(self.db):
+            participant_id = self.db["participants"].insert({
+                "code": code, "gender": gender, "birth_year": birth_year, "coach_id": owner, "created_at": now()}).last_pk
+            self.db["enrolments"].insert({"participant_id": participant_id, "programme_id": programme_id,
+                                          "started_on": start})
+            self.db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id,
+                                        "given_on": start, "text_version": consent_text_version.strip(),
+                                        "scope": consent_scope.strip(), "recorded_by": self.user.id})
+        audit.log(self.db, self.user, "register_participant", participant_id)
+        return participant_id
+
+    @allowed("coach", "admin")
+    def record_exit(self, enrolment_id: int, exited_on: str, outcome: str) -> None:
+        row = self.db.execute("SELECT participant_id, programme_id, started_on FROM enrolments WHERE id = ?",
+                              [enrolment_id]).fetchone()
+        if row is None:
+            raise AccessDenied("no such enrolment in your caseload")
+        participant_id, programme_id, started_on = row
+        self._require_participant(participant_id)
+        programme = self.catalog.programme(programme_id)
+        known = [o.id for o in programme.outcomes]
+        if outcome not in known:
+            raise StegvisError(f"avslutsorsaken {outcome!r} finns inte i {programme.name.sv} "
+                               f"(välj bland: {', '.join(known)})")
+        exit_day = _iso(exited_on, "avslutsdatum")
+        if exit_day < started_on:
+            raise StegvisError(f"avslutsdatum {exit_day} är före startdatum {started_on}")
+        with transaction(self.db):
+            self.db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?",
+                            [exit_day, outcome, enrolment_id])
+        audit.log(self.db, self.user, "record_exit", participant_id, outcome)
+
+    @allowed("coach", "admin")
+    def withdraw_consent(self, participant_id: int, programme_id: str, on: str | None = None) -> None:
+        self._require_participant(participant_id)
+        with transaction(self.db):
+            self.db.execute("UPDATE consents SET withdrawn_on = ? WHERE participant_id = ? AND programme_id = ? "
+                            "AND withdrawn_on IS NULL", [_iso(on or date.today().isoformat(), "datum"),
+                                                         participant_id, programme_id])
+            # open codes stop working: no survey without consent
+            self.db.execute("UPDATE survey_sessions SET status = 'cancelled', code_hash = NULL "
+                            "WHERE participant_id = ? AND status = 'open'", [participant_id])
+        audit.log(self.db, self.user, "withdraw_consent", participant_id, programme_id)
+
+    @allowed("coach", "admin")
+    def open_visit(self, participant_id: int, occasion: str, instruments: list[str] | None = None,
+                   language: str = "sv"):
+        self._require_participant(participant_id)
+        row = self.db.execute("SELECT programme_id FROM enrolments WHERE participant_id = ? "
+                              "ORDER BY exited_on IS NULL DESC, started_on DESC LIMIT 1", [participant_id]).fetchone()
+        visit, code = open_visit(self.db, self.catalog, programme_id=row[0], occasion=occasion,
+                                 instruments=instruments, participant_id=participant_id,
+                                 created_by=self.user.id, language=language)
+        audit.log(self.db, self.user, "open_survey", participant_id, ",".join(p.instrument_id for p in visit.parts))
+        return visit, code
+
+    @allowed("coach", "admin")
+    def set_share_kasam(self, participant_id: int, share: bool) -> None:
+        self._require_participant(participant_id)
+        with transaction(self.db):
+            self.db.execute("UPDATE participants SET share_kasam = ? WHERE id = ?", [int(bool(share)), participant_id])
+        audit.log(self.db, self.user, "share_kasam" if share else "unshare_kasam", participant_id)
+
+    @allowed("coach", "admin")
+    def programmes(self) -> list:
+        """Programmes this user works in (admin: all)."""
+        mine = self._coach_programmes()
+        return [p for p in self.catalog.latest_programmes() if p.id in mine]
+
+    # -- board and admin: aggregates only -----------------------------------------------
+
+    @allowed("board", "admin")
+    def aggregate_inputs(self, programme_id: str | None = None) -> dict[str, pd.DataFrame]:
+        """What aggregates are computed from, with no codes, names or free text: enrolments with
+        gender and birth year, scored responses per instrument. Never shown row by row."""
+        from indicators.scoring import score
+        from surveys.answers import responses_frame
+
+        where = "WHERE e.programme_id = ?" if programme_id else ""
+        enrolments = pd.read_sql_query(
+            f"""SELECT e.participant_id, p.gender, p.birth_year, e.programme_id, e.started_on, e.exited_on, e.outcome
+                FROM enrolments e JOIN participants p ON p.id = e.participant_id {where}""",
+            self.db.conn, params=[programme_id] if programme_id else [])
+        scored = {}
+        for instrument in self.catalog.latest_instruments():
+            frame = responses_frame(self.db, instrument.id, programme_id=programme_id)
+            if frame.empty:
+                continue
+            meta = frame[["participant_id", "programme_id", "occasion", "respondent_group", "completed_at"]]
+            parts = [meta]
+            if instrument.scales:
+                parts.append(score(instrument, frame))
+            numeric = [i.id for i in instrument.items if i.kind == "scale" and i.indicator and i.id in frame]
+            parts.append(frame[numeric])
+            scored[instrument.id] = pd.concat(parts, axis=1)
+        invited = pd.read_sql_query(
+            f"""SELECT instrument_id, programme_id, respondent_group, substr(created_at, 1, 10) AS created_on, status
+                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
+            self.db.conn, params=[programme_id] if programme_id else [])
+        return {"enrolments": enrolments, "scores": scored, "invited": invited}
+
+    # -- admin ----------------------------------------------------------------------------
+
+    @allowed("admin")
+    def users(self) -> list[dict]:
+        return list_users(self.db)
+
+    @allowed("admin")
+    def add_user(self, username: str, password: str, role: str, display_name: str | None = None,
+                 coach_of: list[str] = ()) -> None:
+        created = create_user(self.db, username, password, role, display_name=display_name, coach_of=list(coach_of))
+        audit.log(self.db, self.user, "add_user", detail=f"{created.username} ({role})")
+
+    @allowed("admin")
+    def disable_user(self, username: str) -> None:
+        disable_user(self.db, username)
+        audit.log(self.db, self.user, "disable_user", detail=username)
+
+    @allowed("admin")
+    def audit_log(self, participant_id: int | None = None, action: str | None = None, limit: int = 200) -> pd.DataFrame:
+        return audit.read_log(self.db, participant_id=participant_id, action=action, limit=limit)
+
+    @allowed("admin")
+    def find_participant(self, code: str) -> int:
+        row = self.db.execute("SELECT id FROM participants WHERE code = ?", [code.strip()]).fetchone()
+        if row is None:
+            raise StegvisError(f"ingen deltagare med koden {code!r}")
+        return row[0]
+
+    @allowed("admin")
+    def erase_participant(self, participant_id: int, reason: str = "request") -> dict:
+        from stegvis.privacy import erase
+
+        return erase(self.db, participant_id, reason, self.user)
+
+    @allowed("admin")
+    def export_participant(self, participant_id: int) -> dict:
+        from stegvis.privacy import subject_access
+
+        return subject_access(self.db, self.catalog, participant_id, self.user)
+
+    @allowed("admin")
+    def purge(self, dry_run: bool = True) -> list[dict]:
+        from stegvis.privacy import purge
+
+        return purge(self.db, dry_run=dry_run, by=self.user)
+
+    @allowed("admin")
+    def set_coaches_see_programme(self, programme_id: str, allowed_: bool) -> None:
+        self.catalog.programme(programme_id)
+        with transaction(self.db):
+            self.db.execute("UPDATE programmes SET coaches_see_programme = ? WHERE id = ?",
+                            [int(bool(allowed_)), programme_id])
+        audit.log(self.db, self.user, "coaches_see_programme", detail=f"{programme_id}={bool(allowed_)}")
+
+    @allowed("admin")
+    def licences(self) -> list[dict]:
+        """Licensed instruments: whether a permission and a text pack are in place."""
+        rows = []
+        for instrument in self.catalog.latest_instruments():
+            if not (instrument.license and instrument.license.requires_permission):
+                continue
+            permission = self.db.execute("SELECT reference FROM permissions WHERE instrument_id = ?",
+                                         [instrument.id]).fetchone()
+            packs = [f"{r[0]} ({r[1]})" for r in self.db.execute(
+                "SELECT language, source FROM textpacks WHERE instrument_id = ?", [instrument.id])]
+            rows.append({"instrument": instrument.id, "owner": instrument.license.owner,
+                         "permission": permission[0] if permission else None, "text packs": ", ".join(packs)})
+        return rows
+
+
+def public_methods() -> list[str]:
+    return [name for name, value in vars(Access).items() if callable(value) and not name.startswith("_")]
+
+
+def _iso(value, what: str) -> str:
+    try:
+        return date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise StegvisError(f"{what}: {value!r} är inte ett datum (ÅÅÅÅ-MM-DD)") from None

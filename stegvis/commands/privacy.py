@@ -1,0 +1,148 @@
+"""Accounts, audit, erasure, subject access, retention, backups and licences on the command
+line. These run as the system operator: every action is written to the audit log."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from stegvis import audit as audit_log
+from stegvis.accounts import ROLES, create_user, disable_user, list_users
+from stegvis.backup import backup as backup_db, restore as restore_db
+from stegvis.errors import StegvisError
+from stegvis.files import write_atomic
+from stegvis.privacy import erase, purge as purge_due, subject_access
+from surveys.definitions import load_file
+from surveys.models import TextPack
+from surveys.store import load_catalog, open_db
+from surveys.textpacks import install_textpack, record_permission
+
+DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+participant_app = typer.Typer(help="One participant's data: erasure and subject access.", no_args_is_help=True)
+permission_app = typer.Typer(help="Permissions for licensed instruments.", no_args_is_help=True)
+textpack_app = typer.Typer(help="Licensed wording (text packs).", no_args_is_help=True)
+OPERATOR = "cli"
+
+
+def _participant(db, code: str) -> int:
+    row = db.execute("SELECT id FROM participants WHERE code = ?", [code]).fetchone()
+    if row is None:
+        raise StegvisError(f"no participant with code {code!r}")
+    return row[0]
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def register(app: typer.Typer) -> None:
+    @user_app.command("add")
+    def user_add(username: str, role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
+                 coach_of: list[str] = typer.Option(None, "--coach-of", help="Programme id; repeat for several"),
+                 name: str = typer.Option(None, "--name", help="Name shown in the app"), db: Path = DbOption):
+        """Add a user. The password is read from standard input or a prompt, never an argument."""
+        database = open_db(db)
+        user = create_user(database, username, _read_password(), role, display_name=name, coach_of=list(coach_of or []))
+        audit_log.log(database, OPERATOR, "add_user", detail=f"{user.username} ({role})")
+        typer.echo(f"Added {user.username} ({role}).")
+
+    @user_app.command("list")
+    def user_list(db: Path = DbOption):
+        """List users, their roles and programmes."""
+        for user in list_users(open_db(db)):
+            state = "disabled" if user["disabled"] else ("locked" if user["locked_until"] else "active")
+            typer.echo(f"{user['username']:<16} {user['role']:<6} {state:<8} {user['coach_of'] or ''}")
+
+    @user_app.command("disable")
+    def user_disable(username: str, db: Path = DbOption):
+        """Stop a user from logging in (their history stays)."""
+        database = open_db(db)
+        disable_user(database, username)
+        audit_log.log(database, OPERATOR, "disable_user", detail=username)
+        typer.echo(f"Disabled {username}.")
+
+    @app.command()
+    def audit(participant: str = typer.Option(None, "--participant", help="Only entries about this code"),
+              limit: int = typer.Option(50, "--limit", min=1), db: Path = DbOption):
+        """Show the audit log, newest first."""
+        database = open_db(db)
+        pid = _participant(database, participant) if participant else None
+        for row in audit_log.read_log(database, participant_id=pid, limit=limit).to_dict("records"):
+            about = "" if row["participant_id"] is None or row["participant_id"] != row["participant_id"] \
+                else f"participant {int(row['participant_id'])}"
+            typer.echo(f"{row['at']}  {row['username'] or '-':<12} {row['action']:<22} {about:<16} {row['detail'] or ''}")
+
+    @participant_app.command("erase")
+    def participant_erase(code: str, reason: str = typer.Option("request", help="request | withdrawal"),
+                          yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation"),
+                          db: Path = DbOption):
+        """Erase one participant's answers, sessions and personal data, in one transaction."""
+        database = open_db(db)
+        pid = _participant(database, code)
+        if not yes and not typer.confirm(f"Erase everything about {code}? This cannot be undone"):
+            raise typer.Abort()
+        counts = erase(database, pid, reason, OPERATOR)
+        typer.echo(f"Erased {code}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+
+    @participant_app.command("export")
+    def participant_export(code: str, output: Path = typer.Option(..., "--output", "-o"), db: Path = DbOption):
+        """Write everything stored about one participant as readable JSON (subject access)."""
+        database = open_db(db)
+        data = subject_access(database, load_catalog(database), _participant(database, code), OPERATOR)
+        write_atomic(output, json.dumps(data, ensure_ascii=False, indent=2))
+        typer.echo(f"Wrote {output}")
+
+    @app.command()
+    def purge(dry_run: bool = typer.Option(False, "--dry-run", help="Only list who would be erased"),
+              db: Path = DbOption):
+        """Erase participants whose last exit is older than the retention period."""
+        database = open_db(db)
+        due = purge_due(database, dry_run=dry_run, by=OPERATOR)
+        verb = "Would erase" if dry_run else "Erased"
+        for person in due:
+            typer.echo(f"{verb} {person['code']} (last exit {person['last_exit']})")
+        typer.echo(f"{verb} {len(due)} participant(s).")
+
+    @app.command()
+    def backup(path: Path, db: Path = DbOption):
+        """Copy the live database consistently (safe while the app runs)."""
+        typer.echo(f"Backed up to {backup_db(db, path)}")
+
+    @app.command()
+    def restore(path: Path, db: Path = DbOption,
+                yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation")):
+        """Replace the database with a backup (stop the app first)."""
+        if not yes and not typer.confirm("Replace the current database with the backup?"):
+            raise typer.Abort()
+        typer.echo(f"Restored {restore_db(path, db)}")
+
+    @permission_app.command("record")
+    def permission_record(instrument: str, reference: str, db: Path = DbOption):
+        """Record the organisation's permission to use a licensed instrument."""
+        database = open_db(db)
+        record_permission(database, load_catalog(database).instrument(instrument), reference)
+        audit_log.log(database, OPERATOR, "record_permission", detail=instrument)
+        typer.echo(f"Recorded permission for {instrument}.")
+
+    @textpack_app.command("install")
+    def textpack_install(path: Path, db: Path = DbOption):
+        """Install licensed wording for an instrument (checked against its items)."""
+        database = open_db(db)
+        pack = load_file(path)
+        if not isinstance(pack, TextPack):
+            raise StegvisError(f"{path}: not a text pack (needs instrument, language and items)")
+        install_textpack(database, pack, load_catalog(database).instrument(pack.instrument, pack.version),
+                         source=str(path))
+        audit_log.log(database, OPERATOR, "install_textpack", detail=f"{pack.instrument} {pack.language}")
+        typer.echo(f"Installed {pack.instrument} ({pack.language}, {pack.source}).")
+
+    app.add_typer(user_app, name="user")
+    app.add_typer(participant_app, name="participant")
+    app.add_typer(permission_app, name="permission")
+    app.add_typer(textpack_app, name="textpack")

@@ -1,0 +1,94 @@
+"""Erasure, subject access and retention: a person's data can be removed in one
+transaction (leaving only a record that erasure happened) or handed to them readable."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from stegvis import audit
+from stegvis.errors import StegvisError
+from surveys.store import now, transaction
+
+TABLES = ("answers", "survey_sessions", "consents", "enrolments", "participants")
+
+
+def erase(db, participant_id: int, reason: str, by=None) -> dict:
+    """Delete the person's answers, sessions, consents, enrolments and personal fields at once.
+    Aggregates computed afterwards no longer include them. Returns the counts deleted."""
+    if reason not in ("withdrawal", "request", "retention"):
+        raise StegvisError("reason: withdrawal, request or retention")
+    with transaction(db):
+        if db.execute("SELECT 1 FROM participants WHERE id = ?", [participant_id]).fetchone() is None:
+            raise StegvisError(f"no participant {participant_id}")
+        sessions = "SELECT id FROM survey_sessions WHERE participant_id = ?"
+        counts = {
+            "answers": db.execute(f"DELETE FROM answers WHERE session_id IN ({sessions})", [participant_id]).rowcount,
+            "survey_sessions": db.execute("DELETE FROM survey_sessions WHERE participant_id = ?",
+                                          [participant_id]).rowcount,
+            "consents": db.execute("DELETE FROM consents WHERE participant_id = ?", [participant_id]).rowcount,
+            "enrolments": db.execute("DELETE FROM enrolments WHERE participant_id = ?", [participant_id]).rowcount,
+            "participants": db.execute("DELETE FROM participants WHERE id = ?", [participant_id]).rowcount,
+        }
+        db["erasures"].insert({"erased_at": now(), "erased_by": getattr(by, "id", None), "reason": reason,
+                               "rows_deleted": json.dumps(counts)})
+        audit.log(db, by or "system", "erase", participant_id, reason)
+    return counts
+
+
+def subject_access(db, catalog, participant_id: int, by=None) -> dict:
+    """Everything stored about one person, with question texts, for a subject access request."""
+    from surveys.answers import Answer
+    from surveys.survey_flow import answer_text
+    from surveys.textpacks import WordingSource
+
+    row = db.execute("SELECT code, gender, birth_year, created_at, share_kasam FROM participants WHERE id = ?",
+                     [participant_id]).fetchone()
+    if row is None:
+        raise StegvisError(f"no participant {participant_id}")
+    person = dict(zip(["code", "gender", "birth_year", "registered_at", "kasam_shared_with_participant"], row))
+    rows = lambda sql: [dict(zip([d[0] for d in cur.description], r)) for cur in [db.execute(sql, [participant_id])]
+                        for r in cur.fetchall()]  # noqa: E731
+    person["enrolments"] = rows("SELECT programme_id, started_on, exited_on, outcome FROM enrolments "
+                                "WHERE participant_id = ?")
+    person["consents"] = rows("SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
+                              "WHERE participant_id = ?")
+    person["surveys"] = []
+    for session in rows("SELECT id, programme_id, occasion, instrument_id, instrument_version, status, "
+                        "created_at, completed_at FROM survey_sessions WHERE participant_id = ? ORDER BY id"):
+        instrument = catalog.instrument(session["instrument_id"], session["instrument_version"])
+        wording = WordingSource(db, instrument, "sv")
+        answers = []
+        for item_id, status, value_num, value_text, other_text, at in db.execute(
+                "SELECT item_id, status, value_num, value_text, other_text, answered_at FROM answers "
+                "WHERE session_id = ? ORDER BY id", [session.pop("id")]):
+            item = instrument.item(item_id)
+            answer = Answer(item_id, status, value_num, value_text, other_text)
+            answers.append({"question": wording.item(item).text, "item_id": item_id,
+                            "answer": answer_text(instrument, item, answer), "answered_at": at})
+        person["surveys"].append({**session, "answers": answers})
+    person["access_log"] = rows("SELECT at, username, action, detail FROM audit_log WHERE participant_id = ? "
+                                "ORDER BY id")
+    audit.log(db, by or "system", "export_participant", participant_id)
+    return person
+
+
+def due_for_purge(db, years: int, today: date | None = None) -> list[dict]:
+    """Participants whose every enrolment ended more than `years` years ago."""
+    today = today or date.today()
+    cutoff = today.replace(year=today.year - years) if not (today.month == 2 and today.day == 29) \
+        else date(today.year - years, 2, 28)
+    rows = db.execute(
+        """SELECT p.id, p.code, max(e.exited_on) FROM participants p JOIN enrolments e ON e.participant_id = p.id
+           GROUP BY p.id HAVING count(*) = count(e.exited_on) AND max(e.exited_on) < ?""", [cutoff.isoformat()])
+    return [{"participant_id": r[0], "code": r[1], "last_exit": r[2]} for r in rows]
+
+
+def purge(db, *, dry_run: bool = True, by=None, today: date | None = None) -> list[dict]:
+    from stegvis.config import setting
+
+    due = due_for_purge(db, setting(db, "retention_years"), today)
+    if not dry_run:
+        for person in due:
+            erase(db, person["participant_id"], "retention", by)
+    return due

@@ -1,0 +1,65 @@
+"""Exports that are safe to open in Excel: a cell a spreadsheet would run as a formula
+(leading =, +, -, @, tab or carriage return) is written with a leading apostrophe;
+numbers stay numbers. Files are written atomically."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from stegvis.files import write_atomic
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    return safe_frame(frame).to_csv(index=False)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    write_atomic(path, csv_text(frame))
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table; text cells are stored as text, never as formulas."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        safe = safe_frame(frame)
+        sheet.append(list(safe.columns))
+        for row in safe.itertuples(index=False):
+            sheet.append([None if (not isinstance(v, str) and pd.isna(v)) else v for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    write_atomic(path, xlsx_bytes(sheets))

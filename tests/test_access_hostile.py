@@ -1,0 +1,98 @@
+"""Hostile attempts: another coach's participant, a board member's individual answers, and
+one visit's code opening another. Each is refused."""
+
+from datetime import date
+
+import pytest
+
+from stegvis.access import Access
+from stegvis.accounts import get_user
+from stegvis.demo import run_demo
+from stegvis.errors import AccessDenied, StegvisError
+from surveys.sessions import InvalidCode, visit_for_code
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from surveys.definitions import shipped_catalog
+    from surveys.store import open_db
+
+    db = open_db(tmp_path_factory.mktemp("hostile") / "h.db")
+    run_demo(db, shipped_catalog(), today=date(2026, 11, 23))
+    return db, shipped_catalog()
+
+
+def someone_of(db, username):
+    coach = get_user(db, username)
+    return db.execute("SELECT id FROM participants WHERE coach_id = ? LIMIT 1", [coach.id]).fetchone()[0]
+
+
+def test_coach_cannot_reach_another_coachs_participant(demo):
+    db, catalog = demo
+    anna = Access(db, get_user(db, "anna"), catalog)
+    theirs = someone_of(db, "cecilia")
+    assert theirs not in set(anna.caseload()["participant_id"])
+    assert not set(anna.caseload()["code"]) & {r[0] for r in db.execute(
+        "SELECT code FROM participants WHERE coach_id = ?", [get_user(db, "cecilia").id])}
+    for attempt in (lambda: anna.participant(theirs), lambda: anna.participant_answers(theirs),
+                    lambda: anna.participant_responses(theirs, "kasam29"),
+                    lambda: anna.open_visit(theirs, "exit", ["sjalvskattning"]),
+                    lambda: anna.set_share_kasam(theirs, True)):
+        with pytest.raises(AccessDenied):
+            attempt()
+    enrolment = db.execute("SELECT id FROM enrolments WHERE participant_id = ?", [theirs]).fetchone()[0]
+    with pytest.raises(AccessDenied):
+        anna.record_exit(enrolment, "2026-11-01", "avbrutit")
+    with pytest.raises(AccessDenied):
+        anna.participant(10**9)  # a guessed id is refused the same way
+
+
+def test_programme_coaches_see_the_programme_only_when_allowed(demo):
+    db, catalog = demo
+    bengt = Access(db, get_user(db, "bengt"), catalog)
+    annas = someone_of(db, "anna")  # anna and bengt both coach in jobbvagen_ar
+    with pytest.raises(AccessDenied):
+        bengt.participant(annas)
+    Access(db, get_user(db, "admin"), catalog).set_coaches_see_programme("jobbvagen_ar", True)
+    try:
+        assert bengt.participant(annas)["id"] == annas
+    finally:
+        Access(db, get_user(db, "admin"), catalog).set_coaches_see_programme("jobbvagen_ar", False)
+
+
+def test_board_gets_no_individual_or_free_text(demo):
+    db, catalog = demo
+    board = Access(db, get_user(db, "styrelse"), catalog)
+    anyone = someone_of(db, "anna")
+    for attempt in (lambda: board.caseload(), lambda: board.participant(anyone),
+                    lambda: board.participant_answers(anyone)):
+        with pytest.raises(AccessDenied):
+            attempt()
+    inputs = board.aggregate_inputs()
+    assert "code" not in inputs["enrolments"].columns
+    for frame in inputs["scores"].values():
+        assert not {"code", "value_text", "kommentar", "bra", "battre", "vad_hande"} & set(frame.columns)
+
+
+def test_a_code_opens_its_own_visit_only(demo):
+    db, catalog = demo
+    anna = Access(db, get_user(db, "anna"), catalog)
+    first, second = [r[0] for r in db.execute(
+        "SELECT p.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
+        "WHERE p.coach_id = ? AND e.exited_on IS NULL LIMIT 2", [get_user(db, "anna").id])]
+    visit_one, code_one = anna.open_visit(first, "followup", ["nulage_onskat"])
+    visit_two, code_two = anna.open_visit(second, "followup", ["nulage_onskat"])
+    assert visit_for_code(db, code_one).participant_id == first
+    assert visit_for_code(db, code_two).participant_id == second
+    tampered = code_one[:-1] + ("A" if code_one[-1] != "A" else "B")
+    if tampered != code_two:
+        with pytest.raises(InvalidCode):
+            visit_for_code(db, tampered)
+
+
+def test_personnummer_is_refused_as_a_code(demo):
+    db, catalog = demo
+    anna = Access(db, get_user(db, "anna"), catalog)
+    for code in ("19900101-1234", "900101-1234", "199001011234"):
+        with pytest.raises(StegvisError, match="personnummer"):
+            anna.register_participant(code, "man", 1990, "jobbvagen_ar", "2026-01-01", "v1", "enkäter")

@@ -1,0 +1,82 @@
+"""Every data-access function against every role: allowed where it should be, refused
+everywhere else. A public method without a row here fails the suite."""
+
+from datetime import date
+
+import pytest
+
+from stegvis.access import Access, public_methods
+from stegvis.accounts import get_user
+from stegvis.demo import run_demo
+from stegvis.errors import AccessDenied
+
+ROLES = ("coach", "board", "admin")
+# method: (roles allowed, arguments)
+MATRIX = {
+    "caseload": ({"coach", "admin"}, lambda ids: ()),
+    "caseload_sessions": ({"coach", "admin"}, lambda ids: ()),
+    "participant": ({"coach", "admin"}, lambda ids: (ids["own"],)),
+    "participant_answers": ({"coach", "admin"}, lambda ids: (ids["own"],)),
+    "participant_responses": ({"coach", "admin"}, lambda ids: (ids["own"], "nulage_onskat")),
+    "register_participant": ({"coach", "admin"}, lambda ids: (f"T-{ids['n']}", "man", 1990, "jobbvagen_ar",
+                                                              "2026-01-05", "v1", "enkäter")),
+    "record_exit": ({"coach", "admin"}, lambda ids: (ids["enrolment"], "2026-10-01", "avbrutit")),
+    "withdraw_consent": ({"coach", "admin"}, lambda ids: (ids["withdraw"], "jobbvagen_ar")),
+    "open_visit": ({"coach", "admin"}, lambda ids: (ids["own"], "followup", ["nulage_onskat"])),
+    "set_share_kasam": ({"coach", "admin"}, lambda ids: (ids["own"], True)),
+    "programmes": ({"coach", "admin"}, lambda ids: ()),
+    "aggregate_inputs": ({"board", "admin"}, lambda ids: ("jobbvagen_ar",)),
+    "users": ({"admin"}, lambda ids: ()),
+    "add_user": ({"admin"}, lambda ids: (f"ny{ids['n']}", "ett långt lösenord", "board")),
+    "disable_user": ({"admin"}, lambda ids: ("styrelse",)),
+    "audit_log": ({"admin"}, lambda ids: ()),
+    "find_participant": ({"admin"}, lambda ids: (ids["own_code"],)),
+    "export_participant": ({"admin"}, lambda ids: (ids["own"],)),
+    "erase_participant": ({"admin"}, lambda ids: (ids["spare"],)),
+    "purge": ({"admin"}, lambda ids: (True,)),
+    "set_coaches_see_programme": ({"admin"}, lambda ids: ("porten", False)),
+    "licences": ({"admin"}, lambda ids: ()),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from surveys.definitions import shipped_catalog
+    from surveys.store import open_db
+
+    db = open_db(tmp_path_factory.mktemp("matrix") / "m.db")
+    run_demo(db, shipped_catalog(), today=date(2026, 11, 23))
+    return db, shipped_catalog()
+
+
+def test_every_public_method_has_a_row_and_declares_its_roles():
+    assert sorted(public_methods()) == sorted(MATRIX), "add the new Access method to MATRIX"
+    for name, (roles, _) in MATRIX.items():
+        assert set(getattr(Access, name).roles) == roles, name
+
+
+@pytest.mark.parametrize("method", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_method(demo, role, method):
+    db, catalog = demo
+    username = {"coach": "anna", "board": "styrelse", "admin": "admin"}[role]
+    user = get_user(db, username)
+    anna = get_user(db, "anna")
+    rows = db.execute("SELECT p.id, p.code, e.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
+                      "WHERE p.coach_id = ? AND e.exited_on IS NULL ORDER BY p.id", [anna.id]).fetchall()
+    ids = {"own": rows[0][0], "own_code": rows[0][1], "enrolment": rows[0][2], "spare": rows[-1][0], "withdraw": rows[1][0],
+           "n": f"{role}{method}"[:20].replace("_", "")}
+    allowed, arguments = MATRIX[method]
+    call = lambda: getattr(Access(db, user, catalog), method)(*arguments(ids))  # noqa: E731
+    if role in allowed:
+        call()
+    else:
+        with pytest.raises(AccessDenied):
+            call()
+
+
+def test_anonymous_is_refused_everything(demo):
+    db, catalog = demo
+    for method in MATRIX:
+        with pytest.raises(AccessDenied):
+            getattr(Access(db, None, catalog), method)(*([1] * 0))

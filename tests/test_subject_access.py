@@ -1,0 +1,25 @@
+"""Subject access: everything stored about one person, readable, with question texts."""
+
+import json
+from datetime import date
+
+from stegvis.cli import run
+from stegvis.demo import run_demo
+from surveys.store import open_db
+
+
+def test_export_has_everything_about_the_person_only(tmp_path, catalog):
+    path = tmp_path / "d.db"
+    db = open_db(path)
+    run_demo(db, catalog, today=date(2026, 11, 23))
+    code = db.execute("SELECT p.code FROM participants p JOIN survey_sessions s ON s.participant_id = p.id "
+                      "WHERE s.instrument_id = 'nulage_onskat' LIMIT 1").fetchone()[0]
+    out = tmp_path / "utdrag.json"
+    assert run(["participant", "export", code, "--output", str(out), "--db", str(path)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["code"] == code and data["enrolments"] and data["consents"]
+    survey = next(s for s in data["surveys"] if s["instrument_id"] == "nulage_onskat")
+    assert survey["answers"][0]["question"].startswith("Hälsa")
+    other_codes = {r[0] for r in db.execute("SELECT code FROM participants WHERE code != ?", [code])}
+    assert not any(c in out.read_text(encoding="utf-8") for c in other_codes)
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == 1
