@@ -3,7 +3,7 @@ from a link on it and see the pages of their role."""
 
 import streamlit as st
 
-from dashboards import admin, auth, placeholder, survey
+from dashboards import admin, auth, coach, placeholder, survey
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 
@@ -15,7 +15,10 @@ if user is None:
     ]
 else:
     pages = {
-        "coach": [st.Page(placeholder.coach_home, title="Mina deltagare", url_path="coach", default=True)],
+        "coach": [st.Page(coach.caseload_page, title="Mina deltagare", url_path="coach", default=True),
+                  st.Page(coach.participant_page, title="Deltagare", url_path="deltagare"),
+                  st.Page(coach.register_page, title="Ny deltagare", url_path="ny"),
+                  st.Page(coach.trends_page, title="Trender", url_path="trender")],
         "board": [st.Page(placeholder.board_home, title="Styrelsen", url_path="styrelse", default=True)],
         "admin": [st.Page(admin.page, title="Administration", url_path="admin", default=True)],
     }[user.role] + [st.Page(auth.logout_page, title="Logga ut", url_path="logout")]

@@ -16,7 +16,7 @@ BAND_FILLS = {"low": "rgba(213, 94, 0, 0.10)", "moderate": "rgba(240, 228, 66, 0
 FONT = dict(family="Source Sans Pro, sans-serif", size=15)
 
 
-def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+def layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
     fig.update_layout(title=title, height=height, font=FONT, margin=dict(l=40, r=20, t=60 if title else 20, b=40),
                       legend=dict(orientation="h", yanchor="bottom", y=-0.25), hoverlabel=dict(font_size=15),
                       paper_bgcolor="white", plot_bgcolor="white")
@@ -45,7 +45,7 @@ def radar(instrument: Instrument, current: dict, previous: dict | None = None, l
     fig.add_trace(trace([current.get(a.current) for a in areas], "Nuläge" if sv else "Now", BLUE, None, "toself"))
     fig.update_layout(polar=dict(radialaxis=dict(range=[low - 0.5, high], tickvals=list(range(low, high + 1)),
                                                  angle=90, tickfont=dict(size=12))))
-    return _layout(fig, title, height=460)
+    return layout(fig, title, height=460)
 
 
 def gaps_table(instrument: Instrument, current: dict, first: dict | None, lang: str = "sv") -> pd.DataFrame:
@@ -75,7 +75,7 @@ def lines_over_time(frame: pd.DataFrame, columns: dict[str, str], *, y_range=Non
     if y_range:
         fig.update_yaxes(range=y_range)
     fig.update_xaxes(type="category")
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, lang: str = "sv",
@@ -112,4 +112,4 @@ def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
                              hovertemplate="Mål %{x:.0f} %<extra></extra>"))
     fig.update_xaxes(range=[0, 115], ticksuffix=" %")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=120 + 70 * len(goals))
+    return layout(fig, title, height=120 + 70 * len(goals))

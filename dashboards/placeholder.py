@@ -4,10 +4,6 @@ import streamlit as st
 
 
 
-def coach_home():
-    st.title("Mina deltagare")
-
-
 def board_home():
     st.title("Styrelsen")
 

@@ -90,9 +90,29 @@ class Access:
         visible = self._visible_ids()
         frame = pd.read_sql_query(
             """SELECT id AS session_id, visit, participant_id, programme_id, occasion, instrument_id, status,
-                      created_at, completed_at, expires_at, code_hash IS NOT NULL AS code_live
+                      created_at, completed_at, expires_at, started_at IS NOT NULL AS started,
+                      code_hash IS NOT NULL AS code_live
                FROM survey_sessions WHERE participant_id IS NOT NULL""", self.db.conn)
         return frame if visible is None else frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
+
+    @allowed("coach", "admin")
+    def caseload_scores(self, instrument_id: str) -> pd.DataFrame:
+        """Scored responses of the caseload to one instrument (scales, bands, flags), for the
+        caseload table and trends; logged once as a view of the caseload."""
+        from indicators.scoring import score
+        from surveys.answers import responses_frame
+
+        visible = self._visible_ids()
+        instrument = self.catalog.instrument(instrument_id)
+        frame = responses_frame(self.db, instrument_id)
+        if visible is not None:
+            frame = frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
+        audit.log(self.db, self.user, "view_caseload_scores", detail=instrument_id)
+        meta = frame[["participant_id", "programme_id", "occasion", "completed_at"]]
+        if not instrument.scales or frame.empty:
+            return meta
+        genders = self.caseload()[["participant_id", "gender"]].drop_duplicates("participant_id")
+        return pd.concat([meta, score(instrument, frame)], axis=1).merge(genders, on="participant_id", how="left")
 
     @allowed("coach", "admin")
     def participant(self, participant_id: int) -> dict:

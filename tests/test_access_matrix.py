@@ -15,6 +15,7 @@ ROLES = ("coach", "board", "admin")
 MATRIX = {
     "caseload": ({"coach", "admin"}, lambda ids: ()),
     "caseload_sessions": ({"coach", "admin"}, lambda ids: ()),
+    "caseload_scores": ({"coach", "admin"}, lambda ids: ("kasam29",)),
     "participant": ({"coach", "admin"}, lambda ids: (ids["own"],)),
     "participant_answers": ({"coach", "admin"}, lambda ids: (ids["own"],)),
     "participant_responses": ({"coach", "admin"}, lambda ids: (ids["own"], "nulage_onskat")),

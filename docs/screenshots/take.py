@@ -57,6 +57,38 @@ def participant(page, url: str) -> None:
     shoot(page, "participant-thanks")
 
 
+def login(page, url: str, username: str, password: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def coach(page, url: str, db_path: Path) -> None:
+    from surveys.store import open_db
+
+    login(page, url, "cecilia", "stegvis-coach")
+    page.get_by_text("Att göra").first.wait_for()
+    settle(page)
+    shoot(page, "coach-caseload")
+    # a participant with KASAM at several occasions
+    code = open_db(db_path).execute(
+        "SELECT p.code FROM participants p JOIN survey_sessions s ON s.participant_id = p.id "
+        "WHERE s.instrument_id = 'kasam29' AND s.status = 'completed' GROUP BY p.id "
+        "ORDER BY count(*) DESC, p.code LIMIT 1").fetchone()[0]
+    page.get_by_role("link", name="Deltagare", exact=True).click()
+    page.get_by_role("tab", name="KASAM").wait_for()
+    settle(page)
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type(code)  # the list is long and virtualised: filter it as a person would
+    page.get_by_role("option", name=code).click()
+    page.get_by_text(f"{code} ·").wait_for()
+    settle(page)
+    page.get_by_role("tab", name="KASAM").click()
+    page.wait_for_timeout(1500)  # let Plotly draw
+    shoot(page, "coach-participant")
+
+
 def main() -> None:
     from stegvis.demo import run_demo
     from surveys.store import load_catalog, open_db
@@ -71,6 +103,7 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 participant(browser.new_page(viewport=SIZE), server.url)
+                coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
                 browser.close()
         finally:
             server.kill()

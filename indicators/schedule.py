@@ -1,0 +1,100 @@
+"""The coach's to-do rules, from the programme's declared occasions: which survey occasion is
+due or overdue, who is near the maximum time in the programme, whose code expired unused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+
+from surveys.models import Programme
+
+DUE_WINDOW = timedelta(days=14)  # an occasion is "due" from two weeks before its date
+OVERDUE_AFTER = timedelta(days=14)  # and "overdue" two weeks after it
+NEAR_MAX = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Todo:
+    participant_id: int
+    kind: str  # due | overdue | near_max | past_max | code_expired
+    occasion: str | None
+    on: date
+    text: str
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def occasion_dates(programme: Programme, started: date, exited: date | None, until: date) -> list[tuple[str, int, date]]:
+    """(occasion, repetition, date) for every occasion up to `until`, as the programme declares
+    them; repetitions stop at exit and at the maximum duration."""
+    end = exited or until + DUE_WINDOW
+    limit = add_months(started, programme.max_duration_months) if programme.max_duration_months else None
+    found = []
+    for occasion in programme.occasions:
+        if occasion.anchor == "exit":
+            if exited:
+                found.append((occasion.id, 0, add_months(exited, occasion.offset_months)))
+            continue
+        months, repetition = occasion.offset_months, 0
+        while True:
+            day = add_months(started, months)
+            if (months > 0 and day >= end) or (limit and day > limit) or day > until + DUE_WINDOW:
+                break
+            found.append((occasion.id, repetition, day))
+            if not occasion.repeat_months:
+                break
+            months += occasion.repeat_months
+            repetition += 1
+    return sorted(found, key=lambda x: x[2])
+
+
+def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: date) -> list[Todo]:
+    """What the coach should do for one enrolment today. `sessions` are the participant's
+    survey sessions (occasion, status, completed_at, expires_at, created_at, started)."""
+    pid = int(enrolment["participant_id"])
+    started = date.fromisoformat(str(enrolment["started_on"])[:10])
+    exited = None if pd.isna(enrolment.get("exited_on")) else date.fromisoformat(str(enrolment["exited_on"])[:10])
+    mine = sessions[sessions["programme_id"] == programme.id] if len(sessions) else sessions
+    result: list[Todo] = []
+    visits = {}
+    for occasion in programme.occasions:  # a visit counts once, however many instruments it had
+        rows = mine[mine["occasion"] == occasion.id] if len(mine) else mine
+        done = rows[rows["status"] == "completed"]["visit"].nunique() if len(rows) else 0
+        pending = rows[rows["status"] == "open"]["visit"].nunique() if len(rows) else 0
+        visits[occasion.id] = (done, pending)
+    reported = set()
+    for occasion_id, repetition, day in occasion_dates(programme, started, exited, today):
+        done, pending = visits[occasion_id]
+        if repetition < done + pending or occasion_id in reported:
+            continue  # answered, or a code is out for it; only the next repetition is reported
+        reported.add(occasion_id)
+        label = programme.occasion(occasion_id).label.sv
+        if today > day + OVERDUE_AFTER:
+            result.append(Todo(pid, "overdue", occasion_id, day, f"{label}: försenad sedan {day.isoformat()}"))
+        elif today >= day - DUE_WINDOW:
+            result.append(Todo(pid, "due", occasion_id, day, f"{label}: dags {day.isoformat()}"))
+    if programme.max_duration_months and not exited:
+        limit = add_months(started, programme.max_duration_months)
+        if today > limit:
+            result.append(Todo(pid, "past_max", None, limit,
+                               f"Över maxtiden {programme.max_duration_months} mån sedan {limit.isoformat()}"))
+        elif today >= limit - NEAR_MAX:
+            result.append(Todo(pid, "near_max", None, limit,
+                               f"Närmar sig maxtiden {programme.max_duration_months} mån ({limit.isoformat()})"))
+    if len(mine):
+        now = datetime.combine(today, datetime.min.time(), timezone.utc).isoformat()
+        expired = mine[(mine["status"] == "open") & (mine["expires_at"].fillna("9999") < now)
+                       & (~mine["started"].astype(bool))]
+        for visit, rows in expired.groupby("visit"):
+            day = date.fromisoformat(str(rows["expires_at"].iloc[0])[:10])
+            result.append(Todo(pid, "code_expired", rows["occasion"].iloc[0], day,
+                               f"Koden gick ut {day.isoformat()} utan svar"))
+    return result
