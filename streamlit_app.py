@@ -3,7 +3,7 @@ from a link on it and see the pages of their role."""
 
 import streamlit as st
 
-from dashboards import admin, auth, coach, placeholder, survey
+from dashboards import admin, auth, board, coach, survey
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 
@@ -19,8 +19,9 @@ else:
                   st.Page(coach.participant_page, title="Deltagare", url_path="deltagare"),
                   st.Page(coach.register_page, title="Ny deltagare", url_path="ny"),
                   st.Page(coach.trends_page, title="Trender", url_path="trender")],
-        "board": [st.Page(placeholder.board_home, title="Styrelsen", url_path="styrelse", default=True)],
-        "admin": [st.Page(admin.page, title="Administration", url_path="admin", default=True)],
+        "board": [st.Page(board.page, title="Styrelsen", url_path="styrelse", default=True)],
+        "admin": [st.Page(admin.page, title="Administration", url_path="admin", default=True),
+                  st.Page(board.page, title="Styrelsens översikt", url_path="styrelse")],
     }[user.role] + [st.Page(auth.logout_page, title="Logga ut", url_path="logout")]
     st.sidebar.caption(f"Inloggad: {user.label}")
 st.navigation(pages, position="sidebar" if user else "hidden").run()

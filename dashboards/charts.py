@@ -3,6 +3,8 @@ readable at tablet width, and the Okabe–Ito palette, which colour-blind reader
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -101,7 +103,7 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
 def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
     """Each goal's share as a bar with its target as a marker line. `goals`: label, share, target, note."""
     fig = go.Figure()
-    labels = [g["label"] for g in goals]
+    labels = ["<br>".join(textwrap.wrap(g["label"], 34)) for g in goals]  # long goal names wrap, bars keep room
     shares = [None if g["share"] is None else g["share"] * 100 for g in goals]
     colours = [GREY if g["share"] is None else (GREEN if g["share"] >= g["target"] else ORANGE) for g in goals]
     fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=colours, name="Utfall",
@@ -112,4 +114,4 @@ def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
                              hovertemplate="Mål %{x:.0f} %<extra></extra>"))
     fig.update_xaxes(range=[0, 115], ticksuffix=" %")
     fig.update_yaxes(autorange="reversed")
-    return layout(fig, title, height=120 + 70 * len(goals))
+    return layout(fig, title, height=140 + 90 * len(goals))

@@ -277,6 +277,19 @@ class Access:
             self.db.conn, params=[programme_id] if programme_id else [])
         return {"enrolments": enrolments, "scores": scored, "invited": invited}
 
+    @allowed("board", "admin")
+    def board_report(self, programme_id: str | None, start: date, end: date):
+        """Every figure the board sees for a programme (None: all) and period, suppressed with
+        the organisation's k."""
+        from indicators.board import board_report
+        from stegvis.config import setting
+
+        if start > end:
+            raise StegvisError("periodens början ligger efter dess slut")
+        inputs = self.aggregate_inputs(programme_id)
+        audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}")
+        return board_report(self.catalog, inputs, programme_id, start, end, setting(self.db, "min_cell"))
+
     # -- admin ----------------------------------------------------------------------------
 
     @allowed("admin")

@@ -27,6 +27,7 @@ MATRIX = {
     "set_share_kasam": ({"coach", "admin"}, lambda ids: (ids["own"], True)),
     "programmes": ({"coach", "admin"}, lambda ids: ()),
     "aggregate_inputs": ({"board", "admin"}, lambda ids: ("jobbvagen_ar",)),
+    "board_report": ({"board", "admin"}, lambda ids: ("porten", date(2025, 1, 1), date(2025, 12, 31))),
     "users": ({"admin"}, lambda ids: ()),
     "add_user": ({"admin"}, lambda ids: (f"ny{ids['n']}", "ett långt lösenord", "board")),
     "disable_user": ({"admin"}, lambda ids: ("styrelse",)),

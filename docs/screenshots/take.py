@@ -89,6 +89,33 @@ def coach(page, url: str, db_path: Path) -> None:
     shoot(page, "coach-participant")
 
 
+def board(page, url: str, db_path: Path) -> None:
+    import subprocess
+    from datetime import date
+
+    login(page, url, "styrelse", "stegvis-board")
+    page.get_by_text("Styrelsens översikt").wait_for()
+    page.get_by_text("Valfri").click()  # the default range: the last three years
+    page.get_by_text("Avslutsorsaker").wait_for()
+    settle(page)
+    page.wait_for_timeout(1500)
+    shoot(page, "board-dashboard")
+    from stegvis import reports
+    from stegvis.access import Access
+    from stegvis.accounts import get_user
+    from surveys.store import load_catalog, open_db
+
+    db = open_db(db_path)
+    report = Access(db, get_user(db, "styrelse"), load_catalog(db)).board_report(
+        None, date(date.today().year - 2, 1, 1), date.today())
+    pdf = OUT / "board-report.pdf"
+    pdf.write_bytes(reports.pdf(report))
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "3", str(pdf), str(OUT / "board-report-p")],
+                   check=True)
+    pdf.unlink()
+    print("wrote", OUT / "board-report-p-*.png")
+
+
 def main() -> None:
     from stegvis.demo import run_demo
     from surveys.store import load_catalog, open_db
@@ -104,6 +131,7 @@ def main() -> None:
                 browser = launch(playwright)
                 participant(browser.new_page(viewport=SIZE), server.url)
                 coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
+                board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
                 browser.close()
         finally:
             server.kill()

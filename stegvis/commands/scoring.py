@@ -4,6 +4,7 @@ for analysts and for organisations moving from spreadsheets."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -66,4 +67,34 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(report_markdown(report, definition), nl=False)
 
+    @report_app.command("board")
+    def board(programme: str = typer.Option(None, "--programme", "-p", help="Programme id; all when left out"),
+              start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD"),
+              end: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD"),
+              output: Path = typer.Option(..., "--output", "-o", help="FILE.pdf or FILE.xlsx"),
+              db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file")):
+        """The board's meeting report (PDF or Excel), with small numbers suppressed."""
+        from stegvis import reports
+        from stegvis.access import Access
+        from stegvis.accounts import User
+        from surveys.store import load_catalog, open_db
+
+        suffix = output.suffix.lower()
+        if suffix not in (".pdf", ".xlsx"):
+            raise StegvisError(f"--output {output}: end the file name with .pdf or .xlsx")
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError:
+            raise StegvisError("--from and --to take dates as YYYY-MM-DD") from None
+        database = open_db(db)
+        operator = User(id=0, username="cli", role="board")  # the command line reads aggregates only
+        with typer.progressbar(length=100, label="Rapport") as bar:
+            report = Access(database, operator, load_catalog(database)).board_report(programme, first, last)
+            bar.update(30)
+            data = reports.pdf(report, lambda f, _: bar.update(int(70 * f))) if suffix == ".pdf" \
+                else reports.xlsx(report)
+            write_atomic(output, data)
+        typer.echo(f"Wrote {output}")
+
     app.add_typer(report_app, name="report")
+
