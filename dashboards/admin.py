@@ -15,7 +15,8 @@ from stegvis.errors import StegvisError
 def page() -> None:
     api = access()
     st.title("Administration")
-    users, log_tab, people, licences = st.tabs(["Användare", "Granskningslogg", "Deltagares data", "Licenser"])
+    users, log_tab, people, licences, imports = st.tabs(
+        ["Användare", "Granskningslogg", "Deltagares data", "Licenser", "Import"])
     with users:
         st.dataframe(pd.DataFrame(api.users()), hide_index=True, width="stretch")
         with st.form("add_user"):
@@ -71,3 +72,37 @@ def page() -> None:
         st.write("KASAM och NNS-enkäterna får bara användas med tillstånd. Registrera tillståndet och "
                  "installera formuleringen med `stegvis permission record` och `stegvis textpack install`.")
         st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")
+    with imports:
+        _imports(api)
+
+
+def _imports(api) -> None:
+    """Participants and exits from CSV or Excel: checked first, written all or nothing."""
+    import tempfile
+    from pathlib import Path
+
+    from stegvis.imports import import_exits, import_participants
+
+    st.write("Importera deltagare och avslut från kalkylark (CSV eller Excel). Alla rader kontrolleras "
+             "först; är någon fel importeras ingenting och alla fel listas. Kolumner: se docs/exports.md.")
+    kind = st.radio("Vad", ["Deltagare", "Avslut"], horizontal=True, key="import_kind")
+    upload = st.file_uploader("Fil", type=["csv", "xlsx"], key="import_file")
+    if upload and st.button("Importera", type="primary", key="import_go"):
+        bar = st.progress(0.0, text="Kontrollerar rader …")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / upload.name
+            path.write_bytes(upload.getvalue())
+            function = import_participants if kind == "Deltagare" else import_exits
+            try:
+                result = function(api.db, api.catalog, path,
+                                  lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
+                                                                  text=f"Rad {row} av {total}"))
+            except StegvisError as exc:
+                st.error("Inget importerades.")
+                st.code(str(exc), language=None)
+            else:
+                bar.progress(1.0, text="Klart")
+                from stegvis import audit
+
+                audit.log(api.db, api.user, "import", detail=f"{upload.name}: {result.added} added")
+                st.success(f"{result.added} tillagda, {result.unchanged} fanns redan.")

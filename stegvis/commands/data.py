@@ -1,0 +1,83 @@
+"""`stegvis import` and `stegvis export`: data in from spreadsheets, tidy CSV out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from stegvis import audit, exports
+from stegvis.config import setting
+from stegvis.errors import StegvisError
+from stegvis.imports import import_exits, import_participants
+from stegvis.safe_export import write_csv
+from surveys.store import load_catalog, open_db
+
+DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
+import_app = typer.Typer(help="Import participants, enrolments and exits from CSV or Excel.", no_args_is_help=True)
+export_app = typer.Typer(help="Export answers, scores and indicator results as tidy CSV.", no_args_is_help=True)
+
+
+def _run_import(function, path: Path, db: Path | None) -> None:
+    database = open_db(db)
+    with typer.progressbar(length=100, label="Kontrollerar", file=None) as bar:
+        done = [0]
+
+        def progress(row, total):
+            target = int(100 * row / max(total, 1))
+            bar.update(target - done[0])
+            done[0] = target
+
+        result = function(database, load_catalog(database), path, progress)
+    audit.log(database, "cli", "import", detail=f"{path.name}: {result.added} added")
+    typer.echo(f"Imported {path}: {result.added} added, {result.unchanged} already there.")
+
+
+def register(app: typer.Typer) -> None:
+    @import_app.command("participants")
+    def participants(path: Path, db: Path = DbOption):
+        """Participants and enrolments: code, gender, birth_year, programme, started_on
+        (optional: coach, consent_version, consent_scope)."""
+        _run_import(import_participants, path, db)
+
+    @import_app.command("exits")
+    def exits(path: Path, db: Path = DbOption):
+        """Exits: code, programme, exited_on, outcome."""
+        _run_import(import_exits, path, db)
+
+    @export_app.command("answers")
+    def export_answers(output: Path = typer.Option(..., "--output", "-o"),
+                       programme: str = typer.Option(None, "--programme"),
+                       with_codes: bool = typer.Option(False, "--with-codes", help="Codes instead of pseudonyms"),
+                       db: Path = DbOption):
+        """Every stored answer, one row each (pseudonymised unless --with-codes)."""
+        database = open_db(db)
+        write_csv(exports.answers(database, programme, with_codes), output)
+        audit.log(database, "cli", "export", detail=f"answers {programme or 'alla'} codes={with_codes}")
+        typer.echo(f"Wrote {output}")
+
+    @export_app.command("scores")
+    def export_scores(output: Path = typer.Option(..., "--output", "-o"),
+                      programme: str = typer.Option(None, "--programme"),
+                      with_codes: bool = typer.Option(False, "--with-codes", help="Codes instead of pseudonyms"),
+                      db: Path = DbOption):
+        """Every scale score, one row per response and scale (pseudonymised unless --with-codes)."""
+        database = open_db(db)
+        write_csv(exports.scores(database, load_catalog(database), programme, with_codes), output)
+        audit.log(database, "cli", "export", detail=f"scores {programme or 'alla'} codes={with_codes}")
+        typer.echo(f"Wrote {output}")
+
+    @export_app.command("indicators")
+    def export_indicators(output: Path = typer.Option(..., "--output", "-o"),
+                          programme: str = typer.Option(None, "--programme"), db: Path = DbOption):
+        """Indicator results per programme, respondent group and year (small numbers left empty)."""
+        database = open_db(db)
+        frame = exports.indicators(database, load_catalog(database), programme, setting(database, "min_cell"))
+        if frame.empty:
+            raise StegvisError("no survey answers with indicators to export")
+        write_csv(frame, output)
+        audit.log(database, "cli", "export", detail=f"indicators {programme or 'alla'}")
+        typer.echo(f"Wrote {output}")
+
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")

@@ -1,0 +1,87 @@
+"""Tidy exports of answers, scores and indicator results (columns in docs/exports.md),
+pseudonymised by default: a stable respondent id that cannot be turned back into a code
+without the database's key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pandas as pd
+
+from indicators.nns import indicator_results
+from indicators.scoring import score
+from indicators.suppression import hidden_count
+from surveys.answers import responses_frame
+from surveys.definitions import Catalog
+from surveys.store import get_setting
+
+
+def pseudonym(db, participant_id) -> str | None:
+    if participant_id is None or pd.isna(participant_id):
+        return None
+    key = get_setting(db, "code_secret") or "stegvis"
+    digest = hmac.new(key.encode(), f"participant:{int(participant_id)}".encode(), hashlib.sha256).hexdigest()
+    return f"R-{digest[:12]}"
+
+
+def _respondents(db, ids: pd.Series, with_codes: bool) -> pd.Series:
+    if with_codes:
+        codes = dict(db.execute("SELECT id, code FROM participants").fetchall())
+        return ids.map(lambda i: None if pd.isna(i) else codes.get(int(i)))
+    return ids.map(lambda i: pseudonym(db, i))
+
+
+def answers(db, programme_id: str | None = None, with_codes: bool = False) -> pd.DataFrame:
+    where, params = ("WHERE s.programme_id = ?", [programme_id]) if programme_id else ("", [])
+    frame = pd.read_sql_query(
+        f"""SELECT s.participant_id, s.programme_id, s.occasion, s.respondent_group, s.instrument_id,
+                   s.instrument_version, a.item_id, a.status, a.value_num, a.value_text, a.other_text, a.answered_at
+            FROM answers a JOIN survey_sessions s ON s.id = a.session_id {where} ORDER BY s.id, a.id""",
+        db.conn, params=params)
+    frame.insert(0, "respondent", _respondents(db, frame.pop("participant_id"), with_codes))
+    return frame
+
+
+def scores(db, catalog: Catalog, programme_id: str | None = None, with_codes: bool = False) -> pd.DataFrame:
+    parts = []
+    for instrument in catalog.latest_instruments():
+        if not instrument.scales:
+            continue
+        frame = responses_frame(db, instrument.id, programme_id=programme_id)
+        if frame.empty:
+            continue
+        scored = score(instrument, frame)
+        for scale in instrument.scales:
+            parts.append(pd.DataFrame({
+                "respondent": _respondents(db, frame["participant_id"], with_codes),
+                "programme_id": frame["programme_id"], "occasion": frame["occasion"],
+                "instrument_id": instrument.id, "instrument_version": frame["instrument_version"],
+                "completed_at": frame["completed_at"], "scale": scale.id, "score": scored[scale.id],
+                "band": scored[f"{scale.id}_band"].astype(object) if f"{scale.id}_band" in scored else None,
+            }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def indicators(db, catalog: Catalog, programme_id: str | None, k: int) -> pd.DataFrame:
+    """Indicator results per programme, respondent group and year; figures from fewer than k
+    respondents are left empty."""
+    parts = []
+    for instrument in catalog.latest_instruments():
+        if not instrument.indicators:
+            continue
+        frame = responses_frame(db, instrument.id, programme_id=programme_id)
+        if frame.empty:
+            continue
+        frame["year"] = frame["completed_at"].str[:4]
+        for programme, rows in frame.groupby("programme_id"):
+            result = indicator_results(instrument, rows, period_column="year")
+            result.insert(0, "programme_id", programme)
+            result.insert(1, "instrument_id", instrument.id)
+            parts.append(result)
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    small = out["n"].map(lambda n: hidden_count(int(n), k))
+    out.loc[small, ["n", "n_answers", "mean", "share"]] = None
+    return out

@@ -1,0 +1,150 @@
+"""Imports from spreadsheets (CSV or Excel) for organisations moving to Stegvis: every row
+is checked first; on any error nothing is written and every bad row is listed; importing
+the same file again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from stegvis.access import GENDERS, PERSONNUMMER
+from stegvis.errors import StegvisError
+from stegvis.files import read_table
+from surveys.definitions import Catalog
+from surveys.store import now, transaction
+
+PARTICIPANT_COLUMNS = ["code", "gender", "birth_year", "programme", "started_on"]
+OPTIONAL_PARTICIPANT_COLUMNS = ["coach", "consent_version", "consent_scope"]
+EXIT_COLUMNS = ["code", "programme", "exited_on", "outcome"]
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _require(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise StegvisError(f"{source}: missing column(s) {', '.join(missing)}; the file needs "
+                           f"{', '.join(columns)}")
+
+
+def _date(value, problems, where) -> str | None:
+    try:
+        return date.fromisoformat(str(value).strip()[:10]).isoformat()
+    except ValueError:
+        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row.get(column)
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+
+
+def import_participants(db, catalog: Catalog, path: Path, progress=None) -> ImportResult:
+    frame = read_table(path)
+    source = str(path)
+    _require(frame, PARTICIPANT_COLUMNS, source)
+    result = ImportResult()
+    coaches = {r[0]: r[1] for r in db.execute("SELECT username, id FROM users WHERE role = 'coach'")}
+    programmes = {p.id for p in catalog.latest_programmes()}
+    existing = {r[0]: r[1:] for r in db.execute(
+        "SELECT p.code, p.gender, p.birth_year, e.programme_id, e.started_on FROM participants p "
+        "LEFT JOIN enrolments e ON e.participant_id = p.id")}
+    rows, seen = [], {}
+    for number, row in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header
+        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        code, gender, programme = _cell(row, "code"), _cell(row, "gender").lower(), _cell(row, "programme")
+        birth = _cell(row, "birth_year")
+        if not code:
+            result.problems.append(f"{where('code')}: blank")
+        elif PERSONNUMMER.match(code):
+            result.problems.append(f"{where('code')}: {code!r} looks like a personnummer; use a pseudonymous code")
+        elif code in seen:
+            result.problems.append(f"{where('code')}: {code!r} already on row {seen[code]}")
+        seen.setdefault(code, number)
+        if gender not in GENDERS:
+            result.problems.append(f"{where('gender')}: {row.get('gender')!r} is not one of {', '.join(GENDERS)}")
+        if birth and not (birth.isdigit() and 1900 <= int(birth) <= date.today().year):
+            result.problems.append(f"{where('birth_year')}: {birth!r} is not a year")
+        if programme not in programmes:
+            result.problems.append(f"{where('programme')}: {programme!r} is not a programme "
+                                   f"({', '.join(sorted(programmes))})")
+        started = _date(row.get("started_on"), result.problems, where("started_on"))
+        coach = _cell(row, "coach")
+        if coach and coach not in coaches:
+            result.problems.append(f"{where('coach')}: no coach with username {coach!r}")
+        record = (gender, int(birth) if birth.isdigit() else None, programme, started)
+        if code in existing and existing[code] != record:
+            result.problems.append(f"row {number}: {code!r} is already registered with other details")
+        rows.append((code, record, coach, _cell(row, "consent_version"), _cell(row, "consent_scope")))
+        if progress:
+            progress(number - 1, len(frame))
+    if result.problems:
+        raise StegvisError(f"{source}: {len(result.problems)} problem(s); nothing was imported:\n"
+                           + "\n".join(result.problems))
+    with transaction(db):
+        for code, (gender, birth, programme, started), coach, version, scope in rows:
+            if code in existing:
+                result.unchanged += 1
+                continue
+            pid = db["participants"].insert({"code": code, "gender": gender, "birth_year": birth,
+                                             "coach_id": coaches.get(coach), "created_at": now()}).last_pk
+            db["enrolments"].insert({"participant_id": pid, "programme_id": programme, "started_on": started})
+            if version and scope:
+                db["consents"].insert({"participant_id": pid, "programme_id": programme, "given_on": started,
+                                       "text_version": version, "scope": scope})
+            result.added += 1
+    return result
+
+
+def import_exits(db, catalog: Catalog, path: Path, progress=None) -> ImportResult:
+    frame = read_table(path)
+    source = str(path)
+    _require(frame, EXIT_COLUMNS, source)
+    result = ImportResult()
+    enrolments = {(r[0], r[1]): r[2:] for r in db.execute(
+        "SELECT p.code, e.programme_id, e.id, e.started_on, e.exited_on, e.outcome FROM enrolments e "
+        "JOIN participants p ON p.id = e.participant_id")}
+    updates, seen = [], {}
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        code, programme, outcome = _cell(row, "code"), _cell(row, "programme"), _cell(row, "outcome")
+        key = (code, programme)
+        if key in seen:
+            result.problems.append(f"{where('code')}: {code!r} already on row {seen[key]}")
+        seen.setdefault(key, number)
+        if key not in enrolments:
+            result.problems.append(f"{where('code')}: {code!r} is not enrolled in {programme!r}")
+            continue
+        known = [o.id for o in catalog.programme(programme).outcomes]
+        if outcome not in known:
+            result.problems.append(f"{where('outcome')}: {outcome!r} is not an outcome of {programme} "
+                                   f"({', '.join(known)})")
+        exited = _date(row.get("exited_on"), result.problems, where("exited_on"))
+        enrolment_id, started, old_exit, old_outcome = enrolments[key]
+        if exited and exited < started:
+            result.problems.append(f"{where('exited_on')}: {exited} is before the start {started}")
+        if old_exit and (old_exit, old_outcome) != (exited, outcome):
+            result.problems.append(f"row {number}: {code!r} already exited {old_exit} ({old_outcome})")
+        updates.append((enrolment_id, exited, outcome, bool(old_exit)))
+        if progress:
+            progress(number - 1, len(frame))
+    if result.problems:
+        raise StegvisError(f"{source}: {len(result.problems)} problem(s); nothing was imported:\n"
+                           + "\n".join(result.problems))
+    with transaction(db):
+        for enrolment_id, exited, outcome, already in updates:
+            if already:
+                result.unchanged += 1
+                continue
+            db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?", [exited, outcome, enrolment_id])
+            result.added += 1
+    return result

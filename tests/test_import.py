@@ -1,0 +1,84 @@
+"""Imports: one bad row means nothing is written and every bad row is listed; the same file
+twice changes nothing; Excel works like CSV."""
+
+import pandas as pd
+import pytest
+
+from stegvis.accounts import create_user
+from stegvis.cli import run
+from stegvis.errors import StegvisError
+from stegvis.imports import import_exits, import_participants
+from surveys.store import open_db, publish_definitions
+
+ROOT_DATA = __import__("pathlib").Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture
+def setup(tmp_path, catalog):
+    path = tmp_path / "i.db"
+    db = open_db(path)
+    publish_definitions(db)
+    for name in ("anna", "cecilia"):
+        create_user(db, name, "ett långt lösenord", "coach")
+    return path, db
+
+
+def count(db, table):
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_sample_files_import_and_reimport_changes_nothing(setup, catalog):
+    path, db = setup
+    first = import_participants(db, catalog, ROOT_DATA / "sample_participants.csv")
+    assert (first.added, first.unchanged) == (3, 0)
+    assert count(db, "consents") == 3
+    again = import_participants(db, catalog, ROOT_DATA / "sample_participants.csv")
+    assert (again.added, again.unchanged) == (0, 3) and count(db, "participants") == 3
+    assert import_exits(db, catalog, ROOT_DATA / "sample_exits.csv").added == 1
+    assert import_exits(db, catalog, ROOT_DATA / "sample_exits.csv").unchanged == 1
+    assert db.execute("SELECT outcome FROM enrolments e JOIN participants p ON p.id = e.participant_id "
+                      "WHERE code = 'IMP-001'").fetchone()[0] == "studier_csn"
+
+
+def test_one_bad_row_writes_nothing_and_every_bad_row_is_listed(setup, catalog, tmp_path):
+    _, db = setup
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,gender,birth_year,programme,started_on\n"
+                   "A-1,kvinna,1990,porten,2026-01-01\n"
+                   "A-2,kvinnan,1990,porten,2026-01-01\n"
+                   "19900101-1234,man,1990,porten,2026-01-01\n"
+                   "A-4,man,nittio,porten,2026-13-01\n"
+                   "A-1,man,1990,okand,2026-01-01\n", encoding="utf-8")
+    with pytest.raises(StegvisError) as caught:
+        import_participants(db, catalog, bad)
+    message = str(caught.value)
+    for expected in ("row 3, column gender: 'kvinnan'", "row 4, column code", "personnummer",
+                     "row 5, column birth_year: 'nittio'", "row 5, column started_on", "row 6, column code: 'A-1' "
+                     "already on row 2", "row 6, column programme: 'okand'", "nothing was imported"):
+        assert expected in message
+    assert count(db, "participants") == 0 and count(db, "enrolments") == 0
+
+
+def test_excel_and_bad_exits(setup, catalog, tmp_path):
+    _, db = setup
+    sheet = tmp_path / "p.xlsx"
+    pd.DataFrame({"code": ["X-1"], "gender": ["man"], "birth_year": [1980], "programme": ["porten"],
+                  "started_on": ["2026-01-01"]}).to_excel(sheet, index=False)
+    assert import_participants(db, catalog, sheet).added == 1
+    exits = tmp_path / "e.csv"
+    exits.write_text("code,programme,exited_on,outcome\nX-1,porten,2025-12-01,studier_csn\nY-9,porten,2026-02-01,annat\n")
+    with pytest.raises(StegvisError) as caught:
+        import_exits(db, catalog, exits)
+    assert "row 2, column outcome: 'studier_csn'" in str(caught.value)
+    assert "before the start" in str(caught.value) and "row 3, column code: 'Y-9'" in str(caught.value)
+    assert db.execute("SELECT exited_on FROM enrolments").fetchone()[0] is None
+
+
+def test_cli_import_reports_and_exits_1(setup, tmp_path, capsys):
+    path, _ = setup
+    assert run(["import", "participants", str(ROOT_DATA / "sample_participants.csv"), "--db", str(path)]) == 0
+    assert "3 added" in capsys.readouterr().out
+    missing = tmp_path / "m.csv"
+    missing.write_text("kod,kön\nA,man\n")
+    assert run(["import", "participants", str(missing), "--db", str(path)]) == 1
+    assert "missing column(s) code, gender" in capsys.readouterr().err
