@@ -41,6 +41,16 @@ class BoardReport:
         return names if len(self.programmes) == 1 else f"Alla insatser ({names})"
 
 
+def instruments_used(catalog: Catalog) -> set[str]:
+    """The instruments the board's figures come from, as declared: those with indicators,
+    with a reliable-change scale (KASAM change), and those a goal names."""
+    used = {i.id for i in catalog.latest_instruments()
+            if i.indicators or any(s.reliable_change for s in i.scales)}
+    for programme in catalog.latest_programmes():
+        used |= {g.numerator.instrument for g in programme.goals if hasattr(g.numerator, "instrument")}
+    return used
+
+
 def board_report(catalog: Catalog, inputs: dict, programme_id: str | None, start: date, end: date, k: int) -> BoardReport:
     programmes = [catalog.programme(programme_id)] if programme_id else catalog.latest_programmes()
     report = BoardReport(programmes, start, end, k)

@@ -20,26 +20,36 @@ def indicator_results(instrument: Instrument, responses: pd.DataFrame, *, period
     respondents twice. `n` is respondents with at least one valid answer ('vet ej' and
     skipped are excluded), `mean` the mean of their averages, `share` the share of them
     whose average is at or above the declared cut."""
-    rows = []
     keys = ["respondent_group"] + ([period_column] if period_column else [])
-    frame = responses.copy()
-    if "respondent_group" not in frame:
-        frame["respondent_group"] = instrument.respondent_group
+    frame = responses if "respondent_group" in responses else responses.assign(
+        respondent_group=instrument.respondent_group)
+    if not instrument.indicators or frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    people = {}
     for indicator in instrument.indicators:
         items = [i.id for i in instrument.items if i.indicator == indicator.id and i.id in frame.columns]
         values = frame[items].to_numpy(dtype=float) if items else np.full((len(frame), 1), np.nan)
         answered = (~np.isnan(values)).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            person = np.where(answered > 0, np.nansum(values, axis=1) / np.maximum(answered, 1), np.nan)
-        data = frame[keys].assign(_value=person, _answers=answered)
-        for key, group in data.groupby(keys, dropna=False, sort=True):
-            key = key if isinstance(key, tuple) else (key,)
-            valid = group["_value"].dropna()
-            share = float((valid >= indicator.cut).mean()) if indicator.cut is not None and len(valid) else None
-            rows.append({
-                "indicator": indicator.id, "label": indicator.label.sv, "respondent_group": key[0],
-                "period": key[1] if period_column else None, "n": int(len(valid)),
-                "n_answers": int(group["_answers"].sum()), "mean": float(valid.mean()) if len(valid) else None,
-                "share": share, "aggregation": indicator.aggregation, "cut": indicator.cut,
-            })
-    return pd.DataFrame(rows, columns=COLUMNS)
+            people[indicator.id] = (np.where(answered > 0, np.nansum(values, axis=1) / np.maximum(answered, 1),
+                                             np.nan), answered)
+    # one long table: a row per respondent and indicator, aggregated in one groupby
+    long = pd.concat([frame[keys].assign(indicator=ident, value=value, answers=answered,
+                                         cut=next(i.cut for i in instrument.indicators if i.id == ident))
+                      for ident, (value, answered) in people.items()], ignore_index=True)
+    long["at_cut"] = np.where(long["value"].notna() & long["cut"].notna(), long["value"] >= long["cut"], np.nan)
+    grouped = long.groupby(["indicator", *keys], dropna=False, sort=True).agg(
+        n=("value", "count"), n_answers=("answers", "sum"), mean=("value", "mean"), share=("at_cut", "mean"))
+    result = grouped.reset_index()
+    meta = {i.id: i for i in instrument.indicators}
+    result["label"] = result["indicator"].map(lambda i: meta[i].label.sv)
+    result["aggregation"] = result["indicator"].map(lambda i: meta[i].aggregation)
+    result["cut"] = result["indicator"].map(lambda i: meta[i].cut)
+    result["period"] = result[period_column] if period_column else None
+    result["share"] = result["share"].where(result["cut"].notna() & (result["n"] > 0))
+    result["mean"] = result["mean"].where(result["n"] > 0)
+    order = {i.id: n for n, i in enumerate(instrument.indicators)}
+    result = result.sort_values(["indicator"], key=lambda c: c.map(order), kind="stable")
+    result["n"] = result["n"].astype(int)
+    result["n_answers"] = result["n_answers"].astype(int)
+    return result[COLUMNS].reset_index(drop=True).astype(object).where(result[COLUMNS].notna().to_numpy(), None)

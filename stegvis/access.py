@@ -248,9 +248,11 @@ class Access:
     # -- board and admin: aggregates only -----------------------------------------------
 
     @allowed("board", "admin")
-    def aggregate_inputs(self, programme_id: str | None = None) -> dict[str, pd.DataFrame]:
+    def aggregate_inputs(self, programme_id: str | None = None,
+                         instruments: set[str] | None = None) -> dict[str, pd.DataFrame]:
         """What aggregates are computed from, with no codes, names or free text: enrolments with
-        gender and birth year, scored responses per instrument. Never shown row by row."""
+        gender and birth year, scored responses per instrument (all, or those named). Never
+        shown row by row."""
         from indicators.scoring import score
         from surveys.answers import responses_frame
 
@@ -261,7 +263,10 @@ class Access:
             self.db.conn, params=[programme_id] if programme_id else [])
         scored = {}
         for instrument in self.catalog.latest_instruments():
-            frame = responses_frame(self.db, instrument.id, programme_id=programme_id)
+            if instruments is not None and instrument.id not in instruments:
+                continue
+            numeric = [i.id for i in instrument.items if i.kind in ("scale", "number")]
+            frame = responses_frame(self.db, instrument.id, programme_id=programme_id, items=numeric)
             if frame.empty:
                 continue
             meta = frame[["participant_id", "programme_id", "occasion", "respondent_group", "completed_at"]]
@@ -286,7 +291,9 @@ class Access:
 
         if start > end:
             raise StegvisError("periodens början ligger efter dess slut")
-        inputs = self.aggregate_inputs(programme_id)
+        from indicators.board import instruments_used
+
+        inputs = self.aggregate_inputs(programme_id, instruments_used(self.catalog))
         audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}")
         return board_report(self.catalog, inputs, programme_id, start, end, setting(self.db, "min_cell"))
 

@@ -34,9 +34,9 @@ class Answer:
         """The answer as the survey shows it: a number, a choice id, a list of ids, or text."""
         if self.status != ANSWERED:
             return None
-        if self.value_num is not None:
+        if self.value_num is not None and not math.isnan(self.value_num):  # NaN arrives from pandas frames
             return int(self.value_num) if float(self.value_num).is_integer() else self.value_num
-        if self.value_text is not None and self.value_text.startswith("["):
+        if isinstance(self.value_text, str) and self.value_text.startswith("["):
             return json.loads(self.value_text)
         return self.value_text
 
@@ -162,8 +162,9 @@ def session_answers(db, session_id: int) -> dict[str, Answer]:
 
 
 def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
-                    completed_only: bool = True) -> pd.DataFrame:
-    """One row per response to an instrument (all versions), one float column per numeric item.
+                    completed_only: bool = True, items: list[str] | None = None) -> pd.DataFrame:
+    """One row per response to an instrument (all versions), one float column per numeric item
+    (those named, or all that have numeric answers).
 
     Columns: session_id, participant_id, programme_id, occasion, instrument_version,
     respondent_group, completed_at, then item ids. Skipped and 'vet ej' answers are NaN:
@@ -179,15 +180,15 @@ def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
         f"""SELECT s.id AS session_id, s.participant_id, s.programme_id, s.occasion, s.instrument_version,
                    s.respondent_group, coalesce(s.completed_at, s.started_at, s.created_at) AS completed_at
             FROM survey_sessions s WHERE {' AND '.join(where)} ORDER BY s.id""",
-        db.conn, params=params,
-    )
+        db.conn, params=params)
     values = pd.read_sql_query(
         f"""SELECT a.session_id, a.item_id, a.value_num FROM answers a JOIN survey_sessions s ON s.id = a.session_id
             WHERE {' AND '.join(where)} AND a.status = 'answered' AND a.value_num IS NOT NULL""",
-        db.conn, params=params,
-    )
-    wide = values.pivot(index="session_id", columns="item_id", values="value_num") if len(values) else None
+        db.conn, params=params)
     frame = sessions.set_index("session_id")
-    if wide is not None:
-        frame = frame.join(wide)
+    if len(values):
+        wide = values.pivot(index="session_id", columns="item_id", values="value_num")
+        frame = frame.join(wide if items is None else wide.reindex(columns=items))
+    elif items:
+        frame = frame.reindex(columns=[*frame.columns, *items])
     return frame.reset_index()

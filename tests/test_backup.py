@@ -1,5 +1,5 @@
 """Backup of the live database and restore: every answer comes back, also when the backup
-was taken while writers were busy."""
+was taken while 30 writers were busy."""
 
 import threading
 from datetime import date
@@ -40,7 +40,7 @@ def test_backup_while_writing_is_consistent(tmp_path):
                 conn["settings"].insert({"key": f"{n}-{k}-b", "value": "x"})
             k += 1
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(30)]
     for thread in threads:
         thread.start()
     try:

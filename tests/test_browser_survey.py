@@ -176,3 +176,34 @@ def test_start_page_is_accessible(world, page):
     page.get_by_label("Kod").wait_for(timeout=20_000)
     assert axe_problems(page) == []
     page.keyboard.press("Tab")  # reachable by keyboard
+
+
+def test_sigkill_with_several_visits_mid_way_loses_nothing(world):
+    """Three tablets part-way through; the server is SIGKILLed and restarted; each code
+    resumes at its own first unanswered question, with every earlier answer kept."""
+    from playwright.sync_api import sync_playwright
+
+    from surveys.definitions import shipped_catalog
+
+    server, db, _ = world
+    catalog = shipped_catalog()
+    codes = [open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
+                        participant_id=2)[1] for _ in range(3)]
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        pages = [browser.new_page(viewport={"width": 810, "height": 1080}) for _ in codes]
+        for done, (page, code) in enumerate(zip(pages, codes), start=1):
+            enter_code(page, server.url, code)
+            wait_question(page, 1, 6)
+            for n in range(1, done + 1):
+                choose(page, "8", n, 6)
+        server.restart()  # SIGKILL, then start again
+        for done, (page, code) in enumerate(zip(pages, codes), start=1):
+            enter_code(page, server.url, code)
+            wait_question(page, done + 1, 6)
+        browser.close()
+    counts = [db.execute("SELECT count(*) FROM answers a JOIN survey_sessions s ON s.id = a.session_id "
+                         "WHERE s.code_hash IS NOT NULL AND s.visit = (SELECT visit FROM survey_sessions "
+                         "WHERE id = (SELECT max(id) - ? FROM survey_sessions))", [2 - n]).fetchone()[0]
+              for n in range(3)]
+    assert counts == [1, 2, 3]
