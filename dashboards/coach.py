@@ -86,7 +86,7 @@ def caseload_page() -> None:
         "Nästa tillfälle": view["participant_id"].map(next_due), "Flaggor": view["participant_id"].map(flags),
         "Avslutad": view["exited_on"], "Avslutsorsak": view["outcome"],
     })
-    st.dataframe(table.fillna(""), hide_index=True, width="stretch")
+    st.dataframe(table.astype(object).where(table.notna(), ""), hide_index=True, width="stretch")
     st.caption(f"{len(table)} av {len(caseload)} inskrivningar. Klicka på en kolumnrubrik för att sortera.")
 
 

@@ -35,6 +35,12 @@ def _require(frame: pd.DataFrame, columns: list[str], source: str) -> None:
                            f"{', '.join(columns)}")
 
 
+def _refuse_if_problems(source: str, problems: list[str]) -> None:
+    """Every problem at once, before anything is written."""
+    if problems:
+        raise StegvisError(f"{source}: {len(problems)} problem(s); nothing was imported:\n" + "\n".join(problems))
+
+
 def _date(value, problems, where) -> str | None:
     try:
         return date.fromisoformat(str(value).strip()[:10]).isoformat()
@@ -87,9 +93,7 @@ def import_participants(db, catalog: Catalog, path: Path, progress=None) -> Impo
         rows.append((code, record, coach, _cell(row, "consent_version"), _cell(row, "consent_scope")))
         if progress:
             progress(number - 1, len(frame))
-    if result.problems:
-        raise StegvisError(f"{source}: {len(result.problems)} problem(s); nothing was imported:\n"
-                           + "\n".join(result.problems))
+    _refuse_if_problems(source, result.problems)
     with transaction(db):
         for code, (gender, birth, programme, started), coach, version, scope in rows:
             if code in existing:
@@ -137,9 +141,7 @@ def import_exits(db, catalog: Catalog, path: Path, progress=None) -> ImportResul
         updates.append((enrolment_id, exited, outcome, bool(old_exit)))
         if progress:
             progress(number - 1, len(frame))
-    if result.problems:
-        raise StegvisError(f"{source}: {len(result.problems)} problem(s); nothing was imported:\n"
-                           + "\n".join(result.problems))
+    _refuse_if_problems(source, result.problems)
     with transaction(db):
         for enrolment_id, exited, outcome, already in updates:
             if already:

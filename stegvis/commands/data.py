@@ -45,16 +45,19 @@ def register(app: typer.Typer) -> None:
         """Exits: code, programme, exited_on, outcome."""
         _run_import(import_exits, path, db)
 
+    def _export_rows(kind: str, frame_of, output: Path, programme: str | None, with_codes: bool, db) -> None:
+        database = open_db(db)
+        write_csv(frame_of(database), output)
+        audit.log(database, "cli", "export", detail=f"{kind} {programme or 'alla'} codes={with_codes}")
+        typer.echo(f"Wrote {output}")
+
     @export_app.command("answers")
     def export_answers(output: Path = typer.Option(..., "--output", "-o"),
                        programme: str = typer.Option(None, "--programme"),
                        with_codes: bool = typer.Option(False, "--with-codes", help="Codes instead of pseudonyms"),
                        db: Path = DbOption):
         """Every stored answer, one row each (pseudonymised unless --with-codes)."""
-        database = open_db(db)
-        write_csv(exports.answers(database, programme, with_codes), output)
-        audit.log(database, "cli", "export", detail=f"answers {programme or 'alla'} codes={with_codes}")
-        typer.echo(f"Wrote {output}")
+        _export_rows("answers", lambda d: exports.answers(d, programme, with_codes), output, programme, with_codes, db)
 
     @export_app.command("scores")
     def export_scores(output: Path = typer.Option(..., "--output", "-o"),
@@ -62,10 +65,8 @@ def register(app: typer.Typer) -> None:
                       with_codes: bool = typer.Option(False, "--with-codes", help="Codes instead of pseudonyms"),
                       db: Path = DbOption):
         """Every scale score, one row per response and scale (pseudonymised unless --with-codes)."""
-        database = open_db(db)
-        write_csv(exports.scores(database, load_catalog(database), programme, with_codes), output)
-        audit.log(database, "cli", "export", detail=f"scores {programme or 'alla'} codes={with_codes}")
-        typer.echo(f"Wrote {output}")
+        _export_rows("scores", lambda d: exports.scores(d, load_catalog(d), programme, with_codes), output,
+                     programme, with_codes, db)
 
     @export_app.command("indicators")
     def export_indicators(output: Path = typer.Option(..., "--output", "-o"),
