@@ -84,7 +84,9 @@ _misses_lock = threading.Lock()
 
 def _browser() -> tuple:
     context = st.context
-    return (getattr(context, "ip_address", None), context.headers.get("User-Agent", "") if context.headers else "")
+    address = getattr(context, "ip_address", None)
+    agent = context.headers.get("User-Agent", "") if context.headers else ""
+    return (address if isinstance(address, str) else None, agent if isinstance(agent, str) else "")
 
 
 def _wait_left(key: tuple) -> float:
