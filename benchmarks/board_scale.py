@@ -60,15 +60,24 @@ def main() -> None:
               f"answers {count('answers'):,}")
         board = Access(db, get_user(db, "styrelse"), load_catalog(db))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        began = time.perf_counter()
+        report = board.board_report(None, date(2024, 1, 1), today)
+        first = time.perf_counter() - began
         times = []
-        for _ in range(3):
+        for year in (2024, 2025, 2026, 2024):  # other periods: the inputs are cached until data changes
             began = time.perf_counter()
-            report = board.board_report(None, date(2024, 1, 1), today)
+            board.board_report(None, date(year, 1, 1), date(year, 12, 31))
             times.append(time.perf_counter() - began)
+        db["answers"].insert({"session_id": 1, "instrument_id": "x", "instrument_version": 1, "item_id": "bench",
+                              "status": "skipped", "answered_at": "2026-11-23"})
+        began = time.perf_counter()
+        board.board_report(None, date(2024, 1, 1), today)
+        after_change = time.perf_counter() - began
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         goals = sum(len(g) for g in report.goals.values())
-        print(f"board report, all programmes, three years: best {min(times):.2f} s, "
-              f"worst {max(times):.2f} s (target < 1 s); {goals} goals")
+        print(f"board report, all programmes: first view {first:.2f} s; another period with no new data "
+              f"best {min(times):.2f} s, worst {max(times):.2f} s; first view after a new answer "
+              f"{after_change:.2f} s (target < 1 s); {goals} goals")
         print(f"peak memory of the process: {peak:.0f} MB (before the report: {before:.0f} MB)")
 
 

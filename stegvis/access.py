@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from datetime import date
 
 import pandas as pd
@@ -18,6 +19,10 @@ from surveys.sessions import open_visit
 from surveys.store import now, transaction
 
 GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
+# Aggregate inputs keyed by (database, programme, instruments, data_version). The frames are
+# shared read-only (pandas copy-on-write keeps callers from changing them).
+_inputs_cache: dict = {}
+_inputs_lock = threading.Lock()
 PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
 
 
@@ -253,6 +258,20 @@ class Access:
         """What aggregates are computed from, with no codes, names or free text: enrolments with
         gender and birth year, scored responses per instrument (all, or those named). Never
         shown row by row."""
+        from surveys.store import data_version
+
+        key = (self.db.execute("PRAGMA database_list").fetchone()[2], programme_id,
+               None if instruments is None else frozenset(instruments), data_version(self.db))
+        with _inputs_lock:
+            cached = _inputs_cache.get(key)
+        if cached is None:
+            cached = self._read_aggregate_inputs(programme_id, instruments)
+            with _inputs_lock:
+                _inputs_cache.clear()  # keep one: a new version makes every older entry stale
+                _inputs_cache[key] = cached
+        return cached
+
+    def _read_aggregate_inputs(self, programme_id, instruments) -> dict[str, pd.DataFrame]:
         from indicators.scoring import score
         from surveys.answers import responses_frame
 

@@ -4,6 +4,7 @@ the same file again changes nothing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -78,7 +79,8 @@ def import_participants(db, catalog: Catalog, path: Path, progress=None) -> Impo
         seen.setdefault(code, number)
         if gender not in GENDERS:
             result.problems.append(f"{where('gender')}: {row.get('gender')!r} is not one of {', '.join(GENDERS)}")
-        if birth and not (birth.isdigit() and 1900 <= int(birth) <= date.today().year):
+        year = int(birth) if re.fullmatch(r"[0-9]{4}", birth) else None  # isdigit() accepts '²'
+        if birth and not (year and 1900 <= year <= date.today().year):
             result.problems.append(f"{where('birth_year')}: {birth!r} is not a year")
         if programme not in programmes:
             result.problems.append(f"{where('programme')}: {programme!r} is not a programme "
@@ -87,7 +89,7 @@ def import_participants(db, catalog: Catalog, path: Path, progress=None) -> Impo
         coach = _cell(row, "coach")
         if coach and coach not in coaches:
             result.problems.append(f"{where('coach')}: no coach with username {coach!r}")
-        record = (gender, int(birth) if birth.isdigit() else None, programme, started)
+        record = (gender, year, programme, started)
         if code in existing and existing[code] != record:
             result.problems.append(f"row {number}: {code!r} is already registered with other details")
         rows.append((code, record, coach, _cell(row, "consent_version"), _cell(row, "consent_scope")))

@@ -167,7 +167,51 @@ MIGRATIONS: list[str] = [
         recorded_at TEXT NOT NULL
     );
     """,
+    # 2: a counter that every change to people, enrolments, sessions or answers bumps, so
+    # aggregates can be cached and invalidated exactly (the board page for a large förbund).
+    """
+    CREATE TABLE data_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n INTEGER NOT NULL
+    );
+    INSERT INTO data_version (id, n) VALUES (1, 0);
+    CREATE TRIGGER data_version_participants_I AFTER INSERT ON participants
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_participants_U AFTER UPDATE ON participants
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_participants_D AFTER DELETE ON participants
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_enrolments_I AFTER INSERT ON enrolments
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_enrolments_U AFTER UPDATE ON enrolments
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_enrolments_D AFTER DELETE ON enrolments
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_survey_sessions_I AFTER INSERT ON survey_sessions
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_survey_sessions_U AFTER UPDATE ON survey_sessions
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_survey_sessions_D AFTER DELETE ON survey_sessions
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_answers_I AFTER INSERT ON answers
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_answers_U AFTER UPDATE ON answers
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_answers_D AFTER DELETE ON answers
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_consents_I AFTER INSERT ON consents
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_consents_U AFTER UPDATE ON consents
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_consents_D AFTER DELETE ON consents
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    """,
 ]
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes so far to participants, enrolments, consents, sessions and answers."""
+    return db.execute("SELECT n FROM data_version").fetchone()[0]
 
 
 def now() -> str:

@@ -62,3 +62,13 @@ def test_goals_after_erasure_count_one_fewer(demo):
     before = evaluate_goals(programme, frame())[0].denominator
     admin.erase_participant(int(exited), "withdrawal")
     assert evaluate_goals(programme, frame())[0].denominator == before - 1
+
+
+def test_cached_board_inputs_follow_an_erasure_at_once(demo):
+    db, catalog = demo
+    admin = Access(db, get_user(db, "admin"), catalog)
+    first = admin.aggregate_inputs("porten")
+    assert admin.aggregate_inputs("porten") is first, "served from the cache while nothing changed"
+    victim = int(first["enrolments"]["participant_id"].iloc[0])
+    admin.erase_participant(victim, "request")
+    assert victim not in set(admin.aggregate_inputs("porten")["enrolments"]["participant_id"])

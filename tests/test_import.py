@@ -48,13 +48,15 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_listed(setup, catalog, 
                    "A-2,kvinnan,1990,porten,2026-01-01\n"
                    "19900101-1234,man,1990,porten,2026-01-01\n"
                    "A-4,man,nittio,porten,2026-13-01\n"
+                   "A-5,man,²,porten,2026-01-01\n"
                    "A-1,man,1990,okand,2026-01-01\n", encoding="utf-8")
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, bad)
     message = str(caught.value)
     for expected in ("row 3, column gender: 'kvinnan'", "row 4, column code", "personnummer",
-                     "row 5, column birth_year: 'nittio'", "row 5, column started_on", "row 6, column code: 'A-1' "
-                     "already on row 2", "row 6, column programme: 'okand'", "nothing was imported"):
+                     "row 5, column birth_year: 'nittio'", "row 5, column started_on",
+                     "row 6, column birth_year: '²'", "row 7, column code: 'A-1' "
+                     "already on row 2", "row 7, column programme: 'okand'", "nothing was imported"):
         assert expected in message
     assert count(db, "participants") == 0 and count(db, "enrolments") == 0
 

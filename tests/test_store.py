@@ -128,3 +128,14 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     for thread in threads:
         thread.join()
     assert open_db(path).execute("SELECT count(*) FROM settings").fetchone()[0] == 400
+
+
+def test_data_version_counts_every_change_to_people_and_answers(db):
+    from surveys.store import data_version
+
+    start = data_version(db)
+    db["participants"].insert({"id": 5, "code": "V-5", "gender": "man", "created_at": "x"})
+    db.execute("UPDATE participants SET birth_year = 1990 WHERE id = 5")
+    db.execute("DELETE FROM participants WHERE id = 5")
+    db["settings"].insert({"key": "unrelated", "value": "1"})
+    assert data_version(db) == start + 3
