@@ -27,8 +27,9 @@ def goal_table(report: BoardReport) -> pd.DataFrame:
                    "Uppnått antal": _count(goal.numerator), "Av": _count(goal.denominator),
                    "Utfall": percent(goal.share),
                    "Bedömning": "för få svar" if goal.met is None else ("uppnått" if goal.met else "ej uppnått")}
-            for group, cell in goal.breakdowns.get("gender", {}).items():
-                row[f"Utfall {group_label(programme, 'gender', group).lower()}"] = percent(cell.share)
+            for dimension in ("gender", "age_group"):  # age group where the goal declares it
+                for group, cell in goal.breakdowns.get(dimension, {}).items():
+                    row[f"Utfall {group_label(programme, dimension, group).lower()}"] = percent(cell.share)
             rows.append(row)
     return pd.DataFrame(rows).fillna("–")  # a group with no one in it for this goal
 

@@ -62,6 +62,7 @@ def test_workbook_holds_the_same_figures_and_no_formulas(demo):
     goal = report.goals["jobbvagen_ar"][0]
     assert row["Uppnått antal"] == str(goal.numerator) and row["Av"] == str(goal.denominator)
     assert row["Utfall"] == f"{goal.share * 100:.0f} %"
+    assert "Utfall under 30 år" in header and "Utfall 30 år och äldre" in header  # declared by the goal
     cells = [c.value for sheet in book for line in sheet.iter_rows() for c in line if c.value is not None]
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     text = " ".join(map(str, cells))
