@@ -46,6 +46,8 @@ def test_kasam13_items_and_reversal(catalog):
     kasam = catalog.instrument("kasam13")
     assert set(kasam.scale("total").reversed) == {"q1", "q2", "q3", "q7", "q10"}
     assert kasam.scale("begriplighet").items == ["q2", "q6", "q8", "q9", "q11"]
+    for scale in kasam.scales:  # a reversed item is reversed in every scale it belongs to
+        assert set(scale.reversed) == set(scale.items) & {"q1", "q2", "q3", "q7", "q10"}, scale.id
     assert [(b.min, b.max) for b in kasam.scale("total").bands] == [(None, 60), (61, 75), (76, None)]
 
 

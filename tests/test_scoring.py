@@ -51,6 +51,14 @@ def test_beyond_max_missing_is_missing_not_zero(catalog):
     assert reasons.loc[0, "total"] == ""
 
 
+def test_kasam13_all_ones_hand_computed(catalog):
+    # begriplighet q2 q6 q8 q9 q11, q2 reversed: 7 + 4 × 1 = 11; hanterbarhet q3 q5 q10 q13, q3 and
+    # q10 reversed: 7 + 7 + 1 + 1 = 16; meningsfullhet q1 q4 q7 q12, q1 and q7 reversed: 16;
+    # total: five reversed items → 5 × 7 + 8 × 1 = 43 = 11 + 16 + 16
+    scores = score(catalog.instrument("kasam13"), pd.DataFrame([{f"q{n}": 1.0 for n in range(1, 14)}]))
+    assert scores.loc[0, ["begriplighet", "hanterbarhet", "meningsfullhet", "total"]].tolist() == [11, 16, 16, 43]
+
+
 def test_kasam13_has_no_missing_allowed_in_subscales(catalog):
     kasam = catalog.instrument("kasam13")
     row = {f"q{n}": 4.0 for n in range(1, 14)}
