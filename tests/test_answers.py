@@ -65,7 +65,7 @@ def test_stored_answer_replaces_the_earlier_one_and_missing_stays_missing(db, ca
     db["participants"].insert({"id": 1, "code": "P1", "gender": "kvinna", "created_at": "x"})
     session_id = db["survey_sessions"].insert({
         "visit": "v", "participant_id": 1, "programme_id": "porten", "occasion": "intake",
-        "instrument_id": "kasam13", "instrument_version": 1, "status": "completed", "created_at": "x",
+        "instrument_id": "kasam13", "instrument_version": kasam.version, "status": "completed", "created_at": "x",
     }).last_pk
     store_answer(db, session_id, kasam, check_answer(kasam, "q1", 2))
     store_answer(db, session_id, kasam, check_answer(kasam, "q1", 6))
@@ -74,4 +74,4 @@ def test_stored_answer_replaces_the_earlier_one_and_missing_stays_missing(db, ca
     frame = responses_frame(db, "kasam13")
     assert frame.loc[0, "q1"] == 6.0
     assert "q2" not in frame.columns or frame["q2"].isna().all()
-    assert db.execute("SELECT instrument_version FROM answers WHERE item_id = 'q1'").fetchone()[0] == 1
+    assert db.execute("SELECT instrument_version FROM answers WHERE item_id = 'q1'").fetchone()[0] == kasam.version
