@@ -24,6 +24,12 @@ def current_user():
         log(db(), user, "session_expired")
         logout(expired=True)
         return None
+    # An account disabled or given another role while logged in stops working at once.
+    row = db().execute("SELECT role, disabled FROM users WHERE id = ?", [user.id]).fetchone()
+    if row is None or row[1] or row[0] != user.role:
+        log(db(), user, "session_ended_account_changed")
+        logout()
+        return None
     state["last_seen"] = time.monotonic()
     return user
 

@@ -65,3 +65,19 @@ def _login_only():
     from dashboards.auth import login_page
 
     login_page()
+
+
+def test_disabling_an_account_ends_its_open_session(app):
+    from stegvis.accounts import disable_user, get_user
+
+    db = app
+    test = AppTest.from_file(APP, default_timeout=30)
+    test.session_state["user"] = get_user(db, "admin")
+    test.session_state["last_seen"] = time.monotonic()
+    test.run()
+    assert test.title[0].value == "Administration"
+    disable_user(db, "admin")
+    test.run()
+    assert "user" not in test.session_state
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'session_ended_account_changed'"
+                      ).fetchone()[0] == 1
