@@ -256,8 +256,9 @@ class Access:
     def aggregate_inputs(self, programme_id: str | None = None,
                          instruments: set[str] | None = None) -> dict[str, pd.DataFrame]:
         """What aggregates are computed from, with no codes, names or free text: enrolments with
-        gender and birth year, scored responses per instrument (all, or those named). Never
-        shown row by row."""
+        gender and birth year, and per instrument (all, or those named) its completed responses
+        with their scale scores and numeric answers. Never shown row by row. Cached until the
+        data changes."""
         from surveys.store import data_version
 
         key = (self.db.execute("PRAGMA database_list").fetchone()[2], programme_id,
@@ -272,32 +273,27 @@ class Access:
         return cached
 
     def _read_aggregate_inputs(self, programme_id, instruments) -> dict[str, pd.DataFrame]:
-        from indicators.scoring import score
-        from surveys.answers import responses_frame
+        from indicators.stored_scores import completed_scores
 
         where = "WHERE e.programme_id = ?" if programme_id else ""
         enrolments = pd.read_sql_query(
             f"""SELECT e.participant_id, p.gender, p.birth_year, e.programme_id, e.started_on, e.exited_on, e.outcome
                 FROM enrolments e JOIN participants p ON p.id = e.participant_id {where}""",
             self.db.conn, params=[programme_id] if programme_id else [])
+        for column in ("started_on", "exited_on"):  # parsed once here, not in every figure
+            enrolments[column] = pd.to_datetime(enrolments[column], format="ISO8601")
         scored = {}
         for instrument in self.catalog.latest_instruments():
             if instruments is not None and instrument.id not in instruments:
                 continue
-            numeric = [i.id for i in instrument.items if i.kind in ("scale", "number")]
-            frame = responses_frame(self.db, instrument.id, programme_id=programme_id, items=numeric)
-            if frame.empty:
-                continue
-            meta = frame[["participant_id", "programme_id", "occasion", "respondent_group", "completed_at"]]
-            parts = [meta]
-            if instrument.scales:
-                parts.append(score(instrument, frame))
-            numeric = [i.id for i in instrument.items if i.kind == "scale" and i.indicator and i.id in frame]
-            parts.append(frame[numeric])
-            scored[instrument.id] = pd.concat(parts, axis=1)
-        invited = pd.read_sql_query(
-            f"""SELECT instrument_id, programme_id, respondent_group, substr(created_at, 1, 10) AS created_on, status
-                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
+            frame = completed_scores(self.db, instrument, programme_id=programme_id)
+            if not frame.empty:
+                scored[instrument.id] = frame.drop(columns=["session_id", "instrument_version"])
+        invited = pd.read_sql_query(  # for response rates: sessions opened and completed, per day
+            f"""SELECT instrument_id, programme_id, respondent_group, substr(created_at, 1, 10) AS created_on,
+                       count(*) AS invited, sum(status = 'completed') AS completed
+                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}
+                GROUP BY instrument_id, programme_id, respondent_group, created_on""",
             self.db.conn, params=[programme_id] if programme_id else [])
         return {"enrolments": enrolments, "scores": scored, "invited": invited}
 
@@ -305,12 +301,11 @@ class Access:
     def board_report(self, programme_id: str | None, start: date, end: date):
         """Every figure the board sees for a programme (None: all) and period, suppressed with
         the organisation's k."""
-        from indicators.board import board_report
+        from indicators.board import board_report, instruments_used
         from stegvis.config import setting
 
         if start > end:
             raise StegvisError("periodens början ligger efter dess slut")
-        from indicators.board import instruments_used
 
         inputs = self.aggregate_inputs(programme_id, instruments_used(self.catalog))
         audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}")

@@ -162,9 +162,10 @@ def session_answers(db, session_id: int) -> dict[str, Answer]:
 
 
 def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
-                    completed_only: bool = True, items: list[str] | None = None) -> pd.DataFrame:
+                    completed_only: bool = True, items: list[str] | None = None,
+                    sessions: list[int] | None = None) -> pd.DataFrame:
     """One row per response to an instrument (all versions), one float column per numeric item
-    (those named, or all that have numeric answers).
+    (those named, or all that have numeric answers). `sessions` limits it to those session ids.
 
     Columns: session_id, participant_id, programme_id, occasion, instrument_version,
     respondent_group, completed_at, then item ids. Skipped and 'vet ej' answers are NaN:
@@ -176,16 +177,21 @@ def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
         params.append(programme_id)
     if completed_only:
         where.append("s.status = 'completed'")
-    sessions = pd.read_sql_query(
+    if sessions is not None:
+        where.append("s.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([int(i) for i in sessions]))
+    meta = pd.read_sql_query(
         f"""SELECT s.id AS session_id, s.participant_id, s.programme_id, s.occasion, s.instrument_version,
                    s.respondent_group, coalesce(s.completed_at, s.started_at, s.created_at) AS completed_at
             FROM survey_sessions s WHERE {' AND '.join(where)} ORDER BY s.id""",
         db.conn, params=params)
+    frame = meta.set_index("session_id")
+    if items is not None and not items:
+        return meta
     values = pd.read_sql_query(
         f"""SELECT a.session_id, a.item_id, a.value_num FROM answers a JOIN survey_sessions s ON s.id = a.session_id
             WHERE {' AND '.join(where)} AND a.status = 'answered' AND a.value_num IS NOT NULL""",
         db.conn, params=params)
-    frame = sessions.set_index("session_id")
     if len(values):
         wide = values.pivot(index="session_id", columns="item_id", values="value_num")
         frame = frame.join(wide if items is None else wide.reindex(columns=items))

@@ -206,6 +206,23 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER data_version_consents_D AFTER DELETE ON consents
         BEGIN UPDATE data_version SET n = n + 1; END;
     """,
+    # 3: each completed response's scale scores and numeric answers as one packed row, so the
+    # board reads a row per response instead of a row per answer (indicators/stored_scores.py).
+    # A cache, never the record: any change to an answer deletes its session's row, and rows
+    # packed under another definition version are ignored and replaced.
+    """
+    CREATE TABLE scored_responses (
+        session_id INTEGER PRIMARY KEY REFERENCES survey_sessions(id) ON DELETE CASCADE,
+        definition_version INTEGER NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE TRIGGER scored_responses_answers_I AFTER INSERT ON answers
+        BEGIN DELETE FROM scored_responses WHERE session_id = NEW.session_id; END;
+    CREATE TRIGGER scored_responses_answers_U AFTER UPDATE ON answers
+        BEGIN DELETE FROM scored_responses WHERE session_id IN (OLD.session_id, NEW.session_id); END;
+    CREATE TRIGGER scored_responses_answers_D AFTER DELETE ON answers
+        BEGIN DELETE FROM scored_responses WHERE session_id = OLD.session_id; END;
+    """,
 ]
 
 
