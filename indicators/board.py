@@ -82,28 +82,31 @@ def _previous(start: date, end: date) -> tuple[date, date]:
 
 def _indicators(catalog, inputs, ids, start, end, k) -> pd.DataFrame:
     rows = []
-    previous = _previous(start, end)
+    current = (start.isoformat(), end.isoformat())
+    previous = tuple(d.isoformat() for d in _previous(start, end))
     invited = inputs["invited"]
+    invited = invited[invited["programme_id"].isin(ids) & invited["created_on"].between(*current)]
+    asked = invited.groupby(["instrument_id", "respondent_group"])[["invited", "completed"]].sum()
     for instrument in catalog.latest_instruments():
         frame = inputs["scores"].get(instrument.id)
         if not instrument.indicators or frame is None:
             continue
         frame = frame[frame["programme_id"].isin(ids)]
         day = frame["completed_at"].str[:10]
-        current = indicator_results(instrument, frame[day.between(start.isoformat(), end.isoformat())])
-        before = indicator_results(instrument, frame[day.between(previous[0].isoformat(), previous[1].isoformat())])
-        asked = invited[(invited["instrument_id"] == instrument.id) & invited["programme_id"].isin(ids)
-                        & invited["created_on"].between(start.isoformat(), end.isoformat())]
-        for row in current.to_dict("records"):
-            group_invited = int((asked["respondent_group"] == row["respondent_group"]).sum())
-            answered = int(((asked["respondent_group"] == row["respondent_group"]) &
-                            (asked["status"] == "completed")).sum())
-            earlier = before[(before["indicator"] == row["indicator"]) &
-                             (before["respondent_group"] == row["respondent_group"])]
+        period = pd.Series(np.select([day.between(*current), day.between(*previous)], ["current", "previous"], ""),
+                           index=frame.index)
+        results = indicator_results(instrument, frame[period != ""].assign(period=period), period_column="period")
+        before = {(r["indicator"], r["respondent_group"]): r for r in results[results["period"] == "previous"]
+                  .to_dict("records")}
+        for row in results[results["period"] == "current"].to_dict("records"):
+            group = row["respondent_group"]
+            group_invited, answered = (asked.loc[(instrument.id, group)].tolist()
+                                       if (instrument.id, group) in asked.index else (0, 0))
+            earlier = before.get((row["indicator"], group))
             hide = hidden_count(row["n"], k) or row["n"] == 0
-            prior = None if earlier.empty or hidden_count(int(earlier["n"].iloc[0]), k) else earlier["share"].iloc[0]
+            prior = None if earlier is None or hidden_count(earlier["n"], k) else earlier["share"]
             rows.append({
-                "Enkät": instrument.title.sv, "Indikator": row["label"], "Grupp": row["respondent_group"],
+                "Enkät": instrument.title.sv, "Indikator": row["label"], "Grupp": group,
                 "n": None if hide else row["n"],
                 "Svarsfrekvens": None if hide or group_invited == 0 else answered / group_invited,
                 "Andel instämmer": None if hide else row["share"], "Medel": None if hide else row["mean"],
@@ -150,28 +153,31 @@ def _kasam(catalog, enrolments, scores, ids, period, k) -> pd.DataFrame:
 
 
 def _flow(enrolments, start, end, k):
-    started = pd.to_datetime(enrolments["started_on"])
-    exited = pd.to_datetime(enrolments["exited_on"])
+    started = pd.to_datetime(enrolments["started_on"]).to_numpy(dtype="datetime64[ns]")
+    exited = pd.to_datetime(enrolments["exited_on"]).to_numpy(dtype="datetime64[ns]")
+    still_in = np.isnat(exited)
     months = pd.period_range(start, end, freq="M")
     table = []
-    for month in months:
-        first, last = month.start_time, month.end_time.normalize()
-        table.append({"Månad": str(month), "Nya": int(started.between(first, last).sum()),
-                      "Aktiva": int(((started <= last) & (exited.isna() | (exited >= first))).sum()),
-                      "Avslutade": int(exited.between(first, last).sum())})
+    with np.errstate(invalid="ignore"):  # NaT compares false
+        for month in months:
+            first, last = np.datetime64(month.start_time, "ns"), np.datetime64(month.end_time.normalize(), "ns")
+            table.append({"Månad": str(month), "Nya": int(((started >= first) & (started <= last)).sum()),
+                          "Aktiva": int(((started <= last) & (still_in | (exited >= first))).sum()),
+                          "Avslutade": int(((exited >= first) & (exited <= last)).sum())})
     flow = pd.DataFrame(table)
     if len(flow):
         counts = flow[["Nya", "Aktiva", "Avslutade"]]
         flow[["Nya", "Aktiva", "Avslutade"]] = counts.astype(float).mask(primary(counts.to_numpy(), k))
-    done = enrolments[exited.between(pd.Timestamp(start), pd.Timestamp(end))]
-    months_in = months_between(pd.to_datetime(done["started_on"]), pd.to_datetime(done["exited_on"]))
+    done = enrolments[(exited >= np.datetime64(start, "ns")) & (exited <= np.datetime64(end, "ns"))]
+    began, left = pd.to_datetime(done["started_on"]), pd.to_datetime(done["exited_on"])
+    months_in = months_between(began, left)
     counts = pd.DataFrame({"Tid i insatsen": [b[0] for b in DURATION_BANDS] + ["Alla"],
                            "Antal": [int(((months_in >= lo) & (True if hi is None else months_in <= hi)).sum())
                                      for _, lo, hi in DURATION_BANDS] + [len(months_in)]})
     hidden = suppress(counts[["Antal"]].T, k).T
     counts["Antal"] = hidden["Antal"].to_numpy()
     mean = None if hidden_count(len(months_in), k) or len(months_in) == 0 else float(
-        (pd.to_datetime(done["exited_on"]) - pd.to_datetime(done["started_on"])).dt.days.mean() / 30.44)
+        (left - began).dt.days.mean() / 30.44)
     return flow, counts, mean
 
 

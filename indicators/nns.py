@@ -25,31 +25,28 @@ def indicator_results(instrument: Instrument, responses: pd.DataFrame, *, period
         respondent_group=instrument.respondent_group)
     if not instrument.indicators or frame.empty:
         return pd.DataFrame(columns=COLUMNS)
-    people = {}
+    # every respondent group × period present gets a row per indicator, in sorted order
+    codes, groups = pd.MultiIndex.from_frame(frame[keys]).factorize(sort=True, use_na_sentinel=False)
+    size = len(groups)
+    rows = []
     for indicator in instrument.indicators:
         items = [i.id for i in instrument.items if i.indicator == indicator.id and i.id in frame.columns]
         values = frame[items].to_numpy(dtype=float) if items else np.full((len(frame), 1), np.nan)
         answered = (~np.isnan(values)).sum(axis=1)
+        valid = answered > 0
         with np.errstate(invalid="ignore", divide="ignore"):
-            people[indicator.id] = (np.where(answered > 0, np.nansum(values, axis=1) / np.maximum(answered, 1),
-                                             np.nan), answered)
-    # one long table: a row per respondent and indicator, aggregated in one groupby
-    long = pd.concat([frame[keys].assign(indicator=ident, value=value, answers=answered,
-                                         cut=next(i.cut for i in instrument.indicators if i.id == ident))
-                      for ident, (value, answered) in people.items()], ignore_index=True)
-    long["at_cut"] = np.where(long["value"].notna() & long["cut"].notna(), long["value"] >= long["cut"], np.nan)
-    grouped = long.groupby(["indicator", *keys], dropna=False, sort=True).agg(
-        n=("value", "count"), n_answers=("answers", "sum"), mean=("value", "mean"), share=("at_cut", "mean"))
-    result = grouped.reset_index()
-    meta = {i.id: i for i in instrument.indicators}
-    result["label"] = result["indicator"].map(lambda i: meta[i].label.sv)
-    result["aggregation"] = result["indicator"].map(lambda i: meta[i].aggregation)
-    result["cut"] = result["indicator"].map(lambda i: meta[i].cut)
-    result["period"] = result[period_column] if period_column else None
-    result["share"] = result["share"].where(result["cut"].notna() & (result["n"] > 0))
-    result["mean"] = result["mean"].where(result["n"] > 0)
-    order = {i.id: n for n, i in enumerate(instrument.indicators)}
-    result = result.sort_values(["indicator"], key=lambda c: c.map(order), kind="stable")
-    result["n"] = result["n"].astype(int)
-    result["n_answers"] = result["n_answers"].astype(int)
-    return result[COLUMNS].reset_index(drop=True).astype(object).where(result[COLUMNS].notna().to_numpy(), None)
+            person = np.nansum(values, axis=1) / np.maximum(answered, 1)  # each respondent's own mean
+        n = np.bincount(codes[valid], minlength=size)
+        n_answers = np.bincount(codes, weights=answered, minlength=size)
+        sums = np.bincount(codes[valid], weights=person[valid], minlength=size)
+        at_cut = (np.bincount(codes[valid], weights=person[valid] >= indicator.cut, minlength=size)
+                  if indicator.cut is not None else None)
+        for g, group in enumerate(groups):
+            rows.append({
+                "indicator": indicator.id, "label": indicator.label.sv, "respondent_group": group[0],
+                "period": group[1] if period_column else None, "n": int(n[g]), "n_answers": int(n_answers[g]),
+                "mean": float(sums[g] / n[g]) if n[g] else None,
+                "share": float(at_cut[g] / n[g]) if n[g] and at_cut is not None else None,
+                "aggregation": indicator.aggregation, "cut": indicator.cut,
+            })
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)
