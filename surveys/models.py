@@ -309,6 +309,9 @@ class Instrument(Strict):
                 )
             seen[item.id] = item
         for n, scale in enumerate(self.scales):
+            if scale.id in seen:
+                raise DefinitionProblem(("scales", n, "id"), f"scale {scale.id} has the id of an item; "
+                                        "scores and answers are read side by side, so the ids must differ")
             for i, item_id in enumerate(scale.items):
                 if item_id not in seen:
                     raise DefinitionProblem(("scales", n, "items", i), f"scale {scale.id} names unknown item {item_id}")

@@ -18,6 +18,7 @@ BROKEN = {
     "broken_duplicate.yaml": (9, ["items.2", "duplicate item id a"]),
     "broken_bands.yaml": (15, ["scales.0.bands.1", "band hog overlaps band lag"]),
     "broken_yaml.yaml": (4, ["not valid YAML"]),
+    "broken_scale_id.yaml": (10, ["scales.0.id", "scale a has the id of an item"]),
 }
 
 
