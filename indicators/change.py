@@ -27,7 +27,8 @@ def paired_change(scores: pd.DataFrame, scale: str, *, from_occasion: str | None
     With occasions: the first response at `from_occasion` and the latest at `to_occasion`.
     Without: each participant's latest response minus their first."""
     columns = ["participant_id", "start", "end", "change", "improved", "rci", "reliably_improved"]
-    data = scores.dropna(subset=[scale, "participant_id"]).sort_values("completed_at", kind="stable")
+    data = scores[[c for c in ("participant_id", "occasion", "completed_at", scale) if c in scores]]  # not all
+    data = data.dropna(subset=[scale, "participant_id"]).sort_values("completed_at", kind="stable")
     if from_occasion is not None:
         first = data[data["occasion"] == from_occasion].groupby("participant_id")[scale].first()
         last = data[data["occasion"] == (to_occasion or from_occasion)].groupby("participant_id")[scale].last()
