@@ -84,7 +84,7 @@ def page() -> None:
     st.header("Rapport till mötet", anchor=False)
     name = f"styrelserapport-{choice}-{start}-{end}"
     one, two = st.columns(2)
-    one.download_button("Ladda ner Excel", reports.xlsx(report), file_name=f"{name}.xlsx",
+    one.download_button("Ladda ner Excel", lambda: reports.xlsx(report), file_name=f"{name}.xlsx",  # on click
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if two.button("Skapa PDF"):
         bar = st.progress(0.0, text="Skapar PDF …")

@@ -23,6 +23,9 @@ GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
 # shared read-only (pandas copy-on-write keeps callers from changing them).
 _inputs_cache: dict = {}
 _inputs_lock = threading.Lock()
+# Board reports computed from the cached inputs, by (programme, start, end, k); emptied when the
+# inputs change. Reports are built once and never modified afterwards.
+_reports: dict = {"basis": None, "done": {}}
 PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
 
 
@@ -309,7 +312,21 @@ class Access:
 
         inputs = self.aggregate_inputs(programme_id, instruments_used(self.catalog))
         audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}")
-        return board_report(self.catalog, inputs, programme_id, start, end, setting(self.db, "min_cell"))
+        k = setting(self.db, "min_cell")
+        key = (programme_id, start, end, k)
+        with _inputs_lock:
+            if _reports["basis"] is not inputs:  # new data: every earlier report is stale
+                _reports.update(basis=inputs, done={})
+            done = _reports["done"].get(key)
+        if done is not None and done[0] is self.catalog:
+            return done[1]  # the page reruns on every click: the same figures, not computed again
+        report = board_report(self.catalog, inputs, programme_id, start, end, k)
+        with _inputs_lock:
+            if _reports["basis"] is inputs:
+                if len(_reports["done"]) >= 32:  # any number of date ranges can be picked
+                    _reports["done"].clear()
+                _reports["done"][key] = (self.catalog, report)
+        return report
 
     # -- admin ----------------------------------------------------------------------------
 

@@ -129,3 +129,24 @@ def test_report_board_command(demo, tmp_path, capsys):
     assert run(["report", "board", "--from", "2025-01-01", "--to", "2025-12-31", "--output",
                 str(tmp_path / "x.doc"), "--db", str(path)]) == 1
     assert ".pdf or .xlsx" in capsys.readouterr().err
+
+
+def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path):
+    from stegvis.config import update_setting
+    from surveys.definitions import shipped_catalog
+
+    db = open_db(tmp_path / "memo.db")
+    run_demo(db, shipped_catalog(), today=END)
+    board = Access(db, get_user(db, "styrelse"), shipped_catalog())
+    first = board.board_report("porten", START, END)
+    assert board.board_report("porten", START, END) is first, "a rerun of the page reuses the figures"
+    assert board.board_report("porten", START, date(2025, 12, 31)) is not first
+    views = db.execute("SELECT count(*) FROM audit_log WHERE action = 'view_board_report'").fetchone()[0]
+    assert views == 3, "every view is still logged"
+    db.execute("""UPDATE enrolments SET exited_on = '2026-11-20', outcome = 'studier' WHERE id =
+                  (SELECT id FROM enrolments WHERE programme_id = 'porten' AND exited_on IS NULL LIMIT 1)""")
+    after_exit = board.board_report("porten", START, END)
+    assert after_exit is not first
+    assert after_exit.outcomes["porten"].n == first.outcomes["porten"].n + 1
+    update_setting(db, "min_cell", "3")
+    assert board.board_report("porten", START, END).k == 3
