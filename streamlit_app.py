@@ -4,8 +4,10 @@ from a link on it and see the pages of their role."""
 import streamlit as st
 
 from dashboards import admin, auth, board, coach, survey
+from dashboards.common import READABLE_CSS
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
+st.markdown(READABLE_CSS, unsafe_allow_html=True)
 
 user = auth.current_user()
 if user is None:

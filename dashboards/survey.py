@@ -72,7 +72,6 @@ CSS = """
 [data-testid="stCheckbox"] label {min-height: 3rem; align-items: center;}
 [data-testid="stCheckbox"] label span {transform: scale(1.4); margin-right: 0.6rem;}
 .stProgress > div > div {height: 0.8rem;}
-[data-testid="stCaptionContainer"] {opacity: 1 !important; color: #4a4a4a !important;}  /* AA contrast (4.5:1) */
 </style>
 """
 

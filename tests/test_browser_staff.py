@@ -1,0 +1,98 @@
+"""Staff pages through the real app (`stegvis serve`) in Debian's chromium. The board: every
+section drawn, the Excel workbook made when its button is clicked (not on every rerun) and
+holding the page's figures. The login page, the coach's four pages and the board's page: no
+serious or critical axe-core violation."""
+
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from browser import Server, axe_problems, launch, needs_chromium, settle
+from stegvis.demo import run_demo
+from surveys.definitions import shipped_catalog
+from surveys.store import open_db
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    path = tmp_path_factory.mktemp("board") / "stegvis.db"
+    db = open_db(path)
+    run_demo(db, shipped_catalog(), today=date.today())
+    db.close()
+    running = Server(path).start()
+    yield running
+    running.kill()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        running = launch(playwright)
+        yield running
+        running.close()
+
+
+def log_in(browser, url: str, username: str, password: str):
+    page = browser.new_page(viewport={"width": 1024, "height": 900}, accept_downloads=True)
+    page.goto(f"{url}/login")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    return page
+
+
+@pytest.fixture
+def page(server, browser):
+    page = log_in(browser, server.url, "styrelse", "stegvis-board")
+    page.get_by_text("Deltagare över tid").wait_for(timeout=60_000)
+    settle(page)
+    return page
+
+
+def test_every_section_is_drawn(page):
+    for heading in ("Styrelsens översikt", "Mål", "Avslutsorsaker", "Kvalitativa mål: indikatorer",
+                    "KASAM: förändring från inskrivning till avslut", "Deltagare över tid", "Rapport till mötet"):
+        assert page.get_by_role("heading", name=heading, exact=True).count() == 1, heading
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_the_workbook_is_made_on_click_with_the_pages_figures(page):
+    page.get_by_text("Valfri").click()
+    page.get_by_text("Från – till").wait_for()
+    settle(page)
+    with page.expect_download(timeout=60_000) as caught:
+        page.get_by_role("button", name="Ladda ner Excel").click()
+    download = caught.value
+    assert download.suggested_filename.startswith("styrelserapport-alla-")
+    book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    assert "Mål" in book.sheetnames and any(name.startswith("Avslut ") for name in book.sheetnames)
+    goals = [row for row in book["Mål"].iter_rows(min_row=2, values_only=True) if any(row)]
+    assert goals, "the goal table is not empty"
+    shown = page.locator('[data-testid="stDataFrame"]').first
+    assert shown.is_visible()
+
+
+def test_board_page_is_accessible(page):
+    assert axe_problems(page) == []
+
+
+def test_login_and_coach_pages_are_accessible(server, browser):
+    login = browser.new_page(viewport={"width": 1024, "height": 900})
+    login.goto(f"{server.url}/login")
+    login.get_by_label("Användarnamn").wait_for()
+    assert axe_problems(login) == []
+    page = log_in(browser, server.url, "cecilia", "stegvis-coach")
+    page.get_by_text("Att göra").first.wait_for(timeout=60_000)
+    problems = {"Mina deltagare": axe_problems(page)}
+    for name in ("Deltagare", "Ny deltagare", "Trender"):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("heading", level=1).filter(has_text=re.compile(f"^{name}")).first.wait_for()
+        problems[name] = axe_problems(page)
+    assert problems == {name: [] for name in problems}
