@@ -101,17 +101,24 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
 
 
 def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
-    """Each goal's share as a bar with its target as a marker line. `goals`: label, share, target, note."""
+    """Each goal's share as a bar with its target as a marker line, and the figures in words in
+    a column of their own to the right, where neither bar nor marker can cover them. `goals`:
+    label, share, target, note ("18 av 25", or why it is hidden)."""
     fig = go.Figure()
     labels = ["<br>".join(textwrap.wrap(g["label"], 34)) for g in goals]  # long goal names wrap, bars keep room
     shares = [None if g["share"] is None else g["share"] * 100 for g in goals]
     colours = [GREY if g["share"] is None else (GREEN if g["share"] >= g["target"] else ORANGE) for g in goals]
     fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=colours, name="Utfall",
-                         text=[g["note"] for g in goals], textposition="outside",
                          hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
     fig.add_trace(go.Scatter(y=labels, x=[g["target"] * 100 for g in goals], mode="markers", name="Mål",
                              marker=dict(symbol="line-ns", size=34, line=dict(width=4, color=VERMILION)),
                              hovertemplate="Mål %{x:.0f} %<extra></extra>"))
-    fig.update_xaxes(range=[0, 115], ticksuffix=" %")
+    for label, goal in zip(labels, goals):
+        words = goal["note"] if goal["share"] is None else f"{goal['share'] * 100:.0f} % ({goal['note']})"
+        fig.add_annotation(x=1.02, xref="paper", y=label, yref="y", xanchor="left", showarrow=False, align="left",
+                           text=f"{words}<br>mål {goal['target'] * 100:.0f} %")
+    fig.update_xaxes(range=[0, 101], ticksuffix=" %")
     fig.update_yaxes(autorange="reversed")
-    return layout(fig, title, height=140 + 90 * len(goals))
+    layout(fig, title, height=140 + 90 * len(goals))
+    fig.update_layout(margin=dict(r=150))
+    return fig

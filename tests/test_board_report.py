@@ -150,3 +150,15 @@ def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path):
     assert after_exit.outcomes["porten"].n == first.outcomes["porten"].n + 1
     update_setting(db, "min_cell", "3")
     assert board.board_report("porten", START, END).k == 3
+
+
+def test_goal_chart_states_each_figure_beside_the_plot():
+    from dashboards.charts import goal_bars
+
+    figure = goal_bars([
+        {"label": "Efterstöd: behållit arbetet", "share": 0.72, "target": 0.75, "note": "18 av 25"},
+        {"label": "Porten: arbete eller studier", "share": None, "target": 0.70, "note": SUPPRESSED_TEXT},
+    ])
+    notes = figure.layout.annotations
+    assert [a.text for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
+    assert all(a.xref == "paper" and a.x > 1 for a in notes), "outside the plot: no bar or marker covers them"
