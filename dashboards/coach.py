@@ -61,7 +61,7 @@ def caseload_page() -> None:
         st.success("Inget att göra just nu.")
 
     st.subheader("Deltagare", anchor=False)
-    left, middle, right = st.columns([2, 2, 1])
+    left, middle, right = st.columns([1.8, 1.6, 1.6], vertical_alignment="bottom")  # room for the toggle label
     programmes = sorted(caseload["programme_id"].unique())
     chosen = left.multiselect("Insats", programmes, default=programmes, format_func=lambda p: _programme_name(api, p))
     text = middle.text_input("Sök kod")

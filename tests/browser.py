@@ -78,11 +78,13 @@ def enter_code(page, url: str, code: str) -> None:
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has finished its rerun: elements of the previous run are faded
-    while it runs, and judging contrast then measures the fade, not the page."""
+    """Wait until Streamlit has finished its rerun and drawn every element: elements of the
+    previous run are faded while it runs (judging contrast then measures the fade, not the
+    page), and tables and some widgets show grey placeholders until their code has loaded."""
     page.wait_for_function(
         "() => !document.querySelector('[data-stale=\"true\"]') && "
-        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=20_000)
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+        "!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=20_000)
 
 
 def axe_problems(page) -> list[str]:
