@@ -5,7 +5,10 @@ every look at a participant is written to the audit log, an administrator's too.
 from __future__ import annotations
 
 import functools
+import inspect
+import numbers
 import re
+import sqlite3
 import threading
 from datetime import date
 
@@ -30,19 +33,39 @@ PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
 
 
 def allowed(*roles: str):
-    """Declare which roles may call a method; checked before the method runs."""
+    """Declare which roles may call a method; checked before the method runs. Every refusal,
+    by role or by caseload, is written to the audit log: repeated refusals are how snooping
+    shows up there."""
 
     def decorate(method):
+        takes_participant = list(inspect.signature(method).parameters)[1:2] == ["participant_id"]
+
         @functools.wraps(method)
         def checked(self, *args, **kwargs):
-            if self.user is None or self.user.role not in roles:
-                raise AccessDenied(f"{getattr(self.user, 'role', 'anonymous')} may not {method.__name__}")
-            return method(self, *args, **kwargs)
+            try:
+                if self.user is None or self.user.role not in roles:
+                    raise AccessDenied(f"{getattr(self.user, 'role', 'anonymous')} may not {method.__name__}")
+                return method(self, *args, **kwargs)
+            except AccessDenied as refusal:
+                if not getattr(refusal, "logged", False):  # once, by the innermost checked method
+                    target = kwargs.get("participant_id", args[0] if takes_participant and args else None)
+                    _log_refusal(self, method.__name__, target)
+                    refusal.logged = True
+                raise
 
         checked.roles = roles
         return checked
 
     return decorate
+
+
+def _log_refusal(access: "Access", method: str, participant_id) -> None:
+    role = getattr(access.user, "role", "anonymous")
+    target = int(participant_id) if isinstance(participant_id, numbers.Integral) else None
+    try:
+        audit.log(access.db, access.user, "access_denied", target, f"{method} ({role})")
+    except sqlite3.Error:
+        pass  # a database that cannot be written must not turn the refusal into another error
 
 
 class Access:
@@ -115,7 +138,7 @@ class Access:
         frame = responses_frame(self.db, instrument_id)
         if visible is not None:
             frame = frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
-        audit.log(self.db, self.user, "view_caseload_scores", detail=instrument_id)
+        audit.log(self.db, self.user, "view_caseload_scores", detail=instrument_id, once_per=audit.VIEW_ONCE_PER)
         meta = frame[["participant_id", "programme_id", "occasion", "completed_at"]]
         if not instrument.scales or frame.empty:
             return meta
@@ -125,7 +148,7 @@ class Access:
     @allowed("coach", "admin")
     def participant(self, participant_id: int) -> dict:
         self._require_participant(participant_id)
-        audit.log(self.db, self.user, "view_participant", participant_id)
+        audit.log(self.db, self.user, "view_participant", participant_id, once_per=audit.VIEW_ONCE_PER)
         row = self.db.execute("SELECT id, code, gender, birth_year, coach_id, share_kasam, created_at "
                               "FROM participants WHERE id = ?", [participant_id]).fetchone()
         keys = ["id", "code", "gender", "birth_year", "coach_id", "share_kasam", "created_at"]
@@ -144,7 +167,7 @@ class Access:
     def participant_answers(self, participant_id: int) -> pd.DataFrame:
         """Every answer of the participant (free text included), with its session."""
         self._require_participant(participant_id)
-        audit.log(self.db, self.user, "view_answers", participant_id)
+        audit.log(self.db, self.user, "view_answers", participant_id, once_per=audit.VIEW_ONCE_PER)
         return pd.read_sql_query(
             """SELECT s.id AS session_id, s.occasion, s.instrument_id, s.instrument_version, s.status AS session_status,
                       coalesce(s.completed_at, s.started_at, s.created_at) AS at, a.item_id, a.status,
@@ -158,7 +181,7 @@ class Access:
         from surveys.answers import responses_frame
 
         self._require_participant(participant_id)
-        audit.log(self.db, self.user, "view_answers", participant_id, instrument_id)
+        audit.log(self.db, self.user, "view_answers", participant_id, instrument_id, once_per=audit.VIEW_ONCE_PER)
         frame = responses_frame(self.db, instrument_id)
         return frame[frame["participant_id"] == participant_id].sort_values("completed_at").reset_index(drop=True)
 
@@ -311,7 +334,8 @@ class Access:
             raise StegvisError("periodens början ligger efter dess slut")
 
         inputs = self.aggregate_inputs(programme_id, instruments_used(self.catalog))
-        audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}")
+        audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}",
+                  once_per=audit.VIEW_ONCE_PER)
         k = setting(self.db, "min_cell")
         key = (programme_id, start, end, k)
         with _inputs_lock:

@@ -3,15 +3,31 @@ never personal data or passwords: participants appear by their row id."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pandas as pd
 
 from surveys.store import now, transaction
 
 
-def log(db, user, action: str, participant_id: int | None = None, detail: str | None = None) -> None:
+VIEW_ONCE_PER = timedelta(minutes=10)
+
+
+def log(db, user, action: str, participant_id: int | None = None, detail: str | None = None, *,
+        once_per: timedelta | None = None) -> None:
+    """Append one entry. With `once_per` (for views: pages rerun on every click), nothing is
+    added when the same user did the same to the same participant within that time."""
+    at = now()
+    user_id = getattr(user, "id", None)
     with transaction(db):
+        if once_per is not None:
+            since = (datetime.fromisoformat(at) - once_per).isoformat()
+            if db.execute("""SELECT 1 FROM audit_log WHERE user_id IS ? AND action = ? AND at > ?
+                             AND participant_id IS ? AND detail IS ? LIMIT 1""",
+                          [user_id, action, since, participant_id, detail]).fetchone():
+                return
         db["audit_log"].insert({
-            "at": now(), "user_id": getattr(user, "id", None), "username": getattr(user, "username", user),
+            "at": at, "user_id": user_id, "username": getattr(user, "username", user),
             "action": action, "participant_id": participant_id, "detail": detail,
         })
 

@@ -223,6 +223,11 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER scored_responses_answers_D AFTER DELETE ON answers
         BEGIN DELETE FROM scored_responses WHERE session_id = OLD.session_id; END;
     """,
+    # 4: views are logged once per user, participant and 10 minutes (stegvis/audit.py); this
+    # index finds the last such entry without scanning years of log.
+    """
+    CREATE INDEX audit_log_recent ON audit_log(user_id, action, at);
+    """,
 ]
 
 

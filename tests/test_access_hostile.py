@@ -96,3 +96,22 @@ def test_personnummer_is_refused_as_a_code(demo):
     for code in ("19900101-1234", "900101-1234", "199001011234"):
         with pytest.raises(StegvisError, match="personnummer"):
             anna.register_participant(code, "man", 1990, "jobbvagen_ar", "2026-01-01", "v1", "enkäter")
+
+
+def test_refusals_are_logged_once_with_whom_they_concerned(demo):
+    db, catalog = demo
+    anna = Access(db, get_user(db, "anna"), catalog)
+    board = Access(db, get_user(db, "styrelse"), catalog)
+    theirs = someone_of(db, "cecilia")
+    refusals = lambda: db.execute("SELECT username, participant_id, detail FROM audit_log "  # noqa: E731
+                                  "WHERE action = 'access_denied' ORDER BY id").fetchall()
+    before = len(refusals())
+    with pytest.raises(AccessDenied):
+        anna.participant(theirs)
+    with pytest.raises(AccessDenied):
+        board.participant_answers(participant_id=theirs)
+    with pytest.raises(AccessDenied):
+        Access(db, None, catalog).board_report(None, date(2026, 1, 1), date(2026, 11, 23))
+    assert refusals()[before:] == [("anna", theirs, "participant (coach)"),
+                                   ("styrelse", theirs, "participant_answers (board)"),
+                                   (None, None, "board_report (anonymous)")]

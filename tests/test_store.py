@@ -139,3 +139,23 @@ def test_data_version_counts_every_change_to_people_and_answers(db):
     db.execute("DELETE FROM participants WHERE id = 5")
     db["settings"].insert({"key": "unrelated", "value": "1"})
     assert data_version(db) == start + 3
+
+
+def test_a_repeated_view_is_logged_once_per_ten_minutes(db, monkeypatch):
+    from datetime import timedelta
+
+    from stegvis import audit
+    from stegvis.accounts import User
+
+    coach = User(id=7, username="anna", role="coach", display_name=None)
+    clock = iter(["2026-11-23T10:00:00+00:00", "2026-11-23T10:05:00+00:00", "2026-11-23T10:06:00+00:00",
+                  "2026-11-23T10:09:59+00:00", "2026-11-23T10:10:00+00:00", "2026-11-23T10:11:00+00:00"])
+    monkeypatch.setattr(audit, "now", lambda: next(clock))
+    for participant in (1, 1, 2, 1, 1):  # page reruns; another participant in between
+        audit.log(db, coach, "view_participant", participant, once_per=timedelta(minutes=10))
+    audit.log(db, coach, "record_exit", 1, "arbete")  # not a view: always logged
+    rows = db.execute("SELECT at, participant_id, action FROM audit_log ORDER BY id").fetchall()
+    assert rows == [("2026-11-23T10:00:00+00:00", 1, "view_participant"),
+                    ("2026-11-23T10:06:00+00:00", 2, "view_participant"),
+                    ("2026-11-23T10:10:00+00:00", 1, "view_participant"),
+                    ("2026-11-23T10:11:00+00:00", 1, "record_exit")]
