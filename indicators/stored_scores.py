@@ -13,6 +13,7 @@ A result never depends on whether the cache was filled, only its speed does."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 import numpy as np
@@ -23,6 +24,7 @@ from surveys.answers import responses_frame
 from surveys.models import Instrument
 from surveys.store import data_version, transaction
 
+log = logging.getLogger(__name__)
 META = ["session_id", "participant_id", "programme_id", "occasion", "instrument_version", "respondent_group",
         "completed_at"]
 PACKING = "<f8"  # little-endian float64: NaN for a missing answer or score
@@ -73,8 +75,11 @@ def _pack(db, instrument: Instrument, sessions: list[int]) -> dict[int, bytes]:
 
 def _store(db, instrument: Instrument, fresh: dict[int, bytes], changes: int) -> None:
     """Keep rows packed from the answers as they were at `changes`. Skipped when anything has
-    changed since (they may already be stale) or the database refuses the write: storing is
-    only a speed-up."""
+    changed since (they may already be stale) or the database refuses the write (read-only,
+    disk full, or another process holding the write lock for more than a moment): storing
+    is only a speed-up, and a board member should not wait for it."""
+    patience = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.execute("PRAGMA busy_timeout = 250")
     try:
         with transaction(db):
             if data_version(db) != changes:
@@ -82,5 +87,8 @@ def _store(db, instrument: Instrument, fresh: dict[int, bytes], changes: int) ->
             db.conn.executemany(
                 "INSERT OR REPLACE INTO scored_responses (session_id, definition_version, vector) VALUES (?, ?, ?)",
                 [(session, instrument.version, vector) for session, vector in fresh.items()])
-    except sqlite3.OperationalError:
-        pass
+    except sqlite3.OperationalError as exc:
+        log.info("scores of %d %s responses not stored (%s); they are used for this view only",
+                 len(fresh), instrument.id, exc)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(patience)}")

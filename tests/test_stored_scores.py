@@ -137,3 +137,24 @@ def test_board_report_is_the_same_with_an_empty_or_filled_cache(demo):
     pd.testing.assert_frame_equal(first.kasam, again.kasam)
     pd.testing.assert_frame_equal(first.indicators, again.indicators)
     assert [g.share for gs in first.goals.values() for g in gs] == [g.share for gs in again.goals.values() for g in gs]
+
+
+def test_a_busy_database_does_not_keep_the_board_waiting(demo, tmp_path):
+    """Another process (an import from the command line, say) holds the write lock: the
+    scores are used at once and storing them is left for later."""
+    import time
+
+    from surveys.store import open_db
+
+    db, catalog = demo
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    other = open_db(path)
+    other.conn.execute("BEGIN IMMEDIATE")
+    try:
+        began = time.monotonic()
+        assert_matches_answers(db, catalog.instrument("kasam29"))
+        assert time.monotonic() - began < 10, "not the 30 s busy timeout"
+    finally:
+        other.conn.execute("ROLLBACK")
+    assert rows(db) == 0
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30000, "the usual patience is restored"
