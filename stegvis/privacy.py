@@ -59,18 +59,41 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
         instrument = catalog.instrument(session["instrument_id"], session["instrument_version"])
         wording = WordingSource(db, instrument, "sv")
         answers = []
+        session_id = session.pop("id")
         for item_id, status, value_num, value_text, other_text, at in db.execute(
                 "SELECT item_id, status, value_num, value_text, other_text, answered_at FROM answers "
-                "WHERE session_id = ? ORDER BY id", [session.pop("id")]):
+                "WHERE session_id = ? ORDER BY id", [session_id]):
             item = instrument.item(item_id)
             answer = Answer(item_id, status, value_num, value_text, other_text)
             answers.append({"question": wording.item(item).text, "item_id": item_id,
                             "answer": answer_text(instrument, item, answer), "answered_at": at})
-        person["surveys"].append({**session, "answers": answers})
+        person["surveys"].append({**session, "answers": answers,
+                                  "scores": _scores(db, instrument, session_id)})
     person["access_log"] = rows("SELECT at, username, action, detail FROM audit_log WHERE participant_id = ? "
                                 "ORDER BY id")
     audit.log(db, by or "system", "export_participant", participant_id)
     return person
+
+
+def _scores(db, instrument, session_id: int) -> list[dict]:
+    """What was computed from the answers (scores are personal data too), as the coach sees them."""
+    from indicators.scoring import score
+    from surveys.answers import responses_frame
+
+    if not instrument.scales:
+        return []
+    answers = responses_frame(db, instrument.id, completed_only=False, sessions=[session_id],
+                              items=[i.id for i in instrument.items if i.kind in ("scale", "number")])
+    if answers.empty:
+        return []
+    scored = score(instrument, answers).iloc[0]
+    result = []
+    for scale in instrument.scales:
+        value = scored[scale.id]
+        band = scored.get(f"{scale.id}_band")
+        result.append({"scale": scale.label.sv, "score": None if value != value else round(float(value), 1),
+                       "band": next((b.label.sv for b in scale.bands if b.id == band), None)})
+    return result
 
 
 def due_for_purge(db, years: int, today: date | None = None) -> list[dict]:

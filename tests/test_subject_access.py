@@ -23,3 +23,22 @@ def test_export_has_everything_about_the_person_only(tmp_path, catalog):
     other_codes = {r[0] for r in db.execute("SELECT code FROM participants WHERE code != ?", [code])}
     assert not any(c in out.read_text(encoding="utf-8") for c in other_codes)
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == 1
+
+
+def test_export_includes_the_scores_computed_from_the_answers(tmp_path, catalog):
+    from indicators.scoring import score
+    from stegvis.privacy import subject_access
+    from surveys.answers import responses_frame
+
+    db = open_db(tmp_path / "d.db")
+    run_demo(db, catalog, today=date(2026, 11, 23))
+    pid, session = db.execute("SELECT participant_id, id FROM survey_sessions WHERE instrument_id = 'kasam29' "
+                              "AND status = 'completed' LIMIT 1").fetchone()
+    kasam = catalog.instrument("kasam29")
+    expected = score(kasam, responses_frame(db, "kasam29", sessions=[session])).iloc[0]
+    data = subject_access(db, catalog, pid)
+    survey = next(s for s in data["surveys"] if s["instrument_id"] == "kasam29")
+    total = next(s for s in survey["scores"] if s["scale"] == kasam.scale("total").label.sv)
+    assert total["score"] == round(float(expected["total"]), 1)
+    assert total["band"] == next(b.label.sv for b in kasam.scale("total").bands if b.id == expected["total_band"])
+    assert all(s["scores"] == [] for s in data["surveys"] if not catalog.instrument(s["instrument_id"]).scales)
