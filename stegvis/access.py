@@ -22,13 +22,60 @@ from surveys.sessions import open_visit
 from surveys.store import now, transaction
 
 GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
-# Aggregate inputs keyed by (database, programme, instruments, data_version). The frames are
-# shared read-only (pandas copy-on-write keeps callers from changing them).
-_inputs_cache: dict = {}
-_inputs_lock = threading.Lock()
-# Board reports computed from the cached inputs, by (programme, start, end, k); emptied when the
-# inputs change. Reports are built once and never modified afterwards.
-_reports: dict = {"basis": None, "done": {}}
+
+
+class AggregateCache:
+    """Aggregate inputs, and the board reports computed from them, kept in the app process until
+    the data changes. Inputs are keyed by (database file, programme, instruments, data_version):
+    storing inputs of a newer version drops every older one of that database and the reports
+    made from them, so a new answer, exit or erasure is never served from memory. Inputs of
+    several programmes live side by side, since the board switches between them. Frames are
+    shared read-only (pandas copy-on-write keeps callers from changing them); reports are
+    built once and never modified afterwards."""
+
+    MAX_INPUTS, MAX_REPORTS = 6, 32
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.inputs: dict[tuple, dict] = {}
+        self.reports: dict[tuple, tuple] = {}  # (inputs key, start, end, k) -> (catalog, report)
+
+    def inputs_for(self, key: tuple, read):
+        with self.lock:
+            found = self.inputs.get(key)
+        if found is not None:
+            return found
+        found = read()
+        with self.lock:
+            stale = [k for k in self.inputs if k[0] == key[0] and k[-1] != key[-1]]
+            while len(self.inputs) - len(stale) >= self.MAX_INPUTS:
+                stale.append(next(k for k in self.inputs if k not in stale))  # the oldest
+            for old in stale:
+                del self.inputs[old]
+            self.reports = {k: v for k, v in self.reports.items() if k[0] in self.inputs}
+            self.inputs[key] = found
+        return found
+
+    def report_for(self, key: tuple, catalog, compute):
+        with self.lock:
+            found = self.reports.get(key)
+        if found is not None and found[0] is catalog:
+            return found[1]
+        report = compute()
+        with self.lock:
+            if key[0] in self.inputs:  # still current
+                if len(self.reports) >= self.MAX_REPORTS:  # any number of date ranges can be picked
+                    self.reports.clear()
+                self.reports[key] = (catalog, report)
+        return report
+
+    def clear(self) -> None:
+        with self.lock:
+            self.inputs.clear()
+            self.reports.clear()
+
+
+_aggregates = AggregateCache()
 PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
 
 
@@ -285,18 +332,14 @@ class Access:
         gender and birth year, and per instrument (all, or those named) its completed responses
         with their scale scores and numeric answers. Never shown row by row. Cached until the
         data changes."""
+        return _aggregates.inputs_for(self._inputs_key(programme_id, instruments),
+                                      lambda: self._read_aggregate_inputs(programme_id, instruments))
+
+    def _inputs_key(self, programme_id, instruments) -> tuple:
         from surveys.store import data_version
 
-        key = (self.db.execute("PRAGMA database_list").fetchone()[2], programme_id,
-               None if instruments is None else frozenset(instruments), data_version(self.db))
-        with _inputs_lock:
-            cached = _inputs_cache.get(key)
-        if cached is None:
-            cached = self._read_aggregate_inputs(programme_id, instruments)
-            with _inputs_lock:
-                _inputs_cache.clear()  # keep one: a new version makes every older entry stale
-                _inputs_cache[key] = cached
-        return cached
+        return (self.db.execute("PRAGMA database_list").fetchone()[2], programme_id,
+                None if instruments is None else frozenset(instruments), data_version(self.db))
 
     def _read_aggregate_inputs(self, programme_id, instruments) -> dict[str, pd.DataFrame]:
         from indicators.stored_scores import completed_scores
@@ -333,24 +376,15 @@ class Access:
         if start > end:
             raise StegvisError("periodens början ligger efter dess slut")
 
-        inputs = self.aggregate_inputs(programme_id, instruments_used(self.catalog))
+        used = instruments_used(self.catalog)
+        key = self._inputs_key(programme_id, used)
+        inputs = _aggregates.inputs_for(key, lambda: self._read_aggregate_inputs(programme_id, used))
         audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}",
                   once_per=audit.VIEW_ONCE_PER)
         k = setting(self.db, "min_cell")
-        key = (programme_id, start, end, k)
-        with _inputs_lock:
-            if _reports["basis"] is not inputs:  # new data: every earlier report is stale
-                _reports.update(basis=inputs, done={})
-            done = _reports["done"].get(key)
-        if done is not None and done[0] is self.catalog:
-            return done[1]  # the page reruns on every click: the same figures, not computed again
-        report = board_report(self.catalog, inputs, programme_id, start, end, k)
-        with _inputs_lock:
-            if _reports["basis"] is inputs:
-                if len(_reports["done"]) >= 32:  # any number of date ranges can be picked
-                    _reports["done"].clear()
-                _reports["done"][key] = (self.catalog, report)
-        return report
+        # the page reruns on every click: the same figures are not computed again
+        return _aggregates.report_for((key, start, end, k), self.catalog,
+                                      lambda: board_report(self.catalog, inputs, programme_id, start, end, k))
 
     # -- admin ----------------------------------------------------------------------------
 

@@ -163,3 +163,19 @@ def test_goal_chart_states_each_figure_beside_the_plot():
     notes = figure.layout.annotations
     assert [a.text for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
     assert all(a.xref == "paper" and a.x > 1 for a in notes), "outside the plot: no bar or marker covers them"
+
+
+def test_aggregate_cache_is_bounded_and_forgets_older_versions():
+    from stegvis.access import AggregateCache
+
+    cache, catalog = AggregateCache(), object()
+    for n in range(8):
+        cache.inputs_for(("a.db", f"p{n}", None, 1), lambda n=n: {"n": n})
+    assert list(cache.inputs) == [("a.db", f"p{n}", None, 1) for n in range(2, 8)], "the oldest go first"
+    key = ("a.db", "p7", None, 1)
+    first = cache.report_for((key, "2026-01-01", "2026-12-31", 5), catalog, lambda: ["report"])
+    assert cache.report_for((key, "2026-01-01", "2026-12-31", 5), catalog, lambda: ["again"]) is first
+    cache.inputs_for(("b.db", "p0", None, 9), lambda: {})  # another database: a's entries stay
+    assert len(cache.reports) == 1 and ("a.db", "p2", None, 1) not in cache.inputs
+    cache.inputs_for(("a.db", "p7", None, 2), lambda: {"n": 7})  # a's data changed
+    assert [k for k in cache.inputs if k[0] == "a.db"] == [("a.db", "p7", None, 2)] and not cache.reports

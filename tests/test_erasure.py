@@ -68,7 +68,10 @@ def test_cached_board_inputs_follow_an_erasure_at_once(demo):
     db, catalog = demo
     admin = Access(db, get_user(db, "admin"), catalog)
     first = admin.aggregate_inputs("porten")
+    other = admin.aggregate_inputs("jobbvagen_ar")
     assert admin.aggregate_inputs("porten") is first, "served from the cache while nothing changed"
+    assert admin.aggregate_inputs("jobbvagen_ar") is other, "switching programmes keeps both"
     victim = int(first["enrolments"]["participant_id"].iloc[0])
     admin.erase_participant(victim, "request")
     assert victim not in set(admin.aggregate_inputs("porten")["enrolments"]["participant_id"])
+    assert admin.aggregate_inputs("jobbvagen_ar") is not other, "every older version is dropped"
