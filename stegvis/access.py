@@ -76,6 +76,7 @@ class AggregateCache:
 
 
 _aggregates = AggregateCache()
+
 PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
 
 
