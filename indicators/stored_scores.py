@@ -13,6 +13,7 @@ A result never depends on whether the cache was filled, only its speed does."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 
@@ -25,8 +26,6 @@ from surveys.models import Instrument
 from surveys.store import data_version, transaction
 
 log = logging.getLogger(__name__)
-META = ["session_id", "participant_id", "programme_id", "occasion", "instrument_version", "respondent_group",
-        "completed_at"]
 PACKING = "<f8"  # little-endian float64: NaN for a missing answer or score
 
 
@@ -37,30 +36,26 @@ def packed_columns(instrument: Instrument) -> list[str]:
 
 def completed_scores(db, instrument: Instrument, *, programme_id: str | None = None) -> pd.DataFrame:
     """One row per completed response to `instrument` (any version, scored with this one):
-    the META columns, one float column per scale (unrounded, NaN when too many items are
+    the columns of `responses_frame` (session_id, participant_id, programme_id, occasion,
+    instrument_version, respondent_group, completed_at), one float column per scale (unrounded, NaN when too many items are
     missing), then one per numeric item (NaN when skipped or 'vet ej'). Bands and flags are
     not kept; `indicators.scoring.score` gives them from the answers."""
     changes = data_version(db)
     columns = packed_columns(instrument)
     size = len(columns) * np.dtype(PACKING).itemsize
-    where, params = "s.instrument_id = ? AND s.status = 'completed'", [instrument.id]
-    if programme_id:
-        where, params = where + " AND s.programme_id = ?", params + [programme_id]
-    rows = db.execute(
-        f"""SELECT s.id, s.participant_id, s.programme_id, s.occasion, s.instrument_version, s.respondent_group,
-                   coalesce(s.completed_at, s.started_at, s.created_at), v.vector
-            FROM survey_sessions s
-            LEFT JOIN scored_responses v ON v.session_id = s.id AND v.definition_version = ?
-            WHERE {where} ORDER BY s.id""", [instrument.version, *params]).fetchall()
-    vectors = [row[-1] for row in rows]
-    missing = [row[0] for row, vector in zip(rows, vectors) if vector is None or len(vector) != size]
+    meta = responses_frame(db, instrument.id, programme_id=programme_id, items=[])
+    sessions = meta["session_id"].tolist()
+    stored = dict(db.execute(
+        """SELECT session_id, vector FROM scored_responses
+           WHERE definition_version = ? AND session_id IN (SELECT value FROM json_each(?))""",
+        [instrument.version, json.dumps(sessions)]).fetchall())
+    missing = [s for s in sessions if len(stored.get(s, b"")) != size]
     if missing:
         fresh = _pack(db, instrument, missing)
         _store(db, instrument, fresh, changes)
-        vectors = [fresh.get(row[0], vector) for row, vector in zip(rows, vectors)]
-    meta = pd.DataFrame([row[:-1] for row in rows], columns=META)
-    values = np.frombuffer(b"".join(vectors), dtype=PACKING).reshape(len(rows), len(columns))
-    return pd.concat([meta, pd.DataFrame(values, columns=columns)], axis=1)
+        stored.update(fresh)
+    values = np.frombuffer(b"".join(stored[s] for s in sessions), dtype=PACKING).reshape(len(sessions), len(columns))
+    return pd.concat([meta, pd.DataFrame(values, columns=columns, index=meta.index)], axis=1)
 
 
 def _pack(db, instrument: Instrument, sessions: list[int]) -> dict[int, bytes]:
