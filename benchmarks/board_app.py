@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from board_scale import scale  # noqa: E402
-from browser import Server, launch, settle  # noqa: E402
+from browser import Server, fill_login, launch, settle  # noqa: E402
 
 from stegvis.demo import run_demo  # noqa: E402
 from surveys.store import load_catalog, open_db  # noqa: E402
@@ -51,9 +51,7 @@ def drawn(page, began: float) -> float:
 def visit(browser, url: str) -> tuple[float, float]:
     """Log in as the board: (the current year's page, then the last three years)."""
     page = browser.new_page(viewport={"width": 1024, "height": 900})
-    page.goto(f"{url}/login")
-    page.get_by_label("Användarnamn").fill("styrelse")
-    page.get_by_label("Lösenord").fill("stegvis-board")
+    fill_login(page, url, "styrelse", "stegvis-board")
     began = time.perf_counter()
     page.get_by_role("button", name="Logga in").click()
     year = drawn(page, began)

@@ -77,6 +77,13 @@ def enter_code(page, url: str, code: str) -> None:
     page.get_by_role("button", name="Starta").click()
 
 
+def fill_login(page, url: str, username: str, password: str) -> None:
+    """Open the staff login page and fill it in; the caller clicks "Logga in"."""
+    page.goto(f"{url}/login")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+
+
 def settle(page) -> None:
     """Wait until Streamlit has finished its rerun and drawn every element: elements of the
     previous run are faded while it runs (judging contrast then measures the fade, not the

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from browser import Server, axe_problems, launch, needs_chromium, settle
+from browser import Server, axe_problems, fill_login, launch, needs_chromium, settle
 from stegvis.demo import run_demo
 from surveys.definitions import shipped_catalog
 from surveys.store import open_db
@@ -41,9 +41,7 @@ def browser():
 
 def log_in(browser, url: str, username: str, password: str):
     page = browser.new_page(viewport={"width": 1024, "height": 900}, accept_downloads=True)
-    page.goto(f"{url}/login")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(password)
+    fill_login(page, url, username, password)
     page.get_by_role("button", name="Logga in").click()
     return page
 

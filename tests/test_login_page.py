@@ -46,15 +46,21 @@ def test_wrong_password_and_lockout_message(app):
     assert "tillfälligt låst" in test.error[0].value
 
 
-def test_session_expires_after_inactivity(app):
-    db = app
-    test = AppTest.from_file(APP, default_timeout=30)
+def logged_in_admin(db) -> AppTest:
+    """The whole app with the administrator logged in and their page shown."""
     from stegvis.accounts import get_user
 
+    test = AppTest.from_file(APP, default_timeout=30)
     test.session_state["user"] = get_user(db, "admin")
     test.session_state["last_seen"] = time.monotonic()
     test.run()
     assert test.title[0].value == "Administration"
+    return test
+
+
+def test_session_expires_after_inactivity(app):
+    db = app
+    test = logged_in_admin(db)
     test.session_state["last_seen"] = time.monotonic() - 31 * 60
     test.run()
     assert "user" not in test.session_state
@@ -68,14 +74,10 @@ def _login_only():
 
 
 def test_disabling_an_account_ends_its_open_session(app):
-    from stegvis.accounts import disable_user, get_user
+    from stegvis.accounts import disable_user
 
     db = app
-    test = AppTest.from_file(APP, default_timeout=30)
-    test.session_state["user"] = get_user(db, "admin")
-    test.session_state["last_seen"] = time.monotonic()
-    test.run()
-    assert test.title[0].value == "Administration"
+    test = logged_in_admin(db)
     disable_user(db, "admin")
     test.run()
     assert "user" not in test.session_state

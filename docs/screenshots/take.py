@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import Server, enter_code, launch, settle  # noqa: E402
+from browser import Server, enter_code, fill_login, launch, settle  # noqa: E402
 
 OUT = Path(__file__).parent
 SIZE = {"width": 810, "height": 1080}
@@ -58,9 +58,7 @@ def participant(page, url: str) -> None:
 
 
 def login(page, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(password)
+    fill_login(page, url, username, password)
     page.get_by_role("button", name="Logga in").click()
 
 
