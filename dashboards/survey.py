@@ -34,7 +34,7 @@ TEXT = {
         "save_failed": "Svaret kunde inte sparas just nu. Försök igen om en liten stund. Det du redan har "
         "svarat finns kvar.", "other": "Annat, nämligen", "choose_several": "Du kan välja flera.",
         "progress_title": "Så har det gått för dig", "now_title": "Nuläge och önskat läge",
-        "ratings_title": "Dina skattningar över tid", "kasam_title": "KASAM, som din coach har delat med dig",
+        "ratings_title": "Dina skattningar över tid", "shared_title": "{name}, som din coach har delat med dig",
         "nothing_yet": "Här finns inget att visa ännu.", "language": "Språk",
         "low_high": "{low} … {high}", "code_help": "Sex tecken, till exempel KASAM2. Stora eller små bokstäver går bra.",
     },
@@ -52,7 +52,7 @@ TEXT = {
         "save_failed": "The answer could not be saved just now. Please try again in a moment. What you "
         "already answered is kept.", "other": "Other, namely", "choose_several": "You can choose several.",
         "progress_title": "How things have gone for you", "now_title": "Current and desired state",
-        "ratings_title": "Your ratings over time", "kasam_title": "KASAM, shared with you by your coach",
+        "ratings_title": "Your ratings over time", "shared_title": "{name}, shared with you by your coach",
         "nothing_yet": "Nothing to show yet.", "language": "Language",
         "low_high": "{low} … {high}", "code_help": "Six characters, for example KASAM2. Upper or lower case is fine.",
     },
@@ -109,6 +109,12 @@ def _clear_misses(key: tuple) -> None:
 
 def t(key: str, **values) -> str:
     return TEXT[st.session_state.get("lang", "sv")][key].format(**values)
+
+
+def shared_title(instrument, lang: str) -> str:
+    """The instrument's own name, and whether the coach chose to share it (the definition says)."""
+    name = instrument.title.get(lang)
+    return t("shared_title", name=name) if instrument.participant_view == "coach_shares" else name
 
 
 def page() -> None:
@@ -337,7 +343,7 @@ def own_progress(visit_id: str) -> None:
             scored["Tillfälle"] = scored["completed_at"].str[:10]
             st.caption(instrument.notice.get(lang) if instrument.notice else "")
             st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},
-                                                   title=t("kasam_title")), config={"displayModeBar": False})
+                                                   title=shared_title(instrument, lang)), config={"displayModeBar": False})
             shown = True
         else:
             wording = WordingSource(database, instrument, lang)

@@ -55,3 +55,19 @@ def test_right_code_opens_the_first_question(code):
     assert test.session_state["visit"]
     assert any("Fråga 1 av 6" in str(p.value) or "Fråga 1 av 6" in getattr(p, "text", "") for p in test.progress) \
         or test.subheader
+
+
+def test_own_results_are_titled_by_the_instrument_and_say_when_the_coach_shared_them():
+    def titles():
+        import streamlit as st
+
+        from dashboards.survey import shared_title
+        from surveys.definitions import shipped_catalog
+
+        catalog = shipped_catalog()
+        for instrument_id in ("kasam29", "sjalvskattning"):
+            st.text(shared_title(catalog.instrument(instrument_id), "sv"))
+
+    test = AppTest.from_function(titles).run()
+    assert [t.value for t in test.text] == ["KASAM-29 (känsla av sammanhang), som din coach har delat med dig",
+                                            shipped_catalog().instrument("sjalvskattning").title.sv]
