@@ -72,7 +72,6 @@ def test_workbook_holds_the_same_figures_and_no_formulas(demo):
 
 
 def test_pdf_holds_the_goal_figures_and_suppressions(demo):
-    pytest.importorskip("pypdf")
     from pypdf import PdfReader
 
     _, db, report = demo
