@@ -49,7 +49,7 @@ def completed_scores(db, instrument: Instrument, *, programme_id: str | None = N
         """SELECT session_id, vector FROM scored_responses
            WHERE definition_version = ? AND session_id IN (SELECT value FROM json_each(?))""",
         [instrument.version, json.dumps(sessions)]).fetchall())
-    missing = [s for s in sessions if len(stored.get(s, b"")) != size]
+    missing = [s for s in sessions if s not in stored or len(stored[s]) != size]
     if missing:
         fresh = _pack(db, instrument, missing)
         _store(db, instrument, fresh, changes)

@@ -158,3 +158,12 @@ def test_a_busy_database_does_not_keep_the_board_waiting(demo, tmp_path):
         other.conn.execute("ROLLBACK")
     assert rows(db) == 0
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30000, "the usual patience is restored"
+
+
+def test_an_instrument_with_nothing_numeric_gives_its_responses_and_no_columns(demo):
+    db, catalog = demo
+    follow_up = catalog.instrument("efterstod_uppfoljning")
+    assert stored.packed_columns(follow_up) == []
+    got = stored.completed_scores(db, follow_up)
+    assert len(got) == completed(db, "efterstod_uppfoljning") > 0
+    assert list(got.columns) == list(responses_frame(db, follow_up.id, items=[]).columns)
