@@ -1,44 +1,104 @@
-"""Everything the board sees, computed once from aggregate inputs and suppressed once, so the
-dashboard, the PDF and the workbook show the same figures: goals, outcome tables, indicators,
-KASAM change, and the flow of participants. No row in here describes one person."""
+"""Everything the board sees, for one programme or all, for one period of the grid: goals, the
+outcome table, KASAM change, time in the programme, the flow of participants and indicator
+results. Every count of every period is registered as the set of people (or survey sessions)
+behind it and protected together (`indicators.disclosure`), so the page, the PDF, the workbook
+and the JSON show the same figures, and no period, breakdown or programme can be subtracted
+from another to reveal a hidden one. No row in here describes one person."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from indicators.change import paired_change
-from indicators.goals import GENDER_LABELS, GENDER_ORDER, GoalResult, evaluate_goals, months_between
-from indicators.nns import indicator_results
-from indicators.outcomes import OutcomeTable, outcome_table
-from indicators.suppression import hidden_count, primary, share as safe_share, suppress
+from indicators.disclosure import Family, Protected, Protection
+from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, group_order, groups, months_between, \
+    population, reached
+from indicators.periods import Grid, Period, build_grid
 from surveys.definitions import Catalog
 
-DURATION_BANDS = [("0–6 mån", 0, 6), ("7–12 mån", 7, 12), ("13–24 mån", 13, 24), ("över 24 mån", 25, None)]
+ALL = "alla"
+DURATION_BANDS = [("0_6", "0–6 mån", 0, 6), ("7_12", "7–12 mån", 7, 12), ("13_24", "13–24 mån", 13, 24),
+                  ("25_", "över 24 mån", 25, None)]
+KASAM_COLUMNS = [("n", "n"), ("forbattrade", "förbättrade"), ("ej_forbattrade", "ej förbättrade"),
+                 ("tillforlitligt", "tillförlitligt förbättrade"), ("ej_tillforlitligt", "ej tillförlitligt förbättrade")]
+STATUS_ROWS = [("uppnatt", "Uppnått"), ("ej_uppnatt", "Ej uppnått"), (ALL, "Alla i målgruppen")]
+RESTS, TOTALS = 0.3, 2.0  # what hiding a figure costs the reader: a rest only decides whether a share shows
+FLOW_COLUMNS = [("nya", "Nya"), ("aktiva", "Aktiva"), ("avslutade", "Avslutade")]
+
+
+@dataclass
+class Column:
+    id: str
+    label: str
+    unit: str = "antal"  # antal, andel, medel, förändring, månader, procentenheter
+    total: bool = False
+
+
+@dataclass
+class Table:
+    """A published table: labelled rows and columns, values None where hidden."""
+
+    id: str
+    title: str
+    rows: list[tuple[str, str]]
+    columns: list[Column]
+    values: list[list]
+    total_row: str | None = None
+    programme: str | None = None
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.values, index=[r[0] for r in self.rows], columns=[c.id for c in self.columns])
+
+
+@dataclass
+class GoalResult:
+    programme: str
+    id: str
+    label: str
+    target: float
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+    met: bool | None
+    breakdowns: dict[str, dict[str, float | None]] = field(default_factory=dict)  # dimension -> group -> share
 
 
 @dataclass
 class BoardReport:
     programmes: list  # Programme definitions covered
-    start: date
-    end: date
-    k: int
-    goals: dict[str, list[GoalResult]] = field(default_factory=dict)  # programme id -> goals
-    outcomes: dict[str, OutcomeTable] = field(default_factory=dict)
-    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
-    kasam: pd.DataFrame = field(default_factory=pd.DataFrame)
-    flow: pd.DataFrame = field(default_factory=pd.DataFrame)
-    durations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    period: Period
+    grid: Grid
+    protection: Protection
+    goals: list[GoalResult] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     mean_months: float | None = None
     notes: list[str] = field(default_factory=list)
+    programme_id: str | None = None
+    views: dict = field(default_factory=dict)  # programme id -> its protected counts, for shares
+
+    @property
+    def k(self) -> int:
+        return self.protection.k
+
+    @property
+    def start(self) -> date:
+        return self.period.start
+
+    @property
+    def end(self) -> date:
+        return self.period.end
 
     @property
     def title(self) -> str:
         names = ", ".join(p.name.sv for p in self.programmes)
         return names if len(self.programmes) == 1 else f"Alla insatser ({names})"
+
+    def table(self, table_id: str) -> Table | None:
+        return next((t for t in self.tables if t.id == table_id), None)
 
 
 def instruments_used(catalog: Catalog) -> set[str]:
@@ -51,156 +111,383 @@ def instruments_used(catalog: Catalog) -> set[str]:
     return used
 
 
-def board_report(catalog: Catalog, inputs: dict, programme_id: str | None, start: date, end: date, k: int) -> BoardReport:
-    programmes = [catalog.programme(programme_id)] if programme_id else catalog.latest_programmes()
-    report = BoardReport(programmes, start, end, k)
+def board_grid(inputs: dict, today: date, leaf_months: int) -> Grid:
+    started = inputs["enrolments"]["started_on"]
+    first = None if started.dropna().empty else started.min().date()
+    return build_grid(first, today, leaf_months)
+
+
+# -- registering every figure of every period ------------------------------------------------
+
+
+def _change_instruments(catalog: Catalog):
+    return [(i, next(s for s in i.scales if s.reliable_change)) for i in catalog.latest_instruments()
+            if any(s.reliable_change for s in i.scales)]
+
+
+def _genders(frame: pd.DataFrame) -> list[str]:
+    present = set(frame["gender"].dropna())
+    return [g for g in GENDER_ORDER if g in present]
+
+
+def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores: dict, grid: Grid) -> Family:
+    """Every count about participants of one programme, for every period of the grid."""
+    people = enrolments.reset_index(drop=True)
+    family = Family(len(people))
+    start, exit_ = people["started_on"], people["exited_on"]
+    instruments = {i.id: i for i in catalog.latest_instruments()}
+    genders = _genders(people)
+    gender = people["gender"].to_numpy(dtype=object)
+    outcome = people["outcome"].to_numpy(dtype=object)
+    months = months_between(start, exit_)
+    band = np.full(len(people), None, dtype=object)
+    for band_id, _, low, high in DURATION_BANDS:
+        band[((months >= low) & (True if high is None else months <= high)).to_numpy(dtype=bool)] = band_id
+    family.magnitude("months", ((exit_ - start).dt.days / 30.44).to_numpy(dtype=float))
+    changes = []
+    for instrument, total in _change_instruments(catalog):
+        frame = scores.get(instrument.id)
+        frame = frame[frame["programme_id"] == programme.id] if frame is not None else None
+        pairs = paired_change(frame, total.id, from_occasion="intake", to_occasion="exit",
+                              reliable=total.reliable_change) if frame is not None else pd.DataFrame()
+        if pairs.empty:
+            continue
+        pairs = pairs.set_index("participant_id")
+        ids = people["participant_id"]
+        paired = ids.isin(pairs.index).to_numpy()
+        improved = ids.map(pairs["improved"]).fillna(False).astype(bool).to_numpy()
+        reliably = ids.map(pairs["reliably_improved"]).fillna(False).astype(bool).to_numpy()
+        family.magnitude(f"kasam:{instrument.id}:{total.id}", ids.map(pairs["change"]).to_numpy(dtype=float))
+        for scale in instrument.scales:
+            if scale.id != total.id:
+                sub = paired_change(frame, scale.id, from_occasion="intake", to_occasion="exit")
+                family.magnitude(f"kasam:{instrument.id}:{scale.id}",
+                                 ids.map(sub.set_index("participant_id")["change"]).to_numpy(dtype=float))
+        changes.append((instrument, paired, improved, reliably))
+    goal_status = []
+    for goal in programme.goals:
+        in_den, in_num = reached(goal, people, scores, instruments)
+        goal_status.append((goal, in_den.to_numpy(), (in_num & in_den).to_numpy()))
+
+    with np.errstate(invalid="ignore"):
+        for period in grid.periods:
+            low, high = pd.Timestamp(period.start), pd.Timestamp(period.end)
+            exited = ((exit_ >= low) & (exit_ <= high)).to_numpy()
+            family.add(("flow", period.id, "nya"), ((start >= low) & (start <= high)).to_numpy())
+            family.add(("flow", period.id, "aktiva"), ((start <= high) & (exit_.isna() | (exit_ >= low))).to_numpy())
+            family.add(("flow", period.id, "avslutade"), exited)
+            for band_id, *_ in DURATION_BANDS:
+                family.add(("durations", period.id, band_id), exited & (band == band_id))
+            family.add(("durations", period.id, ALL), exited, TOTALS)
+            _outcome_figures(family, programme, period, exited & pd.notna(outcome), outcome, gender, genders)
+            for instrument, paired, improved, reliably in changes:
+                for g in genders + [ALL]:
+                    rows = exited & paired & (gender == g if g != ALL else True)
+                    key = ("kasam", instrument.id, period.id, g)
+                    family.add((*key, "n"), rows)
+                    family.add((*key, "forbattrade"), rows & improved)
+                    family.add((*key, "ej_forbattrade"), rows & ~improved, RESTS)
+                    family.add((*key, "tillforlitligt"), rows & reliably)
+                    family.add((*key, "ej_tillforlitligt"), rows & ~reliably, RESTS)
+            for goal, in_den, in_num in goal_status:
+                _goal_figures(family, programme, goal, people, period, in_den, in_num)
+    return family
+
+
+def _outcome_figures(family, programme, period, exited, outcome, gender, genders) -> None:
+    for g in genders + [ALL]:
+        column = exited & (gender == g if g != ALL else True)
+        family.add(("outcomes", period.id, ALL, g), column, TOTALS)
+        for o in programme.outcomes:
+            family.add(("outcomes", period.id, o.id, g), column & (outcome == o.id))
+            family.add(("outcomes_rest", period.id, o.id, g), column & (outcome != o.id), RESTS)
+
+
+def _goal_figures(family, programme, goal, people, period, in_den, in_num) -> None:
+    members = people.index.isin(population(goal, people, (period.start.isoformat(), period.end.isoformat())).index)
+    hit, den = members & in_num, members & in_den
+    statuses = {"uppnatt": hit, "ej_uppnatt": den & ~hit, ALL: den}
+    for status, mask in statuses.items():
+        family.add(("goal", goal.id, period.id, status, ALL), mask, TOTALS)
+    for dimension in goal.breakdowns:
+        labels = groups(programme, people, dimension, period.end.isoformat()).to_numpy(dtype=object)
+        for group in group_order(programme, dimension, set(labels)):
+            for status, mask in statuses.items():
+                family.add(("goal", goal.id, period.id, status, f"{dimension}:{group}"), mask & (labels == group))
+
+
+def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame, scores: dict, grid: Grid) -> Family:
+    """Every count about survey sessions of one programme: indicator results by respondent group
+    (from completed sessions) and response rates (completed of those opened)."""
+    sessions = sessions.reset_index(drop=True)
+    family = Family(len(sessions))
+    created, completed = sessions["created_on"], sessions["completed_on"]
+    group = sessions["respondent_group"].to_numpy(dtype=object)
+    for instrument in catalog.latest_instruments():
+        if not instrument.indicators:
+            continue
+        mine = (sessions["instrument_id"] == instrument.id).to_numpy()
+        frame = scores.get(instrument.id)
+        status = {}
+        for indicator in instrument.indicators:
+            items = [i.id for i in instrument.items if i.indicator == indicator.id]
+            person = pd.Series(np.nan, index=sessions.index)
+            if frame is not None and items:
+                values = frame.set_index("session_id")[[i for i in items if i in frame.columns]]
+                means = values.mean(axis=1, skipna=True)  # each respondent's own mean
+                person = sessions["session_id"].map(means)
+            valid = person.notna().to_numpy()
+            agree = (person >= indicator.cut).to_numpy() if indicator.cut is not None else np.zeros(len(person), bool)
+            family.magnitude(f"indicator:{instrument.id}:{indicator.id}", person.to_numpy(dtype=float))
+            status[indicator.id] = (valid, agree & valid)
+        groups_here = sorted(set(group[mine]))
+        for period in grid.periods:
+            low, high = pd.Timestamp(period.start), pd.Timestamp(period.end)
+            opened = mine & ((created >= low) & (created <= high)).to_numpy()
+            answered = mine & ((completed >= low) & (completed <= high)).to_numpy()
+            for g in groups_here:
+                key = ("sessions", instrument.id, period.id, g)
+                family.add((*key, "inbjudna"), opened & (group == g))
+                family.add((*key, "svar"), opened & (group == g) & completed.notna().to_numpy())
+                family.add((*key, "ej_svar"), opened & (group == g) & completed.isna().to_numpy(), RESTS)
+                for indicator_id, (valid, agree) in status.items():
+                    key = ("indicator", instrument.id, indicator_id, period.id, g)
+                    rows = answered & (group == g) & valid
+                    family.add((*key, "n"), rows)
+                    family.add((*key, "instammer"), rows & agree)
+                    family.add((*key, "ej_instammer"), rows & ~agree, RESTS)
+    return family
+
+
+@dataclass
+class ProtectedProgramme:
+    people: Protected
+    sessions: Protected
+
+
+def protect_programme(catalog: Catalog, programme, inputs: dict, grid: Grid,
+                      protection: Protection) -> ProtectedProgramme:
     enrolments = inputs["enrolments"]
     scores = inputs["scores"]
-    instruments = {i.id: i for i in catalog.latest_instruments()}
-    period = (start.isoformat(), end.isoformat())
+    mine = enrolments[enrolments["programme_id"] == programme.id]
+    sessions = inputs["sessions"]
+    sessions = sessions[sessions["programme_id"] == programme.id]
+    return ProtectedProgramme(
+        people_family(catalog, programme, mine, scores, grid).protect(protection),
+        sessions_family(catalog, programme.id, sessions, scores, grid).protect(protection))
+
+
+# -- one report: a view of the protected figures -------------------------------------------
+
+
+class _View:
+    """Counts of one programme, or all summed; a sum is hidden when any part is."""
+
+    def __init__(self, parts: list[Protected]):
+        self.parts = parts
+
+    def count(self, key) -> int | None:
+        total = 0
+        for part in self.parts:
+            if part.has(key):
+                value = part.count(key)
+                if value is None:
+                    return None
+                total += value
+        return total
+
+    def share(self, numerator, rest, denominator) -> float | None:
+        counts = [self.count(numerator), self.count(rest), self.count(denominator)]
+        if None in counts or not counts[2]:
+            return None
+        return counts[0] / counts[2]
+
+    def mean(self, key, magnitude: str) -> float | None:
+        n, total = 0, 0.0
+        for part in self.parts:
+            if not part.has(key) or not part.true_count(key):
+                continue
+            value = part.mean(key, magnitude)
+            if value is None:
+                return None
+            count = part.count(key)
+            n, total = n + count, total + value * count
+        return total / n if n else None
+
+
+def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], programme_id: str | None,
+                 period: Period, grid: Grid, protection: Protection) -> BoardReport:
+    programmes = [catalog.programme(programme_id)] if programme_id else catalog.latest_programmes()
+    report = BoardReport(programmes, period, grid, protection, programme_id=programme_id)
+    people = _View([protected[p.id].people for p in programmes if p.id in protected])
+    sessions = _View([protected[p.id].sessions for p in programmes if p.id in protected])
     for programme in programmes:
-        mine = enrolments[enrolments["programme_id"] == programme.id]
-        programme_scores = {i: f[f["programme_id"] == programme.id] for i, f in scores.items()}
-        report.goals[programme.id] = evaluate_goals(programme, mine, period=period, scores=programme_scores,
-                                                    instruments=instruments, min_cell=k)
-        exits = mine[mine["exited_on"].between(*period) & mine["outcome"].notna()]
-        if len(exits):
-            report.outcomes[programme.id] = outcome_table(programme, exits, k)
-    ids = [p.id for p in programmes]
-    report.indicators = _indicators(catalog, inputs, ids, start, end, k)
-    report.kasam = _kasam(catalog, enrolments[enrolments["programme_id"].isin(ids)], scores, ids, period, k)
-    report.flow, report.durations, report.mean_months = _flow(enrolments[enrolments["programme_id"].isin(ids)],
-                                                              start, end, k)
-    report.notes = _notes(report)
+        if programme.id not in protected:
+            continue
+        mine = report.views[programme.id] = _View([protected[programme.id].people])
+        report.goals += [_goal(programme, goal, mine, period) for goal in programme.goals]
+        report.tables += [_goal_table(programme, goal, mine, period) for goal in programme.goals]
+        report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
+    report.tables += _kasam_tables(catalog, protected, programmes, people, period)
+    report.tables.append(_durations_table(people, period))
+    report.mean_months = people.mean(("durations", period.id, ALL), "months")
+    report.tables.append(_flow_table(people, period, grid))
+    report.tables += _indicator_tables(catalog, protected, programmes, sessions, period, grid)
+    report.tables = [t for t in report.tables if t is not None]
+    report.notes = notes(protection)
     return report
 
 
-def _previous(start: date, end: date) -> tuple[date, date]:
-    """The period of the same length just before."""
-    return start - (end - start) - timedelta(days=1), start - timedelta(days=1)
+def _goal(programme, goal, view: _View, period: Period) -> GoalResult:
+    key = ("goal", goal.id, period.id)
+    share = view.share((*key, "uppnatt", ALL), (*key, "ej_uppnatt", ALL), (*key, ALL, ALL))
+    breakdowns = {}
+    for dimension in goal.breakdowns:
+        breakdowns[dimension] = {}
+        for group in _declared_groups(programme, dimension):
+            column = f"{dimension}:{group}"
+            if view.count((*key, ALL, column)) is not None or _registered(view, (*key, ALL, column)):
+                breakdowns[dimension][group] = view.share((*key, "uppnatt", column), (*key, "ej_uppnatt", column),
+                                                          (*key, ALL, column))
+    return GoalResult(programme.id, goal.id, goal.label.sv, goal.target, view.count((*key, "uppnatt", ALL)),
+                      view.count((*key, ALL, ALL)), share, None if share is None else share >= goal.target,
+                      breakdowns)
 
 
-def _indicators(catalog, inputs, ids, start, end, k) -> pd.DataFrame:
-    rows = []
-    current = (start.isoformat(), end.isoformat())
-    previous = tuple(d.isoformat() for d in _previous(start, end))
-    invited = inputs["invited"]
-    invited = invited[invited["programme_id"].isin(ids) & invited["created_on"].between(*current)]
-    asked = invited.groupby(["instrument_id", "respondent_group"])[["invited", "completed"]].sum()
+def _registered(view: _View, key) -> bool:
+    return any(part.has(key) for part in view.parts)
+
+
+def _declared_groups(programme, dimension) -> list[str]:
+    if dimension == "gender":
+        return GENDER_ORDER + ["okand"]
+    pool = programme.age_groups if dimension == "age_group" else programme.duration_bands
+    return [g.id for g in pool] + ["okand"]
+
+
+def _goal_table(programme, goal, view: _View, period: Period) -> Table:
+    key = ("goal", goal.id, period.id)
+    columns = [Column(ALL, "Alla", total=True)]
+    for dimension in goal.breakdowns:
+        columns += [Column(f"{dimension}:{g}", group_label(programme, dimension, g))
+                    for g in _declared_groups(programme, dimension) if _registered(view, (*key, ALL, f"{dimension}:{g}"))]
+    values = [[view.count((*key, status, c.id)) for c in columns] for status, _ in STATUS_ROWS]
+    return Table(f"goal/{programme.id}/{goal.id}", f"{programme.name.sv}: {goal.label.sv}", STATUS_ROWS, columns,
+                 values, total_row=ALL, programme=programme.id)
+
+
+def _outcome_table(programme, part: Protected, view: _View, period: Period) -> Table | None:
+    genders = [g for g in GENDER_ORDER if part.has(("outcomes", period.id, ALL, g))]
+    if not part.true_count(("outcomes", period.id, ALL, ALL)):
+        return None
+    rows = [(o.id, o.label.sv) for o in programme.outcomes] + [(ALL, "Summa")]
+    columns = [Column(g, GENDER_LABELS[g]) for g in genders] + [Column(ALL, "Alla", total=True)]
+    values = [[view.count(("outcomes", period.id, r, c.id)) for c in columns] for r, _ in rows]
+    return Table(f"outcomes/{programme.id}", f"Avslutsorsaker {programme.name.sv}", rows, columns, values,
+                 total_row=ALL, programme=programme.id)
+
+
+def outcome_shares(table: Table, view_or_part, period: Period) -> list[list]:
+    """Each outcome's share of its column, shown only with its count, the rest and the total."""
+    view = view_or_part if isinstance(view_or_part, _View) else _View([view_or_part])
+    return [[view.share(("outcomes", period.id, r, c.id), ("outcomes_rest", period.id, r, c.id),
+                        ("outcomes", period.id, ALL, c.id)) if r != ALL else None for c in table.columns]
+            for r, _ in table.rows]
+
+
+def _kasam_tables(catalog, protected, programmes, view: _View, period: Period) -> list[Table]:
+    tables = []
+    for instrument, total in _change_instruments(catalog):
+        if not any(p.id in protected and protected[p.id].people.has(("kasam", instrument.id, period.id, ALL, "n"))
+                   for p in programmes):
+            continue
+        present = [g for g in GENDER_ORDER if _registered(view, ("kasam", instrument.id, period.id, g, "n"))]
+        if not any(p.people.true_count(("kasam", instrument.id, period.id, ALL, "n"))
+                   for p in (protected[q.id] for q in programmes if q.id in protected)
+                   if p.people.has(("kasam", instrument.id, period.id, ALL, "n"))):
+            continue
+        rows = [(g, GENDER_LABELS[g]) for g in present] + [(ALL, "Alla")]
+        columns = [Column(c, label) for c, label in KASAM_COLUMNS]
+        columns += [Column("andel_forbattrade", "Andel förbättrade", "andel"),
+                    Column("andel_tillforlitligt", "Andel tillförlitligt förbättrade", "andel")]
+        columns += [Column(f"medel:{s.id}", f"Medelförändring {s.label.sv}", "förändring") for s in instrument.scales]
+        values = []
+        for g, _ in rows:
+            key = ("kasam", instrument.id, period.id, g)
+            row = [view.count((*key, c)) for c, _ in KASAM_COLUMNS]
+            row += [view.share((*key, "forbattrade"), (*key, "ej_forbattrade"), (*key, "n")),
+                    view.share((*key, "tillforlitligt"), (*key, "ej_tillforlitligt"), (*key, "n"))]
+            row += [view.mean((*key, "n"), f"kasam:{instrument.id}:{s.id}") for s in instrument.scales]
+            values.append(row)
+        tables.append(Table(f"kasam/{instrument.id}", f"{instrument.title.sv}: förändring från inskrivning till avslut",
+                             rows, columns, values, total_row=ALL))
+    return tables
+
+
+def _durations_table(view: _View, period: Period) -> Table:
+    rows = [(b, label) for b, label, *_ in DURATION_BANDS] + [(ALL, "Alla")]
+    values = [[view.count(("durations", period.id, b))] for b, _ in rows]
+    return Table("durations", "Tid i insatsen (avslutade)", rows, [Column("antal", "Antal")], values, total_row=ALL)
+
+
+def _flow_table(view: _View, period: Period, grid: Grid) -> Table:
+    leaves = grid.leaves_in(period)
+    rows = [(leaf.id, leaf.label) for leaf in leaves] + ([(period.id, "Hela perioden")] if period.kind != grid.leaf_kind else [])
+    columns = [Column(c, label) for c, label in FLOW_COLUMNS]
+    values = [[view.count(("flow", r, c.id)) for c in columns] for r, _ in rows]
+    # "aktiva" does not add up over time: the period's row is a total only for new and exited
+    return Table("flow", "Deltagare över tid", rows, columns, values,
+                 total_row=period.id if period.kind != grid.leaf_kind else None)
+
+
+def _indicator_tables(catalog, protected, programmes, view: _View, period: Period, grid: Grid) -> list[Table]:
+    previous = grid.previous(period)
+    tables = []
     for instrument in catalog.latest_instruments():
-        frame = inputs["scores"].get(instrument.id)
-        if not instrument.indicators or frame is None:
+        if not instrument.indicators:
             continue
-        frame = frame[frame["programme_id"].isin(ids)]
-        day = frame["completed_at"].str[:10]
-        period = pd.Series(np.select([day.between(*current), day.between(*previous)], ["current", "previous"], ""),
-                           index=frame.index)
-        results = indicator_results(instrument, frame[period != ""].assign(period=period), period_column="period")
-        before = {(r["indicator"], r["respondent_group"]): r for r in results[results["period"] == "previous"]
-                  .to_dict("records")}
-        for row in results[results["period"] == "current"].to_dict("records"):
-            group = row["respondent_group"]
-            group_invited, answered = (asked.loc[(instrument.id, group)].tolist()
-                                       if (instrument.id, group) in asked.index else (0, 0))
-            earlier = before.get((row["indicator"], group))
-            hide = hidden_count(row["n"], k) or row["n"] == 0
-            prior = None if earlier is None or hidden_count(earlier["n"], k) else earlier["share"]
-            rows.append({
-                "Enkät": instrument.title.sv, "Indikator": row["label"], "Grupp": group,
-                "n": None if hide else row["n"],
-                "Svarsfrekvens": None if hide or group_invited == 0 else answered / group_invited,
-                "Andel instämmer": None if hide else row["share"], "Medel": None if hide else row["mean"],
-                "Föregående period": prior,
-                "Förändring": None if hide or prior is None or row["share"] is None else row["share"] - prior,
-            })
-    return pd.DataFrame(rows)
+        groups_present = sorted({key[3] for p in programmes if p.id in protected
+                                 for key in protected[p.id].sessions.family.keys
+                                 if key[0] == "sessions" and key[1] == instrument.id and key[2] == period.id})
+        rows, values = [], []
+        for indicator in instrument.indicators:
+            for g in groups_present:
+                key = ("indicator", instrument.id, indicator.id, period.id, g)
+                if not any(part.has((*key, "n")) and part.true_count((*key, "n")) for part in view.parts):
+                    continue
+                asked = ("sessions", instrument.id, period.id, g)
+                share = view.share((*key, "instammer"), (*key, "ej_instammer"), (*key, "n"))
+                before = None
+                if previous is not None:
+                    old = ("indicator", instrument.id, indicator.id, previous.id, g)
+                    before = view.share((*old, "instammer"), (*old, "ej_instammer"), (*old, "n"))
+                rows.append((f"{indicator.id}:{g}", f"{indicator.label.sv} ({g})"))
+                values.append([view.count((*key, "n")), view.count((*key, "instammer")), view.count((*key, "ej_instammer")),
+                               view.share((*asked, "svar"), (*asked, "ej_svar"), (*asked, "inbjudna")),
+                               share, view.mean((*key, "n"), f"indicator:{instrument.id}:{indicator.id}"), before,
+                               None if share is None or before is None else share - before])
+        if rows:
+            columns = [Column("n", "n"), Column("instammer", "instämmer"), Column("ej_instammer", "instämmer inte"),
+                       Column("svarsfrekvens", "Svarsfrekvens", "andel"), Column("andel", "Andel instämmer", "andel"),
+                       Column("medel", "Medel", "medel"), Column("foregaende", "Föregående period", "andel"),
+                       Column("forandring", "Förändring", "procentenheter")]
+            tables.append(Table(f"indicators/{instrument.id}", instrument.title.sv, rows, columns, values))
+    return tables
 
 
-def _kasam(catalog, enrolments, scores, ids, period, k) -> pd.DataFrame:
-    """Paired intake → exit change for participants who exited in the period, by gender."""
-    rows = []
-    exited = enrolments[enrolments["exited_on"].between(*period)]
-    for instrument in catalog.latest_instruments():
-        frame = scores.get(instrument.id)
-        total = next((s for s in instrument.scales if s.reliable_change), None)
-        if frame is None or total is None:
-            continue
-        frame = frame[frame["programme_id"].isin(ids) & frame["participant_id"].isin(exited["participant_id"])]
-        pairs = paired_change(frame, total.id, from_occasion="intake", to_occasion="exit",
-                              reliable=total.reliable_change)
-        if pairs.empty:
-            continue
-        subscales = {s.id: paired_change(frame, s.id, from_occasion="intake", to_occasion="exit")
-                     .set_index("participant_id")["change"] for s in instrument.scales if s.id != total.id}
-        genders = exited.drop_duplicates("participant_id").set_index("participant_id")["gender"]
-        pairs["gender"] = pairs["participant_id"].map(genders)
-        groups = [g for g in GENDER_ORDER if g in set(pairs["gender"])] + ["alla"]
-        for group in groups:
-            part = pairs if group == "alla" else pairs[pairs["gender"] == group]
-            n, better, reliably = len(part), int(part["improved"].sum()), int(part["reliably_improved"].sum())
-            row = {"Instrument": instrument.title.sv, "Kön": GENDER_LABELS.get(group, group),
-                   "n": None if hidden_count(n, k) else n,
-                   "Andel förbättrade": safe_share(better, n, k),
-                   "Andel tillförlitligt förbättrade": safe_share(reliably, n, k),
-                   f"Medelförändring {total.label.sv}": None if hidden_count(n, k) else float(part["change"].mean())}
-            for scale_id, changes in subscales.items():
-                values = changes.reindex(part["participant_id"]).dropna()
-                label = instrument.scale(scale_id).label.sv
-                row[f"Medelförändring {label}"] = None if hidden_count(len(values), k) or values.empty \
-                    else float(values.mean())
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _flow(enrolments, start, end, k):
-    started = pd.to_datetime(enrolments["started_on"]).to_numpy(dtype="datetime64[ns]")
-    exited = pd.to_datetime(enrolments["exited_on"]).to_numpy(dtype="datetime64[ns]")
-    still_in = np.isnat(exited)
-    months = pd.period_range(start, end, freq="M")
-    table = []
-    with np.errstate(invalid="ignore"):  # NaT compares false
-        for month in months:
-            first, last = np.datetime64(month.start_time, "ns"), np.datetime64(month.end_time.normalize(), "ns")
-            table.append({"Månad": str(month), "Nya": int(((started >= first) & (started <= last)).sum()),
-                          "Aktiva": int(((started <= last) & (still_in | (exited >= first))).sum()),
-                          "Avslutade": int(((exited >= first) & (exited <= last)).sum())})
-    flow = pd.DataFrame(table)
-    if len(flow):
-        counts = flow[["Nya", "Aktiva", "Avslutade"]]
-        flow[["Nya", "Aktiva", "Avslutade"]] = counts.astype(float).mask(primary(counts.to_numpy(), k))
-    done = enrolments[(exited >= np.datetime64(start, "ns")) & (exited <= np.datetime64(end, "ns"))]
-    began, left = pd.to_datetime(done["started_on"]), pd.to_datetime(done["exited_on"])
-    months_in = months_between(began, left)
-    counts = pd.DataFrame({"Tid i insatsen": [b[0] for b in DURATION_BANDS] + ["Alla"],
-                           "Antal": [int(((months_in >= lo) & (True if hi is None else months_in <= hi)).sum())
-                                     for _, lo, hi in DURATION_BANDS] + [len(months_in)]})
-    hidden = suppress(counts[["Antal"]].T, k).T
-    counts["Antal"] = hidden["Antal"].to_numpy()
-    mean = None if hidden_count(len(months_in), k) or len(months_in) == 0 else float(
-        (left - began).dt.days.mean() / 30.44)
-    return flow, counts, mean
-
-
-def _notes(report: BoardReport) -> list[str]:
-    notes = [
-        f"Siffror som bygger på färre än {report.k} personer visas inte (”för få svar”); där en dold siffra "
-        "skulle kunna räknas fram ur en summa döljs även nästa minsta siffra i samma rad eller kolumn.",
-        "Andelar räknas från antal och avrundas bara när de visas.",
+def notes(protection: Protection) -> list[str]:
+    k = protection.k
+    return [
+        f"Siffror som bygger på färre än {k} personer visas inte (”för få svar”). Inte heller en siffra som "
+        "skulle göra det möjligt att räkna fram en dold siffra ur summor, andra tabeller, andra perioder eller "
+        f"andra insatser: varje dold siffra kan för en läsare ha minst {protection.interval} olika värden.",
+        "Styrelsen väljer bland avslutade perioder (år, halvår och kvartal, eller tertial, och hela tiden), "
+        "inte fria datum: två rapporter med en dags skillnad skulle annars kunna visa en enskild person.",
+        "Andelar räknas från antal och avrundas bara när de visas; en andel visas bara när både de som når "
+        f"målet och de som inte gör det är minst {k}.",
         "KASAM-förändring är parad: varje deltagares utskrivningsvärde minus hens eget inskrivningsvärde. "
         "Tillförlitlig förbättring enligt Jacobson–Truax (RCI ≥ 1,96) med reliabilitet och spridning ur "
         "instrumentets definition. KASAM är ett stöd för samtalet, inte en diagnos.",
         "Indikatorer: varje svarande räknas en gång per indikator (medel av hens besvarade frågor); ”vet ej” "
         "räknas inte. Andel instämmer = andel svarande med medel vid eller över gränsen.",
     ]
-    hidden = sum(int(t.counts.isna().to_numpy().sum()) for t in report.outcomes.values())
-    if hidden:
-        notes.append(f"I avslutstabellerna är {hidden} celler dolda.")
-    return notes
-
-
-def percent(value) -> str:
-    from indicators.suppression import SUPPRESSED_TEXT
-
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return SUPPRESSED_TEXT
-    return f"{value * 100:.0f} %"

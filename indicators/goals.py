@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from indicators.change import paired_change
-from indicators.suppression import hidden_count, share as safe_share
 from stegvis.errors import StegvisError
 from surveys.models import AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
 
@@ -22,7 +21,7 @@ UNKNOWN = "okand"
 
 @dataclass(frozen=True)
 class Cell:
-    """A count pair and its share; None where hidden by small-number suppression."""
+    """A count pair and its share."""
 
     numerator: int | None
     denominator: int | None
@@ -39,10 +38,6 @@ class GoalResult:
     share: float | None
     met: bool | None
     breakdowns: dict[str, dict[str, Cell]] = field(default_factory=dict)
-
-    @property
-    def suppressed(self) -> bool:
-        return self.denominator is not None and self.share is None and self.denominator > 0
 
 
 def as_date(value) -> date | None:
@@ -166,16 +161,16 @@ def group_label(programme: Programme, dimension: str, group: str, lang: str = "s
 
 
 def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *, period: tuple | None = None,
-                  scores: dict[str, pd.DataFrame] | None = None, instruments: dict[str, Instrument] | None = None,
-                  min_cell: int = 1) -> GoalResult:
-    """Numerator, denominator, share (from counts; None when hidden), target and met, with the
-    declared breakdowns. `min_cell` = k for board-facing results; 1 shows everything."""
+                  scores: dict[str, pd.DataFrame] | None = None,
+                  instruments: dict[str, Instrument] | None = None) -> GoalResult:
+    """Numerator, denominator, share (from counts), target and met, with the declared breakdowns.
+    Unprotected: for analysts and tests. What the board sees goes through `indicators.board`."""
     people = population(goal, enrolments[enrolments["programme_id"] == programme.id]
                         if "programme_id" in enrolments else enrolments, period)
     in_denominator, in_numerator = reached(goal, people, scores, instruments)
     in_numerator &= in_denominator
     numerator, denominator = int(in_numerator.sum()), int(in_denominator.sum())
-    share = safe_share(numerator, denominator, min_cell)
+    share = numerator / denominator if denominator else None
     breakdowns = {}
     for dimension in goal.breakdowns:
         labels = groups(programme, people, dimension, period[1] if period else None)
@@ -183,27 +178,10 @@ def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *,
         for group in group_order(programme, dimension, labels[in_denominator].unique()):
             mask = labels == group
             n, d = int((in_numerator & mask).sum()), int((in_denominator & mask).sum())
-            hidden = hidden_count(n, min_cell) or hidden_count(d, min_cell) or hidden_count(d - n, min_cell)
-            cells[group] = Cell(None if hidden else n, None if hidden_count(d, min_cell) else d,
-                                None if hidden else (n / d if d else None))
-        breakdowns[dimension] = _protect_breakdown(cells, numerator, min_cell)
-    return GoalResult(goal.id, goal.label.sv, goal.target, _shown(numerator, min_cell), denominator, share,
+            cells[group] = Cell(n, d, n / d if d else None)
+        breakdowns[dimension] = cells
+    return GoalResult(goal.id, goal.label.sv, goal.target, numerator, denominator, share,
                       None if share is None else share >= goal.target, breakdowns)
-
-
-def _shown(count: int, k: int) -> int | None:
-    return None if hidden_count(count, k) else count
-
-
-def _protect_breakdown(cells: dict[str, Cell], total: int, k: int) -> dict[str, Cell]:
-    """If exactly one group is hidden, its numerator follows from the total minus the others:
-    hide the smallest other group's figures as well."""
-    hidden = [g for g, c in cells.items() if c.numerator is None]
-    if k > 1 and len(hidden) == 1 and len(cells) > 1:
-        others = sorted((c.denominator or 0, g) for g, c in cells.items() if g not in hidden)
-        victim = others[0][1]
-        cells = dict(cells, **{victim: Cell(None, cells[victim].denominator, None)})
-    return cells
 
 
 def evaluate_goals(programme: Programme, enrolments: pd.DataFrame, **kwargs) -> list[GoalResult]:

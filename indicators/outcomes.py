@@ -7,10 +7,11 @@ import csv
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from indicators.goals import GENDER_LABELS, GENDER_ORDER, evaluate_goal
-from indicators.suppression import SUPPRESSED_TEXT, suppress
+from indicators.disclosure import SUPPRESSED_TEXT, Family, Protected, Protection
+from indicators.goals import GENDER_LABELS, GENDER_ORDER
 from stegvis.errors import StegvisError
 from surveys.models import OutcomeIn, Programme
 
@@ -22,6 +23,8 @@ class OutcomeTable:
     programme: Programme
     genders: list[str]
     counts: pd.DataFrame  # rows: outcome ids + ALL; columns: genders + ALL; NaN where hidden
+    share_table: pd.DataFrame  # each count over its column's total; NaN where hidden
+    figures: Protected | None = None  # every protected figure, the goals' too
 
     @property
     def n(self) -> int | None:
@@ -29,9 +32,7 @@ class OutcomeTable:
         return None if pd.isna(value) else int(value)
 
     def shares(self) -> pd.DataFrame:
-        """Each count over its column's total; hidden where either is hidden."""
-        totals = self.counts.loc[ALL].where(self.counts.loc[ALL] > 0)
-        return self.counts.div(totals, axis=1)
+        return self.share_table
 
 
 def check_exits(programme: Programme, exits: pd.DataFrame, source: str = "input") -> pd.DataFrame:
@@ -69,25 +70,46 @@ def check_exits(programme: Programme, exits: pd.DataFrame, source: str = "input"
     return clean
 
 
-def outcome_table(programme: Programme, exits: pd.DataFrame, min_cell: int = 1) -> OutcomeTable:
-    """Counts per outcome × gender with totals; suppressed for k = `min_cell`."""
+def _protected(programme: Programme, exits: pd.DataFrame, genders: list[str], k: int, interval: int):
+    """One table's figures through the board's disclosure control: outcomes by gender with their
+    totals and rests, and the outcome goals by gender."""
+    gender = exits["gender"].to_numpy(dtype=object)
+    outcome = exits["outcome"].to_numpy(dtype=object)
+    family = Family(len(exits))
+    for g in genders + [ALL]:
+        column = gender == g if g != ALL else np.ones(len(exits), dtype=bool)
+        family.add(("outcome", ALL, g), column)
+        for o in programme.outcomes:
+            family.add(("outcome", o.id, g), column & (outcome == o.id))
+            family.add(("rest", o.id, g), column & (outcome != o.id), 0.3)
+        for goal in programme.goals:
+            if isinstance(goal.numerator, OutcomeIn):
+                hit = np.isin(outcome, goal.numerator.outcomes)
+                family.add(("goal", goal.id, "uppnatt", g), column & hit)
+                family.add(("goal", goal.id, "ej_uppnatt", g), column & ~hit, 0.3)
+    return family.protect(Protection(k, interval))
+
+
+def outcome_table(programme: Programme, exits: pd.DataFrame, min_cell: int = 1,
+                  interval: int = 3) -> OutcomeTable:
+    """Counts per outcome × gender with totals, protected for k = `min_cell` (1 shows all)."""
     present = set(exits["gender"])
     genders = [g for g in GENDER_ORDER if g in present]
-    outcomes = [o.id for o in programme.outcomes]
-    counts = pd.crosstab(exits["outcome"], exits["gender"]).reindex(index=outcomes, columns=genders, fill_value=0)
-    counts[ALL] = counts.sum(axis=1)
-    counts.loc[ALL] = counts.sum(axis=0)
-    return OutcomeTable(programme, genders, suppress(counts, min_cell))
+    figures = _protected(programme, exits, genders, min_cell, interval)
+    rows, columns = [o.id for o in programme.outcomes] + [ALL], genders + [ALL]
+    counts = pd.DataFrame([[figures.count(("outcome", r, c)) for c in columns] for r in rows],
+                          index=rows, columns=columns, dtype=float)
+    shares = pd.DataFrame([[figures.share(("outcome", r, c), ("rest", r, c), ("outcome", ALL, c)) if r != ALL
+                            else figures.share(("outcome", ALL, c), ("outcome", ALL, c), ("outcome", ALL, c))
+                            for c in columns] for r in rows], index=rows, columns=columns, dtype=float)
+    return OutcomeTable(programme, genders, counts, shares, figures)
 
 
-def _number(value):
-    return None if pd.isna(value) else (int(value) if float(value).is_integer() else float(value))
-
-
-def outcomes_report(programme: Programme, exits: pd.DataFrame, min_cell: int = 1) -> dict:
+def outcomes_report(programme: Programme, exits: pd.DataFrame, min_cell: int = 1, interval: int = 3) -> dict:
     """The JSON shape of `stegvis report outcomes`: hidden cells are null. Only goals that can
     be computed from exit outcomes are included."""
-    table = outcome_table(programme, exits, min_cell)
+    table = outcome_table(programme, exits, min_cell, interval)
+    figures = table.figures
     shares = table.shares()
     columns = table.genders + [ALL]
     rows = [{
@@ -97,21 +119,26 @@ def outcomes_report(programme: Programme, exits: pd.DataFrame, min_cell: int = 1
         "shares": {g: _number(shares.loc[outcome.id, g]) for g in columns},
     } for outcome in programme.outcomes]
     goals = []
-    frame = exits.assign(programme_id=programme.id, started_on=exits.get("enrolled_on"),
-                         exited_on=exits["exited_on"] if "exited_on" in exits else "1900-01-01")
-    if "started_on" not in frame or frame["started_on"].isna().all():
-        frame["started_on"] = frame["exited_on"]
     for goal in programme.goals:
         if not isinstance(goal.numerator, OutcomeIn):
             continue
-        result = evaluate_goal(programme, goal.model_copy(update={"breakdowns": ["gender"]}), frame, min_cell=min_cell)
+
+        def cell(g, goal=goal):
+            key = ("goal", goal.id)
+            return {"numerator": figures.count((*key, "uppnatt", g)), "denominator": figures.count(("outcome", ALL, g)),
+                    "share": figures.share((*key, "uppnatt", g), (*key, "ej_uppnatt", g), ("outcome", ALL, g))}
+
+        total = cell(ALL)
         goals.append({
-            "id": goal.id, "label": goal.label.sv, "target": goal.target, "numerator": result.numerator,
-            "denominator": result.denominator, "share": result.share, "met": result.met,
-            "by_gender": {g: {"numerator": c.numerator, "denominator": c.denominator, "share": c.share}
-                          for g, c in result.breakdowns["gender"].items()},
+            "id": goal.id, "label": goal.label.sv, "target": goal.target, **total,
+            "met": None if total["share"] is None else total["share"] >= goal.target,
+            "by_gender": {g: cell(g) for g in table.genders},
         })
     return {"programme": programme.id, "n": table.n, "rows": rows, "goals": goals}
+
+
+def _number(value):
+    return None if pd.isna(value) else (int(value) if float(value).is_integer() else float(value))
 
 
 def report_csv(report: dict) -> str:
@@ -144,5 +171,5 @@ def report_markdown(report: dict, programme: Programme) -> str:
         share = SUPPRESSED_TEXT if goal["share"] is None else f"{goal['share'] * 100:.1f} %"
         verdict = "" if goal["met"] is None else (" – uppnått" if goal["met"] else " – ej uppnått")
         lines += ["", f"**{goal['label']}**: {goal['numerator'] if goal['numerator'] is not None else SUPPRESSED_TEXT}"
-                      f" av {goal['denominator']} = {share} (mål {goal['target'] * 100:.0f} %){verdict}"]
+                      f" av {goal['denominator'] if goal['denominator'] is not None else SUPPRESSED_TEXT} = {share} (mål {goal['target'] * 100:.0f} %){verdict}"]
     return "\n".join(lines) + "\n"

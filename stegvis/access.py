@@ -33,7 +33,7 @@ class AggregateCache:
     shared read-only (pandas copy-on-write keeps callers from changing them); reports are
     built once and never modified afterwards."""
 
-    MAX_INPUTS, MAX_REPORTS = 6, 32
+    MAX_INPUTS, MAX_REPORTS = 6, 64
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -326,13 +326,14 @@ class Access:
 
     # -- board and admin: aggregates only -----------------------------------------------
 
-    @allowed("board", "admin")
+    @allowed("admin")
     def aggregate_inputs(self, programme_id: str | None = None,
                          instruments: set[str] | None = None) -> dict[str, pd.DataFrame]:
-        """What aggregates are computed from, with no codes, names or free text: enrolments with
-        gender and birth year, and per instrument (all, or those named) its completed responses
-        with their scale scores and numeric answers. Never shown row by row. Cached until the
-        data changes."""
+        """What the board's figures are computed from: enrolments with gender and birth year,
+        per instrument (all, or those named) its completed responses with their scale scores and
+        numeric answers, and the survey sessions opened. Row-level, so for administrators and
+        the board's own computation only; the board role gets protected reports. Cached until
+        the data changes."""
         return _aggregates.inputs_for(self._inputs_key(programme_id, instruments),
                                       lambda: self._read_aggregate_inputs(programme_id, instruments))
 
@@ -358,34 +359,56 @@ class Access:
                 continue
             frame = completed_scores(self.db, instrument, programme_id=programme_id)
             if not frame.empty:
-                scored[instrument.id] = frame.drop(columns=["session_id", "instrument_version"])
-        invited = pd.read_sql_query(  # for response rates: sessions opened and completed, per day
-            f"""SELECT instrument_id, programme_id, respondent_group, substr(created_at, 1, 10) AS created_on,
-                       count(*) AS invited, sum(status = 'completed') AS completed
-                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}
-                GROUP BY instrument_id, programme_id, respondent_group, created_on""",
+                scored[instrument.id] = frame.drop(columns=["instrument_version"])
+        sessions = pd.read_sql_query(  # for response rates and indicator results: one row per session
+            f"""SELECT id AS session_id, instrument_id, programme_id, respondent_group,
+                       substr(created_at, 1, 10) AS created_on,
+                       CASE WHEN status = 'completed' THEN substr(completed_at, 1, 10) END AS completed_on
+                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
             self.db.conn, params=[programme_id] if programme_id else [])
-        return {"enrolments": enrolments, "scores": scored, "invited": invited}
+        for column in ("created_on", "completed_on"):
+            sessions[column] = pd.to_datetime(sessions[column], format="ISO8601")
+        return {"enrolments": enrolments, "scores": scored, "sessions": sessions}
 
-    @allowed("board", "admin")
-    def board_report(self, programme_id: str | None, start: date, end: date):
-        """Every figure the board sees for a programme (None: all) and period, suppressed with
-        the organisation's k."""
-        from indicators.board import board_report, instruments_used
+    def _board_setup(self):
+        from indicators.board import board_grid, instruments_used
+        from indicators.disclosure import Protection
         from stegvis.config import setting
 
-        if start > end:
-            raise StegvisError("periodens början ligger efter dess slut")
-
         used = instruments_used(self.catalog)
-        key = self._inputs_key(programme_id, used)
-        inputs = _aggregates.inputs_for(key, lambda: self._read_aggregate_inputs(programme_id, used))
-        audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {start}–{end}",
+        key = self._inputs_key(None, used)
+        inputs = _aggregates.inputs_for(key, lambda: self._read_aggregate_inputs(None, used))
+        protection = Protection(setting(self.db, "min_cell"), setting(self.db, "protection_interval"))
+        grid = board_grid(inputs, date.today(), setting(self.db, "report_period_months"))
+        return key, inputs, protection, grid
+
+    @allowed("board", "admin")
+    def board_periods(self):
+        """The grid of periods the board may pick from (completed periods only)."""
+        return self._board_setup()[3]
+
+    @allowed("board", "admin")
+    def board_report(self, programme_id: str | None, period_id: str):
+        """Every figure the board sees for a programme (None: all) and a period of the grid,
+        protected with the organisation's k and protection interval."""
+        from indicators.board import board_report, protect_programme
+
+        if programme_id is not None:
+            self.catalog.programme(programme_id)  # an unknown id is refused before anything is read
+        key, inputs, protection, grid = self._board_setup()
+        period = grid.period(period_id)
+        audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {period.id}",
                   once_per=audit.VIEW_ONCE_PER)
-        k = setting(self.db, "min_cell")
-        # the page reruns on every click: the same figures are not computed again
-        return _aggregates.report_for((key, start, end, k), self.catalog,
-                                      lambda: board_report(self.catalog, inputs, programme_id, start, end, k))
+        programmes = [programme_id] if programme_id else [p.id for p in self.catalog.latest_programmes()]
+        protected = {
+            pid: _aggregates.report_for((key, "protected", pid, protection, grid), self.catalog,
+                                        lambda pid=pid: protect_programme(self.catalog, self.catalog.programme(pid),
+                                                                          inputs, grid, protection))
+            for pid in programmes}
+        # the page reruns on every click: the same figures are not assembled again
+        return _aggregates.report_for((key, "report", programme_id, period.id, protection, grid), self.catalog,
+                                      lambda: board_report(self.catalog, protected, programme_id, period, grid,
+                                                           protection))
 
     # -- admin ----------------------------------------------------------------------------
 

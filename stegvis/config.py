@@ -22,6 +22,10 @@ SETTINGS = {
     s.key: s
     for s in [
         Setting("min_cell", 5, 2, 100, "Smallest number of respondents behind a figure the board sees (k)"),
+        Setting("protection_interval", 3, 3, 20,
+                "How many whole numbers a hidden board figure must stay compatible with, whatever a reader adds up"),
+        Setting("report_period_months", 3, 3, 4,
+                "The board's shortest period in months: 3 = kvartal (with halvår), 4 = tertial"),
         Setting("session_timeout_minutes", 30, 5, 24 * 60, "Staff are logged out after this much inactivity"),
         Setting("lockout_attempts", 5, 3, 20, "Failed logins before an account is locked"),
         Setting("lockout_minutes", 15, 1, 24 * 60, "How long a locked account stays locked"),

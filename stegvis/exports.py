@@ -9,9 +9,7 @@ import hmac
 
 import pandas as pd
 
-from indicators.nns import indicator_results
 from indicators.scoring import score
-from indicators.suppression import hidden_count
 from surveys.answers import responses_frame
 from surveys.definitions import Catalog
 from surveys.store import get_setting
@@ -63,25 +61,26 @@ def scores(db, catalog: Catalog, programme_id: str | None = None, with_codes: bo
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def indicators(db, catalog: Catalog, programme_id: str | None, k: int) -> pd.DataFrame:
-    """Indicator results per programme, respondent group and year; figures from fewer than k
-    respondents are left empty."""
-    parts = []
-    for instrument in catalog.latest_instruments():
-        if not instrument.indicators:
-            continue
-        frame = responses_frame(db, instrument.id, programme_id=programme_id)
-        if frame.empty:
-            continue
-        frame["year"] = frame["completed_at"].str[:4]
-        for programme, rows in frame.groupby("programme_id"):
-            result = indicator_results(instrument, rows, period_column="year")
-            result.insert(0, "programme_id", programme)
-            result.insert(1, "instrument_id", instrument.id)
-            parts.append(result)
-    if not parts:
-        return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True)
-    small = out["n"].map(lambda n: hidden_count(int(n), k))
-    out.loc[small, ["n", "n_answers", "mean", "share"]] = None
-    return out
+def indicators(access, programme_id: str | None) -> pd.DataFrame:
+    """Indicator results per programme, respondent group and completed year, exactly as the
+    board sees them: the same protected figures, hidden ones left empty."""
+    from indicators.periods import YEAR, WHOLE
+
+    grid = access.board_periods()
+    programmes = [programme_id] if programme_id else [p.id for p in access.catalog.latest_programmes()]
+    rows = []
+    for programme in programmes:
+        for period in grid.of_kind(YEAR) + grid.of_kind(WHOLE):
+            report = access.board_report(programme, period.id)
+            for table in report.tables:
+                if not table.id.startswith("indicators/"):
+                    continue
+                for (row_id, _), values in zip(table.rows, table.values):
+                    indicator, group = row_id.split(":", 1)
+                    figures = dict(zip([c.id for c in table.columns], values))
+                    rows.append({"programme_id": programme, "instrument_id": table.id.split("/", 1)[1],
+                                 "indicator": indicator, "respondent_group": group, "period": period.id,
+                                 "n": figures["n"], "agree": figures["instammer"], "share": figures["andel"],
+                                 "mean": figures["medel"], "response_rate": figures["svarsfrekvens"]})
+    return pd.DataFrame(rows, columns=["programme_id", "instrument_id", "indicator", "respondent_group", "period",
+                                       "n", "agree", "share", "mean", "response_rate"])

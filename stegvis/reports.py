@@ -7,83 +7,123 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from indicators.board import BoardReport, percent
-from indicators.goals import GENDER_LABELS, group_label
-from indicators.suppression import SUPPRESSED_TEXT, display
+from indicators.board import BoardReport, Table
+from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, display, percent
+from indicators.goals import group_label
 from stegvis.errors import StegvisError
 
+GOAL_DIMENSIONS = {"gender": "kön", "age_group": "ålder", "time_in_programme": "tid i insatsen"}
 
-def _count(value) -> str:
+
+def _format(value, unit: str) -> str:
+    if unit == "andel":
+        return percent(value)
+    if unit == "procentenheter":
+        return display(None if value is None else value * 100, "{:+.0f} procentenheter")
+    if unit == "förändring":
+        return display(value, "{:+.1f}")
+    if unit in ("medel", "månader"):
+        return display(value, "{:.1f}")
     return display(value, "{:.0f}")
 
 
+def assessment(goal) -> str:
+    return SUPPRESSED_TEXT if goal.met is None else ("uppnått" if goal.met else "ej uppnått")
+
+
 def goal_table(report: BoardReport) -> pd.DataFrame:
+    programmes = {p.id: p for p in report.programmes}
     rows = []
-    for programme in report.programmes:
-        for goal in report.goals.get(programme.id, []):
-            row = {"Insats": programme.name.sv, "Mål": goal.label, "Målnivå": percent(goal.target),
-                   "Uppnått antal": _count(goal.numerator), "Av": _count(goal.denominator),
-                   "Utfall": percent(goal.share),
-                   "Bedömning": "för få svar" if goal.met is None else ("uppnått" if goal.met else "ej uppnått")}
-            for dimension in ("gender", "age_group"):  # age group where the goal declares it
-                for group, cell in goal.breakdowns.get(dimension, {}).items():
-                    row[f"Utfall {group_label(programme, dimension, group).lower()}"] = percent(cell.share)
-            rows.append(row)
+    for goal in report.goals:
+        programme = programmes[goal.programme]
+        row = {"Insats": programme.name.sv, "Mål": goal.label, "Målnivå": percent(goal.target),
+               "Uppnått antal": display(goal.numerator), "Av": display(goal.denominator),
+               "Utfall": percent(goal.share), "Bedömning": assessment(goal)}
+        for dimension, cells in goal.breakdowns.items():
+            for group, share in cells.items():
+                row[f"Utfall {group_label(programme, dimension, group).lower()}"] = percent(share)
+        rows.append(row)
     return pd.DataFrame(rows).fillna("–")  # a group with no one in it for this goal
 
 
-def outcome_tables(report: BoardReport) -> dict[str, pd.DataFrame]:
-    tables = {}
-    for programme_id, table in report.outcomes.items():
-        programme = next(p for p in report.programmes if p.id == programme_id)
-        shares = table.shares()
-        columns = table.genders + ["alla"]
-        rows = []
-        for outcome in [*programme.outcomes, None]:
-            key = outcome.id if outcome else "alla"
-            rows.append({"Avslutsorsak": outcome.label.sv if outcome else "Summa", **{
-                GENDER_LABELS.get(g, g): _count_and_share(table.counts.loc[key, g], shares.loc[key, g])
-                for g in columns}})
-        tables[programme.name.sv] = pd.DataFrame(rows)
-    return tables
-
-
-def _count_and_share(count, share) -> str:
-    if pd.isna(count):
-        return SUPPRESSED_TEXT
-    return f"{int(count)}" if pd.isna(share) else f"{int(count)} ({percent(share)})"
-
-
-def formatted(frame: pd.DataFrame, shares: tuple[str, ...] = (), decimals: tuple[str, ...] = ()) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if column in shares or column.startswith("Andel") or column in ("Svarsfrekvens", "Föregående period"):
-            out[column] = out[column].map(percent)
-        elif column == "Förändring":
-            out[column] = out[column].map(lambda v: SUPPRESSED_TEXT if v is None or pd.isna(v)
-                                          else f"{v * 100:+.0f} procentenheter")
-        elif column.startswith("Medel"):
-            out[column] = out[column].map(lambda v: display(v, "{:+.1f}") if "förändring" in column else
-                                          display(v, "{:.1f}"))
-        elif column in ("n", "Nya", "Aktiva", "Avslutade", "Antal"):
-            out[column] = out[column].map(_count)
-    return out
+def frame(table: Table, shares: list[list] | None = None) -> pd.DataFrame:
+    """A table as shown: labels in the first column, hidden figures as the suppression text."""
+    rows = []
+    for r, ((_, label), values) in enumerate(zip(table.rows, table.values)):
+        row = {"": label}
+        for c, (column, value) in enumerate(zip(table.columns, values)):
+            text = _format(value, column.unit)
+            if shares is not None and value is not None and shares[r][c] is not None:
+                text = f"{text} ({percent(shares[r][c])})"
+            row[column.label] = text
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def tables(report: BoardReport) -> dict[str, pd.DataFrame]:
-    """Every table of the report, as shown: hidden figures read 'för få svar'."""
+    """Every table of the report as shown, by title: hidden figures read 'för få svar'."""
+    from indicators.board import outcome_shares
+
     result = {"Mål": goal_table(report)}
-    result.update({f"Avslut {name}": table for name, table in outcome_tables(report).items()})
-    if not report.indicators.empty:
-        result["Indikatorer"] = formatted(report.indicators)
-    if not report.kasam.empty:
-        result["KASAM"] = formatted(report.kasam)
-    result["Deltagare per månad"] = formatted(report.flow)
-    result["Tid i insatsen"] = formatted(report.durations)
+    for table in report.tables:
+        if table.id.startswith("goal/"):
+            continue  # summarised in "Mål"; the counts by group are in the JSON
+        shares = outcome_shares(table, report.views[table.programme], report.period) \
+            if table.id.startswith("outcomes/") else None
+        result[table.title] = frame(table, shares)
     result["Metod"] = pd.DataFrame({"Så räknas siffrorna": report.notes})
     return result
+
+
+def json_bytes(report: BoardReport) -> bytes:
+    import json
+
+    return json.dumps(as_json(report), ensure_ascii=False, indent=2).encode()
+
+
+def _number(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
+def as_json(report: BoardReport) -> dict:
+    """Every figure of the report for other tools and for auditing what was published: hidden
+    figures are null; each table names its rows and columns and which of them are totals."""
+    from indicators.board import outcome_shares
+
+    tables = []
+    for table in report.tables:
+        entry = {
+            "id": table.id, "title": table.title, "programme": table.programme,
+            "rows": [{"id": r, "label": label, "total": r == table.total_row} for r, label in table.rows],
+            "columns": [{"id": c.id, "label": c.label, "unit": c.unit, "total": c.total} for c in table.columns],
+            "values": [[_number(v) for v in row] for row in table.values],
+        }
+        if table.id.startswith("outcomes/"):
+            entry["shares"] = [[_number(v) for v in row]
+                               for row in outcome_shares(table, report.views[table.programme], report.period)]
+        tables.append(entry)
+    return {
+        "report": "styrelserapport",
+        "title": report.title,
+        "programme": report.programme_id,
+        "programmes": [p.id for p in report.programmes],
+        "period": {"id": report.period.id, "kind": report.period.kind, "label": report.period.label,
+                   "start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
+        "protection": {"k": report.protection.k, "interval": report.protection.interval,
+                       "hidden_means": SUPPRESSED_WHY.format(k=report.protection.k)},
+        "generated": date.today().isoformat(),
+        "goals": [{"programme": g.programme, "id": g.id, "label": g.label, "target": g.target,
+                   "numerator": g.numerator, "denominator": g.denominator, "share": g.share, "met": g.met,
+                   "breakdowns": g.breakdowns} for g in report.goals],
+        "mean_months": report.mean_months,
+        "tables": tables,
+        "notes": report.notes,
+    }
 
 
 def xlsx(report: BoardReport) -> bytes:
@@ -92,14 +132,19 @@ def xlsx(report: BoardReport) -> bytes:
     return xlsx_bytes(tables(report))
 
 
+def goal_bars_input(report: BoardReport) -> list[dict]:
+    """What the goal chart shows: a hidden share never stands beside its own counts."""
+    names = {p.id: p.name.sv for p in report.programmes}
+    return [{"label": f"{names[g.programme]}: {g.label}", "share": g.share, "target": g.target,
+             "note": f"{g.numerator} av {g.denominator}" if g.share is not None else SUPPRESSED_TEXT}
+            for g in report.goals]
+
+
 def goal_chart_png(report: BoardReport) -> bytes:
     """The goal bars as a PNG (kaleido needs a Chrome or Chromium on the machine)."""
     from dashboards.charts import goal_bars
 
-    goals = [{"label": f"{p.name.sv}: {g.label}", "share": g.share, "target": g.target,
-              "note": f"{g.numerator} av {g.denominator}" if g.share is not None else SUPPRESSED_TEXT}
-             for p in report.programmes for g in report.goals.get(p.id, [])]
-    figure = goal_bars(goals)
+    figure = goal_bars(goal_bars_input(report))
     figure.update_layout(width=900)
     try:
         return figure.to_image(format="png", scale=2)
@@ -121,15 +166,15 @@ def pdf(report: BoardReport, progress=None) -> bytes:
     body = styles["BodyText"]
     story = [Spacer(1, 5 * cm), Paragraph("Rapport till styrelsen", styles["Title"]),
              Paragraph(escape(report.title), styles["Heading2"]),
-             Paragraph(f"Period {report.start.isoformat()} – {report.end.isoformat()}", styles["Heading3"]),
+             Paragraph(f"{escape(report.period.label)}: {report.start.isoformat()} – {report.end.isoformat()}",
+                       styles["Heading3"]),
              Spacer(1, 1 * cm),
              Paragraph(f"Framtagen {date.today().isoformat()} med Stegvis. Inga uppgifter om enskilda personer. "
-                       f"Siffror som bygger på färre än {report.k} personer visas som ”för få svar”.", body),
+                       f"Där det står ”{SUPPRESSED_TEXT}” är det {escape(SUPPRESSED_WHY.format(k=report.k))}.", body),
              PageBreak()]
     step(0.2, "Diagram")
     story += [Paragraph("Mål", styles["Heading1"]), Image(io.BytesIO(goal_chart_png(report)), width=17 * cm,
-                                                           height=17 * cm * (140 + 90 * max(1, sum(
-                                                               len(v) for v in report.goals.values()))) / 900)]
+                                                           height=17 * cm * (140 + 90 * max(1, len(report.goals))) / 900)]
     step(0.6, "Tabeller")
 
     def table(frame: pd.DataFrame, title: str):

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from stegvis.access import Access
+from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
 from stegvis.errors import AccessDenied, StegvisError
@@ -61,17 +61,24 @@ def test_programme_coaches_see_the_programme_only_when_allowed(demo):
 
 
 def test_board_gets_no_individual_or_free_text(demo):
+    """The board role reaches protected reports and the period grid, nothing row-level."""
+    from indicators.board import BoardReport
+    from indicators.periods import Grid
+
     db, catalog = demo
     board = Access(db, get_user(db, "styrelse"), catalog)
     anyone = someone_of(db, "anna")
     for attempt in (lambda: board.caseload(), lambda: board.participant(anyone),
-                    lambda: board.participant_answers(anyone)):
+                    lambda: board.participant_answers(anyone), lambda: board.aggregate_inputs()):
         with pytest.raises(AccessDenied):
             attempt()
-    inputs = board.aggregate_inputs()
-    assert "code" not in inputs["enrolments"].columns
-    for frame in inputs["scores"].values():
-        assert not {"code", "value_text", "kommentar", "bra", "battre", "vad_hande"} & set(frame.columns)
+    board_methods = [name for name in public_methods() if "board" in getattr(Access, name).roles]
+    assert sorted(board_methods) == ["board_periods", "board_report"]
+    assert isinstance(board.board_periods(), Grid)
+    report = board.board_report(None, "2025")
+    assert isinstance(report, BoardReport)
+    values = [v for table in report.tables for row in table.values for v in row]
+    assert all(v is None or isinstance(v, (int, float)) for v in values), "figures only"
 
 
 def test_a_code_opens_its_own_visit_only(demo):
@@ -111,7 +118,7 @@ def test_refusals_are_logged_once_with_whom_they_concerned(demo):
     with pytest.raises(AccessDenied):
         board.participant_answers(participant_id=theirs)
     with pytest.raises(AccessDenied):
-        Access(db, None, catalog).board_report(None, date(2026, 1, 1), date(2026, 11, 23))
+        Access(db, None, catalog).board_report(None, "2025")
     assert refusals()[before:] == [("anna", theirs, "participant (coach)"),
                                    ("styrelse", theirs, "participant_answers (board)"),
                                    (None, None, "board_report (anonymous)")]

@@ -1,5 +1,5 @@
-"""The board's view: the same suppressed figures on screen, in the PDF and in the workbook,
-equal to the engine's; never a participant code or a free-text answer."""
+"""The board's view: the same protected figures on screen, in the PDF, in the workbook and in
+the JSON; never a participant code or a free-text answer; only periods of the grid."""
 
 import io
 import time
@@ -9,26 +9,29 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+import json
+
+from indicators.disclosure import SUPPRESSED_TEXT
 from indicators.goals import evaluate_goals
-from indicators.suppression import SUPPRESSED_TEXT
 from stegvis import reports
 from stegvis.access import Access
 from stegvis.accounts import get_user
 from stegvis.cli import run
 from stegvis.demo import run_demo
+from stegvis.errors import StegvisError
+from surveys.definitions import shipped_catalog
 from surveys.store import open_db
 
-START, END = date(2024, 1, 1), date(2026, 11, 23)
+END = date(2026, 11, 23)
+PERIOD = "hela"  # every completed quarter: the largest figures, and still some hidden
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from surveys.definitions import shipped_catalog
-
     path = tmp_path_factory.mktemp("board") / "demo.db"
     db = open_db(path)
     run_demo(db, shipped_catalog(), today=END)
-    report = Access(db, get_user(db, "styrelse"), shipped_catalog()).board_report("jobbvagen_ar", START, END)
+    report = Access(db, get_user(db, "styrelse"), shipped_catalog()).board_report("jobbvagen_ar", PERIOD)
     return path, db, report
 
 
@@ -43,14 +46,14 @@ def free_texts(db):
 
 def test_goal_figures_equal_the_engines(demo):
     _, db, report = demo
-    from surveys.definitions import shipped_catalog
-
     programme = shipped_catalog().programme("jobbvagen_ar")
     enrolments = Access(db, get_user(db, "admin"), shipped_catalog()).aggregate_inputs("jobbvagen_ar")["enrolments"]
-    engine = evaluate_goals(programme, enrolments, period=(START.isoformat(), END.isoformat()), min_cell=5)[0]
-    shown = report.goals["jobbvagen_ar"][0]
-    assert (shown.numerator, shown.denominator, shown.share) == (engine.numerator, engine.denominator, engine.share)
-    assert engine.denominator > 20
+    period = (report.period.start.isoformat(), report.period.end.isoformat())
+    engine = evaluate_goals(programme, enrolments, period=period)[0]
+    shown = report.goals[0]
+    assert shown.denominator == engine.denominator > 20
+    assert shown.numerator in (None, engine.numerator) and shown.share in (None, engine.share)
+    assert (shown.numerator is None) == (shown.share is None), "a hidden share never stands beside its count"
 
 
 def test_workbook_holds_the_same_figures_and_no_formulas(demo):
@@ -59,9 +62,9 @@ def test_workbook_holds_the_same_figures_and_no_formulas(demo):
     goals = book["Mål"]
     header = [c.value for c in goals[1]]
     row = dict(zip(header, [c.value for c in goals[2]]))
-    goal = report.goals["jobbvagen_ar"][0]
-    assert row["Uppnått antal"] == str(goal.numerator) and row["Av"] == str(goal.denominator)
-    assert row["Utfall"] == f"{goal.share * 100:.0f} %"
+    goal = report.goals[0]
+    assert row["Uppnått antal"] in (str(goal.numerator), SUPPRESSED_TEXT) and row["Av"] == str(goal.denominator)
+    assert row["Utfall"] in (f"{goal.share * 100:.0f} %", SUPPRESSED_TEXT)
     assert "Utfall under 30 år" in header and "Utfall 30 år och äldre" in header  # declared by the goal
     cells = [c.value for sheet in book for line in sheet.iter_rows() for c in line if c.value is not None]
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
@@ -80,22 +83,26 @@ def test_pdf_holds_the_goal_figures_and_suppressions(demo):
     except Exception as exc:  # kaleido needs chromium
         pytest.skip(f"charts cannot be rendered here: {exc}")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    goal = report.goals["jobbvagen_ar"][0]
-    assert f"{goal.numerator}" in text and f"{goal.share * 100:.0f} %" in text
+    goal = report.goals[0]
+    assert f"{goal.denominator}" in text and report.period.label in text
     assert "för få svar" in text and "Så räknas siffrorna" in text
     assert not any(code in text for code in codes(db))
 
 
-def test_suppressed_outcome_cells_agree_everywhere(demo):
+def test_hidden_figures_agree_on_screen_in_the_workbook_and_in_the_json(demo):
     _, _, report = demo
-    table = report.outcomes["jobbvagen_ar"]
-    hidden = int(table.counts.isna().to_numpy().sum())
-    shown = reports.tables(report)["Avslut Jobbvägen AR"]
+    table = report.table("outcomes/jobbvagen_ar")
+    hidden = sum(v is None for row in table.values for v in row)
+    shown = reports.tables(report)[table.title]
     assert hidden > 0
-    assert int((shown.drop(columns="Avslutsorsak") == SUPPRESSED_TEXT).to_numpy().sum()) == hidden
+    assert int((shown.drop(columns="") == SUPPRESSED_TEXT).to_numpy().sum()) == hidden
     book = load_workbook(io.BytesIO(reports.xlsx(report)))
-    sheet_values = [c.value for line in book["Avslut Jobbvägen AR"].iter_rows(min_row=2) for c in line[1:]]
+    sheet_values = [c.value for line in book[table.title[:31]].iter_rows(min_row=2) for c in line[1:]]
     assert sheet_values.count(SUPPRESSED_TEXT) == hidden
+    published = next(t for t in reports.as_json(report)["tables"] if t["id"] == table.id)
+    assert sum(v is None for row in published["values"] for v in row) == hidden
+    assert [r["id"] for r in published["rows"] if r["total"]] == ["alla"]
+    assert [c["id"] for c in published["columns"] if c["total"]] == ["alla"]
 
 
 def board_page():
@@ -122,34 +129,54 @@ def test_board_page_shows_no_individual(demo, monkeypatch):
 def test_report_board_command(demo, tmp_path, capsys):
     path, _, _ = demo
     out = tmp_path / "rapport.xlsx"
-    assert run(["report", "board", "-p", "porten", "--from", "2025-01-01", "--to", "2025-12-31",
-                "--output", str(out), "--db", str(path)]) == 0
+    assert run(["report", "board", "-p", "porten", "--period", "2025", "--output", str(out), "--db", str(path)]) == 0
     assert load_workbook(out)["Mål"]["A2"].value == "Porten"
-    assert run(["report", "board", "--from", "2025-01-01", "--to", "2025-12-31", "--output",
-                str(tmp_path / "x.doc"), "--db", str(path)]) == 1
-    assert ".pdf or .xlsx" in capsys.readouterr().err
+    assert run(["report", "board", "--period", "2025", "--output", str(tmp_path / "x.doc"), "--db", str(path)]) == 1
+    assert ".pdf, .xlsx or .json" in capsys.readouterr().err
+    published = tmp_path / "r.json"
+    assert run(["report", "board", "-p", "porten", "--period", "2025-H2", "--output", str(published),
+                "--db", str(path)]) == 0
+    data = json.loads(published.read_text())
+    assert data["period"] == {"id": "2025-H2", "kind": "halvar", "label": "Halvår 2 2025 (jul–dec)",
+                              "start": "2025-07-01", "end": "2025-12-31"}
+    assert {t["id"] for t in data["tables"]} >= {"outcomes/porten", "goal/porten/arbete_studier", "flow"}
+
+
+def test_only_periods_of_the_grid_are_offered(demo, capsys):
+    """Free dates let two reports a day apart single out whoever came or left that day."""
+    path, db, _ = demo
+    board = Access(db, get_user(db, "styrelse"), shipped_catalog())
+    offered = [p.id for p in board.board_periods().periods]
+    assert {"2024", "2025", "2025-H1", "2025-K4", "hela"} <= set(offered)
+    assert not any(p.end >= date.today() for p in board.board_periods().periods), "completed periods only"
+    for wrong in ("2026-11-13", "2025-11", "2026", "alla"):
+        with pytest.raises(StegvisError, match="styrelsens perioder"):
+            board.board_report("porten", wrong)
+    assert run(["report", "board", "--period", "2026-11-14", "--output", "x.pdf", "--db", str(path)]) == 1
+    assert "styrelsens perioder" in capsys.readouterr().err
 
 
 def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path):
     from stegvis.config import update_setting
-    from surveys.definitions import shipped_catalog
 
     db = open_db(tmp_path / "memo.db")
     run_demo(db, shipped_catalog(), today=END)
     board = Access(db, get_user(db, "styrelse"), shipped_catalog())
-    first = board.board_report("porten", START, END)
-    assert board.board_report("porten", START, END) is first, "a rerun of the page reuses the figures"
-    assert board.board_report("porten", START, date(2025, 12, 31)) is not first
+    first = board.board_report("porten", "2025")
+    assert board.board_report("porten", "2025") is first, "a rerun of the page reuses the figures"
+    assert board.board_report("porten", "2025-H2") is not first
     views = db.execute("SELECT detail FROM audit_log WHERE action = 'view_board_report'").fetchall()
-    assert views == [("porten 2024-01-01–2026-11-23",), ("porten 2024-01-01–2025-12-31",)], \
+    assert views == [("porten 2025",), ("porten 2025-H2",)], \
         "each view is logged, a rerun of the same view within ten minutes once"
-    db.execute("""UPDATE enrolments SET exited_on = '2026-11-20', outcome = 'studier' WHERE id =
-                  (SELECT id FROM enrolments WHERE programme_id = 'porten' AND exited_on IS NULL LIMIT 1)""")
-    after_exit = board.board_report("porten", START, END)
+    db.execute("""UPDATE enrolments SET exited_on = '2025-06-20', outcome = 'studier' WHERE id =
+                  (SELECT id FROM enrolments WHERE programme_id = 'porten' AND exited_on IS NULL
+                   AND started_on < '2025-06-01' LIMIT 1)""")
+    after_exit = board.board_report("porten", "2025")
     assert after_exit is not first
-    assert after_exit.outcomes["porten"].n == first.outcomes["porten"].n + 1
+    total = ("outcomes", "2025", "alla", "alla")
+    assert after_exit.views["porten"].parts[0].true_count(total) == first.views["porten"].parts[0].true_count(total) + 1
     update_setting(db, "min_cell", "3")
-    assert board.board_report("porten", START, END).k == 3
+    assert board.board_report("porten", "2025").k == 3
 
 
 def test_goal_chart_states_each_figure_beside_the_plot():

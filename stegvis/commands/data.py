@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from stegvis import audit, exports
-from stegvis.config import setting
 from stegvis.errors import StegvisError
 from stegvis.imports import import_exits, import_participants
 from stegvis.safe_export import write_csv
@@ -71,9 +70,16 @@ def register(app: typer.Typer) -> None:
     @export_app.command("indicators")
     def export_indicators(output: Path = typer.Option(..., "--output", "-o"),
                           programme: str = typer.Option(None, "--programme"), db: Path = DbOption):
-        """Indicator results per programme, respondent group and year (small numbers left empty)."""
+        """Indicator results per programme, respondent group and completed year, protected like the
+        board's figures (hidden ones left empty)."""
+        from stegvis.access import Access
+        from stegvis.accounts import User
+
         database = open_db(db)
-        frame = exports.indicators(database, load_catalog(database), programme, setting(database, "min_cell"))
+        if programme is not None:
+            load_catalog(database).programme(programme)  # an unknown id is refused by name
+        board = Access(database, User(id=0, username="cli", role="board"), load_catalog(database))
+        frame = exports.indicators(board, programme)
         if frame.empty:
             raise StegvisError("no survey answers with indicators to export")
         write_csv(frame, output)

@@ -4,7 +4,6 @@ for analysts and for organisations moving from spreadsheets."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -35,6 +34,24 @@ def score_csv(instrument_id: str, input_path: Path) -> str:
     return scores.to_csv(index=False, float_format="%.10g")
 
 
+def _existing_db(path: Path | None):
+    """The database if there is one; settings are read from it, nothing is created."""
+    from surveys.store import open_db, resolve_path
+
+    target = resolve_path(path)
+    return open_db(target) if target.exists() else None
+
+
+def _board_access(db: Path | None):
+    from stegvis.access import Access
+    from stegvis.accounts import User
+    from surveys.store import load_catalog, open_db
+
+    database = open_db(db)
+    operator = User(id=0, username="cli", role="board")  # the command line reads protected figures only
+    return Access(database, operator, load_catalog(database))
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def score(instrument: str = typer.Argument(..., help="Instrument id, e.g. kasam29"),
@@ -52,14 +69,25 @@ def register(app: typer.Typer) -> None:
     def outcomes(programme: str = typer.Option(..., "--programme", "-p", help="Programme id"),
                  input: Path = typer.Option(..., "--input", "-i", help="CSV or .xlsx of exits"),
                  format: str = typer.Option("json", "--format", "-f", help="json, csv or md"),
-                 min_cell: int = typer.Option(1, "--min-cell", min=1,
-                                              help="Hide counts below this (the board's k; 1 shows all)")):
-        """The outcome table by gender and the outcome goals, from a file of exits."""
+                 min_cell: int = typer.Option(None, "--min-cell", min=1,
+                                              help="Hide counts below this; default the organisation's k "
+                                                   "(`stegvis config min_cell`); 1 shows all, not for publication"),
+                 db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database whose settings apply")):
+        """The outcome table by gender and the outcome goals, from a file of exits, protected like
+        the board's figures."""
+        from stegvis.config import SETTINGS, setting
+
         if format not in ("json", "csv", "md"):
             raise StegvisError(f"--format {format!r}: choose json, csv or md")
         definition = shipped_catalog().programme(programme)
         exits = check_exits(definition, read_table(input), source=str(input))
-        report = outcomes_report(definition, exits, min_cell)
+        database = _existing_db(db)
+        k = min_cell if min_cell is not None else (setting(database, "min_cell") if database
+                                                   else SETTINGS["min_cell"].default)
+        interval = setting(database, "protection_interval") if database else SETTINGS["protection_interval"].default
+        report = outcomes_report(definition, exits, k, interval)
+        if k == 1:
+            typer.echo("Obs: --min-cell 1 visar alla siffror, även små. Resultatet är inte för publicering.", err=True)
         if format == "json":
             typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         elif format == "csv":
@@ -68,33 +96,35 @@ def register(app: typer.Typer) -> None:
             typer.echo(report_markdown(report, definition), nl=False)
 
     @report_app.command("board")
-    def board(programme: str = typer.Option(None, "--programme", "-p", help="Programme id; all when left out"),
-              start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD"),
-              end: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD"),
-              output: Path = typer.Option(..., "--output", "-o", help="FILE.pdf or FILE.xlsx"),
+    def board(period: str = typer.Option(..., "--period", help="A completed period: 2025, 2025-H1, 2025-K3, "
+                                                                 "2025-T2 or hela (see `stegvis report periods`)"),
+              programme: str = typer.Option(None, "--programme", "-p", help="Programme id; all when left out"),
+              output: Path = typer.Option(..., "--output", "-o", help="FILE.pdf, FILE.xlsx or FILE.json"),
               db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file")):
-        """The board's meeting report (PDF or Excel), with small numbers suppressed."""
+        """The board's meeting report (PDF, Excel or JSON) for a period of the grid, protected."""
         from stegvis import reports
-        from stegvis.access import Access
-        from stegvis.accounts import User
-        from surveys.store import load_catalog, open_db
 
         suffix = output.suffix.lower()
-        if suffix not in (".pdf", ".xlsx"):
-            raise StegvisError(f"--output {output}: end the file name with .pdf or .xlsx")
-        try:
-            first, last = date.fromisoformat(start), date.fromisoformat(end)
-        except ValueError:
-            raise StegvisError("--from and --to take dates as YYYY-MM-DD") from None
-        database = open_db(db)
-        operator = User(id=0, username="cli", role="board")  # the command line reads aggregates only
+        if suffix not in (".pdf", ".xlsx", ".json"):
+            raise StegvisError(f"--output {output}: end the file name with .pdf, .xlsx or .json")
         with typer.progressbar(length=100, label="Rapport") as bar:
-            report = Access(database, operator, load_catalog(database)).board_report(programme, first, last)
+            report = _board_access(db).board_report(programme, period)
             bar.update(30)
-            data = reports.pdf(report, lambda f, _: bar.update(int(70 * f))) if suffix == ".pdf" \
-                else reports.xlsx(report)
+            if suffix == ".pdf":
+                data = reports.pdf(report, lambda f, _: bar.update(int(70 * f)))
+            else:
+                data = reports.xlsx(report) if suffix == ".xlsx" else reports.json_bytes(report)
             write_atomic(output, data)
         typer.echo(f"Wrote {output}")
+
+    @report_app.command("periods")
+    def periods(db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file")):
+        """The periods the board may report on: completed ones only."""
+        grid = _board_access(db).board_periods()
+        if not grid.periods:
+            typer.echo("Ingen avslutad period ännu.")
+        for item in grid.periods:
+            typer.echo(f"{item.id}\t{item.label}")
 
     app.add_typer(report_app, name="report")
 
