@@ -250,7 +250,8 @@ def _other_surveys(api, answers: pd.DataFrame) -> None:
             lines = []
             for row in rows.to_dict("records"):
                 item = instrument.item(row["item_id"])
-                answer = Answer(row["item_id"], row["status"], row["value_num"], row["value_text"], row["other_text"])
+                answer = Answer(row["item_id"], row["status"], row["value_num"], row["value_text"], row["other_text"],
+                                row["value_type"])
                 lines.append({"Fråga": wording.item(item).text, "Svar": answer_text(instrument, item, answer)})
             # st.dataframe shows text as text: a free-text answer with HTML or a formula stays inert
             st.dataframe(pd.DataFrame(lines), hide_index=True, width="stretch")

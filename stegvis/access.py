@@ -219,7 +219,7 @@ class Access:
         return pd.read_sql_query(
             """SELECT s.id AS session_id, s.occasion, s.instrument_id, s.instrument_version, s.status AS session_status,
                       coalesce(s.completed_at, s.started_at, s.created_at) AS at, a.item_id, a.status,
-                      a.value_num, a.value_text, a.other_text
+                      a.value_num, a.value_text, a.other_text, a.value_type
                FROM survey_sessions s JOIN answers a ON a.session_id = s.id
                WHERE s.participant_id = ? ORDER BY at, s.id, a.id""", self.db.conn, params=[participant_id])
 

@@ -60,11 +60,11 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
         wording = WordingSource(db, instrument, "sv")
         answers = []
         session_id = session.pop("id")
-        for item_id, status, value_num, value_text, other_text, at in db.execute(
-                "SELECT item_id, status, value_num, value_text, other_text, answered_at FROM answers "
+        for item_id, status, value_num, value_text, other_text, value_type, at in db.execute(
+                "SELECT item_id, status, value_num, value_text, other_text, value_type, answered_at FROM answers "
                 "WHERE session_id = ? ORDER BY id", [session_id]):
             item = instrument.item(item_id)
-            answer = Answer(item_id, status, value_num, value_text, other_text)
+            answer = Answer(item_id, status, value_num, value_text, other_text, value_type)
             answers.append({"question": wording.item(item).text, "item_id": item_id,
                             "answer": answer_text(instrument, item, answer), "answered_at": at})
         person["surveys"].append({**session, "answers": answers,

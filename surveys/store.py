@@ -228,6 +228,39 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX audit_log_recent ON audit_log(user_id, action, at);
     """,
+    # 5: each answered row says what its value is (number, text, or a JSON list of choice ids),
+    # so free text that looks like JSON or a number is never read as one. Existing rows get
+    # their type from the item's kind in the published definition; for an item no stored
+    # definition knows, text that is a JSON array is taken as a list, as it was read before.
+    """
+    ALTER TABLE answers ADD COLUMN value_type TEXT CHECK (value_type IN ('number', 'text', 'list'));
+    CREATE TEMP TABLE migration_item_kinds (
+        instrument_id TEXT, instrument_version INTEGER, item_id TEXT, kind TEXT,
+        PRIMARY KEY (instrument_id, instrument_version, item_id)
+    );
+    INSERT OR IGNORE INTO migration_item_kinds
+        SELECT d.id, d.version, json_extract(i.value, '$.id'), json_extract(i.value, '$.kind')
+        FROM definitions d, json_each(d.content, '$.items') i WHERE d.kind = 'instrument';
+    UPDATE answers SET value_type = CASE
+        WHEN value_num IS NOT NULL THEN 'number'
+        WHEN (SELECT k.kind FROM migration_item_kinds k WHERE k.instrument_id = answers.instrument_id
+              AND k.instrument_version = answers.instrument_version AND k.item_id = answers.item_id)
+             IS NOT NULL THEN
+            CASE (SELECT k.kind FROM migration_item_kinds k WHERE k.instrument_id = answers.instrument_id
+                  AND k.instrument_version = answers.instrument_version AND k.item_id = answers.item_id)
+                WHEN 'multiple_choice' THEN 'list' WHEN 'scale' THEN 'number' WHEN 'number' THEN 'number'
+                ELSE 'text' END
+        WHEN json_valid(value_text) AND json_type(value_text) = 'array' THEN 'list'
+        ELSE 'text' END
+    WHERE status = 'answered';
+    DROP TABLE migration_item_kinds;
+    CREATE TRIGGER answers_value_type_I BEFORE INSERT ON answers
+        WHEN NEW.status = 'answered' AND NEW.value_type IS NULL
+        BEGIN SELECT RAISE(ABORT, 'an answered row needs its value_type (number, text or list)'); END;
+    CREATE TRIGGER answers_value_type_U BEFORE UPDATE ON answers
+        WHEN NEW.status = 'answered' AND NEW.value_type IS NULL
+        BEGIN SELECT RAISE(ABORT, 'an answered row needs its value_type (number, text or list)'); END;
+    """,
 ]
 
 
