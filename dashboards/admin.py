@@ -58,8 +58,9 @@ def page() -> None:
                                   format_func={"request": "Begäran om radering",
                                                "withdrawal": "Återkallat samtycke"}.get)
                 if st.button("Radera deltagaren", type="primary", disabled=confirm.strip() != code.strip()):
-                    counts = api.erase_participant(participant_id, reason)
-                    st.success("Raderat: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+                    result = api.erase_participant(participant_id, reason)
+                    st.success("Raderat: " + ", ".join(f"{n} {t}" for t, n in result.counts.items()))
+                    _copies_warning(result)
         st.subheader("Gallring", anchor=False)
         due = api.purge(dry_run=True)
         st.write(f"{len(due)} deltagare har passerat lagringstiden.")
@@ -74,6 +75,21 @@ def page() -> None:
         st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")
     with imports:
         _imports(api)
+
+
+def _copies_warning(result) -> None:
+    """Backups and exports made before an erasure still hold the person: say which."""
+    if result.copies:
+        st.warning("Säkerhetskopior och exporter gjorda före raderingen innehåller fortfarande personen. "
+                   "Radera dem, eller låt dem gallras enligt rutinen.")
+        st.dataframe(pd.DataFrame([{"När": c["at"], "Vad": {"backup": "Säkerhetskopia"}.get(c["kind"], "Export"),
+                                    "Detaljer": c["detail"] or ""} for c in result.copies]),
+                     hide_index=True, width="stretch")
+    else:
+        st.info("Inga säkerhetskopior eller exporter med personen finns i loggen. Kopior gjorda utanför "
+                "Stegvis innehåller personen tills de raderas.")
+    if not result.wal_cleared:
+        st.warning("Databasens loggfil (-wal) kunde inte tömmas medan appen läste. Den töms när appen startas om.")
 
 
 def _imports(api) -> None:

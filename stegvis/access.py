@@ -421,7 +421,7 @@ class Access:
         return row[0]
 
     @allowed("admin")
-    def erase_participant(self, participant_id: int, reason: str = "request") -> dict:
+    def erase_participant(self, participant_id: int, reason: str = "request"):
         from stegvis.privacy import erase
 
         return erase(self.db, participant_id, reason, self.user)

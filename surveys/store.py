@@ -291,6 +291,9 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
+    # Deleted content is overwritten with zeros, so an erased person's answers do not linger in
+    # free pages of the file. Per connection, and not every SQLite build has it on by default.
+    conn.execute("PRAGMA secure_delete = ON")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         with db.ensure_autocommit_on():
             conn.execute("PRAGMA journal_mode = WAL")
@@ -299,6 +302,16 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     if migrate:
         migrate_db(db)
     return db
+
+
+def checkpoint(db: sqlite_utils.Database) -> bool:
+    """Copy the write-ahead log into the database and truncate it to zero bytes, so pages it
+    held (an erased person's, before the erasure) are gone from disk. Waits for readers up to
+    the busy timeout; False if one still held an older snapshot, and the log was not emptied."""
+    if db.conn.in_transaction:
+        return False
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
