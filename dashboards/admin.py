@@ -48,9 +48,13 @@ def page() -> None:
             except StegvisError as exc:
                 st.error(str(exc))
             else:
+                # A callable: the export is built, and logged, when the file is downloaded; the page
+                # reruns on every keystroke and click, and a log entry per rerun would say it was
+                # handed out when it was not.
                 st.download_button("Ladda ner allt om deltagaren (JSON, registerutdrag)",
-                                   json.dumps(api.export_participant(participant_id), ensure_ascii=False, indent=2),
-                                   file_name=f"registerutdrag-{code}.json", mime="application/json")
+                                   _subject_access_file(api, participant_id),
+                                   file_name=f"registerutdrag-{code.strip()}.json", mime="application/json",
+                                   on_click="ignore")
                 st.warning("Radering tar bort deltagarens svar, enkäter, samtycken och personuppgifter. "
                            "Det går inte att ångra. Kvar blir bara en anteckning om att radering skett.")
                 confirm = st.text_input("Skriv koden igen för att bekräfta radering", key="erase_confirm")
@@ -75,6 +79,13 @@ def page() -> None:
         st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")
     with imports:
         _imports(api)
+
+
+def _subject_access_file(api, participant_id: int):
+    def build() -> str:
+        return json.dumps(api.export_participant(participant_id), ensure_ascii=False, indent=2)
+
+    return build
 
 
 def _copies_warning(result) -> None:
