@@ -178,7 +178,9 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
                             format_func=lambda o: programme.occasion(o).label.sv, key="survey_occasion")
     options = programme.occasion(occasion).instruments
     chosen = st.multiselect("Enkäter (i den ordning de besvaras)", options, default=options,
-                            format_func=lambda i: api.catalog.instrument(i).title.sv, key="survey_instruments")
+                            format_func=lambda i: api.catalog.instrument(i).title.sv,
+                            # per programme and occasion: a choice made for another occasion does not carry over
+                            key=f"survey_instruments_{programme.id}_{occasion}")
     for instrument_id in chosen:
         problem = licence_problem(api.db, api.catalog.instrument(instrument_id))
         if problem:
