@@ -211,8 +211,10 @@ def test_a_second_survey_the_same_day_asks_first(demo, monkeypatch):
     _, db = demo
     person = _anna_people(db, exited=False)[2]
     pid = db.execute("SELECT id FROM participants WHERE code = ?", [person]).fetchone()[0]
-    count = lambda: db.execute("SELECT count(DISTINCT visit) FROM survey_sessions WHERE participant_id = ? "  # noqa: E731
-                               "AND occasion = 'followup'", [pid]).fetchone()[0]
+    def count():
+        return db.execute("SELECT count(DISTINCT visit) FROM survey_sessions WHERE participant_id = ? "
+                          "AND occasion = 'followup'", [pid]).fetchone()[0]
+
     before = count()
     test = as_user(demo, monkeypatch, "participant_page").run()
     test.selectbox(key="coach_participant").select(person).run()
