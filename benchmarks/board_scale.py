@@ -42,9 +42,10 @@ def scale(db, participants: int) -> None:
                              occasion, instrument_id, instrument_version, respondent_group, language, status,
                              created_at, started_at, completed_at FROM survey_sessions WHERE id <= {top_s}""")
             db.execute(f"""INSERT INTO answers (session_id, instrument_id, instrument_version, item_id, status,
-                             value_num, value_text, other_text, answered_at)
+                             value_num, value_text, other_text, answered_at, value_type)
                            SELECT session_id + {ds}, instrument_id, instrument_version, item_id, status, value_num,
-                             value_text, other_text, answered_at FROM answers WHERE session_id <= {top_s}""")
+                             value_text, other_text, answered_at, value_type FROM answers
+                           WHERE session_id <= {top_s}""")
 
 
 def timed(call) -> float:

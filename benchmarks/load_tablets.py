@@ -42,7 +42,8 @@ def main() -> None:
             db["participants"].insert({"id": tablet + 1, "code": f"LOAD-{tablet}", "gender": "man", "created_at": "x"})
             db["consents"].insert({"participant_id": tablet + 1, "programme_id": "porten", "given_on": "2026-01-01",
                                    "text_version": "t", "scope": "s"})
-            codes.append([open_visit(db, catalog, programme_id="porten", occasion="intake", participant_id=tablet + 1)[1]
+            codes.append([open_visit(db, catalog, programme_id="porten", occasion="intake", participant_id=tablet + 1,
+                                     again=True)[1]  # many visits per tablet, on purpose
                           for _ in range(visits_each)])
         latencies: list[float] = []
         errors: list[str] = []

@@ -48,9 +48,13 @@ def page() -> None:
             except StegvisError as exc:
                 st.error(str(exc))
             else:
+                # A callable: the export is built, and logged, when the file is downloaded; the page
+                # reruns on every keystroke and click, and a log entry per rerun would say it was
+                # handed out when it was not.
                 st.download_button("Ladda ner allt om deltagaren (JSON, registerutdrag)",
-                                   json.dumps(api.export_participant(participant_id), ensure_ascii=False, indent=2),
-                                   file_name=f"registerutdrag-{code}.json", mime="application/json")
+                                   _subject_access_file(api, participant_id),
+                                   file_name=f"registerutdrag-{code.strip()}.json", mime="application/json",
+                                   on_click="ignore")
                 st.warning("Radering tar bort deltagarens svar, enkäter, samtycken och personuppgifter. "
                            "Det går inte att ångra. Kvar blir bara en anteckning om att radering skett.")
                 confirm = st.text_input("Skriv koden igen för att bekräfta radering", key="erase_confirm")
@@ -58,8 +62,9 @@ def page() -> None:
                                   format_func={"request": "Begäran om radering",
                                                "withdrawal": "Återkallat samtycke"}.get)
                 if st.button("Radera deltagaren", type="primary", disabled=confirm.strip() != code.strip()):
-                    counts = api.erase_participant(participant_id, reason)
-                    st.success("Raderat: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+                    result = api.erase_participant(participant_id, reason)
+                    st.success("Raderat: " + ", ".join(f"{n} {t}" for t, n in result.counts.items()))
+                    _copies_warning(result)
         st.subheader("Gallring", anchor=False)
         due = api.purge(dry_run=True)
         st.write(f"{len(due)} deltagare har passerat lagringstiden.")
@@ -74,6 +79,28 @@ def page() -> None:
         st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")
     with imports:
         _imports(api)
+
+
+def _subject_access_file(api, participant_id: int):
+    def build() -> str:
+        return json.dumps(api.export_participant(participant_id), ensure_ascii=False, indent=2)
+
+    return build
+
+
+def _copies_warning(result) -> None:
+    """Backups and exports made before an erasure still hold the person: say which."""
+    if result.copies:
+        st.warning("Säkerhetskopior och exporter gjorda före raderingen innehåller fortfarande personen. "
+                   "Radera dem, eller låt dem gallras enligt rutinen.")
+        st.dataframe(pd.DataFrame([{"När": c["at"], "Vad": {"backup": "Säkerhetskopia"}.get(c["kind"], "Export"),
+                                    "Detaljer": c["detail"] or ""} for c in result.copies]),
+                     hide_index=True, width="stretch")
+    else:
+        st.info("Inga säkerhetskopior eller exporter med personen finns i loggen. Kopior gjorda utanför "
+                "Stegvis innehåller personen tills de raderas.")
+    if not result.wal_cleared:
+        st.warning("Databasens loggfil (-wal) kunde inte tömmas medan appen läste. Den töms när appen startas om.")
 
 
 def _imports(api) -> None:

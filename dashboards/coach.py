@@ -18,7 +18,7 @@ from indicators.goals import GENDER_LABELS
 from indicators.schedule import todos
 from stegvis.errors import StegvisError
 from surveys.answers import Answer
-from surveys.sessions import licence_problem
+from surveys.sessions import RepeatVisit, licence_problem
 from surveys.survey_flow import answer_text
 from surveys.textpacks import WordingSource
 
@@ -112,23 +112,32 @@ def _latest_flags(api) -> dict:
 
 
 def _pick_participant(api) -> int | None:
-    caseload = api.caseload().drop_duplicates("participant_id")
+    """The participant the coach chooses; nobody until they do, since opening a person's page
+    is logged as a view. Current participants first, those who have left after them."""
+    caseload = api.caseload()
     if caseload.empty:
         st.info("Du har inga deltagare ännu.")
         return None
-    codes = dict(zip(caseload["code"], caseload["participant_id"]))
-    chosen = st.selectbox("Deltagare", list(codes), key="coach_participant")
-    return int(codes[chosen])
+    active = set(caseload.loc[caseload["exited_on"].isna(), "participant_id"])
+    people = caseload.drop_duplicates("participant_id")
+    people = people.assign(left=~people["participant_id"].isin(active)).sort_values(["left", "code"], kind="stable")
+    codes = dict(zip(people["code"], people["participant_id"]))
+    left = set(people.loc[people["left"], "code"])
+    chosen = st.selectbox("Deltagare", list(codes), index=None, placeholder="Välj deltagare",
+                          format_func=lambda c: f"{c} (avslutad)" if c in left else c, key="coach_participant")
+    return None if chosen is None else int(codes[chosen])
 
 
 def participant_page() -> None:
     api = access()
     st.title("Deltagare")
     participant_id = _pick_participant(api)
+    _forget_other_codes(participant_id)
     if participant_id is None:
         return
     person = api.participant(participant_id)  # logged as viewed
-    enrolment = person["enrolments"][-1]
+    # the enrolment surveys are opened in: the current one, else the latest
+    enrolment = sorted(person["enrolments"], key=lambda e: (e["exited_on"] is None, e["started_on"]))[-1]
     programme = api.catalog.programme(enrolment["programme_id"])
     st.markdown(f"**{person['code']}** · {GENDER_CHOICES.get(person['gender'], person['gender'])} · född "
                 f"{person['birth_year'] or 'okänt'} · {programme.name.sv} sedan {enrolment['started_on']}"
@@ -137,7 +146,7 @@ def participant_page() -> None:
     survey_tab, kasam_tab, state_tab, other_tab, exit_tab = st.tabs(
         ["Starta enkät", "KASAM", "Nuläge och önskat läge", "Övriga enkäter", "Avslut"])
     with survey_tab:
-        _start_survey(api, participant_id, programme)
+        _start_survey(api, person, enrolment, programme)
     answers = api.participant_answers(participant_id)
     with kasam_tab:
         _kasam(api, participant_id, person, programme)
@@ -149,30 +158,65 @@ def participant_page() -> None:
         _record_exit(api, enrolment, programme)
 
 
-def _start_survey(api, participant_id: int, programme) -> None:
-    occasion = st.selectbox("Tillfälle", [o.id for o in programme.occasions],
+def _forget_other_codes(participant_id: int | None) -> None:
+    """A new code and a pending "start again" belong to the participant they were made for:
+    choosing anyone else (or nobody) drops them, so a code is never handed to the wrong person."""
+    for key in ("new_code", "repeat_pending"):
+        if key in st.session_state and st.session_state[key]["participant_id"] != participant_id:
+            del st.session_state[key]
+
+
+def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
+    participant_id = person["id"]
+    occasions = [o for o in programme.occasions if not enrolment["exited_on"] or o.anchor == "exit"]
+    if enrolment["exited_on"]:
+        st.caption(f"Avslutad {enrolment['exited_on']}: bara tillfällen efter avslut kan startas.")
+    if not occasions:
+        st.info("Insatsen har inga tillfällen efter avslut.")
+        return
+    occasion = st.selectbox("Tillfälle", [o.id for o in occasions],
                             format_func=lambda o: programme.occasion(o).label.sv, key="survey_occasion")
     options = programme.occasion(occasion).instruments
     chosen = st.multiselect("Enkäter (i den ordning de besvaras)", options, default=options,
-                            format_func=lambda i: api.catalog.instrument(i).title.sv, key="survey_instruments")
+                            format_func=lambda i: api.catalog.instrument(i).title.sv,
+                            # per programme and occasion: a choice made for another occasion does not carry over
+                            key=f"survey_instruments_{programme.id}_{occasion}")
     for instrument_id in chosen:
         problem = licence_problem(api.db, api.catalog.instrument(instrument_id))
         if problem:
             st.warning(problem)
+    request = {"participant_id": participant_id, "occasion": occasion, "instruments": list(chosen)}
+    again = False
     if st.button("Starta enkät", type="primary", disabled=not chosen, key="start_survey"):
+        st.session_state.pop("repeat_pending", None)
+    elif st.session_state.get("repeat_pending", {}).get("request") == request:
+        st.warning(st.session_state["repeat_pending"]["message"])
+        again = st.button("Ja, starta en enkät till", key="start_survey_again")
+        if not again:
+            request = None
+    else:
+        request = None
+    if request is not None:
         try:
-            visit, code = api.open_visit(participant_id, occasion, chosen)
+            visit, code = api.open_visit(participant_id, occasion, chosen, programme_id=programme.id, again=again)
+        except RepeatVisit as exc:
+            st.session_state["repeat_pending"] = {"participant_id": participant_id, "request": request,
+                                                  "message": str(exc)}
+            st.warning(str(exc))
+            st.button("Ja, starta en enkät till", key="start_survey_again")
         except StegvisError as exc:
             st.error(str(exc))
         else:
-            st.session_state["new_code"] = (code, visit.expires_at[:10])
-    if "new_code" in st.session_state:
-        code, expires = st.session_state["new_code"]
+            st.session_state.pop("repeat_pending", None)
+            st.session_state["new_code"] = {"participant_id": participant_id, "owner": person["code"],
+                                            "code": code, "expires": visit.expires_at[:10]}
+    shown = st.session_state.get("new_code")
+    if shown and shown["participant_id"] == participant_id:
         left, right = st.columns([2, 1])
-        left.markdown(f"Ge deltagaren koden:\n\n# `{code}`\n\nGäller till {expires} och tills enkäten är "
-                      f"inskickad. Koden visas bara nu.")
-        left.caption(survey_url(code))
-        right.image(qr_png(code), caption="Öppna enkäten i mobilen", width=200)
+        left.markdown(f"Koden till **{shown['owner']}**, ge den till deltagaren:\n\n# `{shown['code']}`\n\n"
+                      f"Gäller till {shown['expires']} och tills enkäten är inskickad. Koden visas bara nu.")
+        left.caption(survey_url(shown["code"]))
+        right.image(qr_png(shown["code"]), caption=f"Öppna enkäten i mobilen ({shown['owner']})", width=200)
 
 
 def _kasam(api, participant_id: int, person: dict, programme) -> None:
@@ -250,7 +294,8 @@ def _other_surveys(api, answers: pd.DataFrame) -> None:
             lines = []
             for row in rows.to_dict("records"):
                 item = instrument.item(row["item_id"])
-                answer = Answer(row["item_id"], row["status"], row["value_num"], row["value_text"], row["other_text"])
+                answer = Answer(row["item_id"], row["status"], row["value_num"], row["value_text"], row["other_text"],
+                                row["value_type"])
                 lines.append({"Fråga": wording.item(item).text, "Svar": answer_text(instrument, item, answer)})
             # st.dataframe shows text as text: a free-text answer with HTML or a formula stays inert
             st.dataframe(pd.DataFrame(lines), hide_index=True, width="stretch")

@@ -219,7 +219,7 @@ class Access:
         return pd.read_sql_query(
             """SELECT s.id AS session_id, s.occasion, s.instrument_id, s.instrument_version, s.status AS session_status,
                       coalesce(s.completed_at, s.started_at, s.created_at) AS at, a.item_id, a.status,
-                      a.value_num, a.value_text, a.other_text
+                      a.value_num, a.value_text, a.other_text, a.value_type
                FROM survey_sessions s JOIN answers a ON a.session_id = s.id
                WHERE s.participant_id = ? ORDER BY at, s.id, a.id""", self.db.conn, params=[participant_id])
 
@@ -301,13 +301,18 @@ class Access:
 
     @allowed("coach", "admin")
     def open_visit(self, participant_id: int, occasion: str, instruments: list[str] | None = None,
-                   language: str = "sv"):
+                   language: str = "sv", programme_id: str | None = None, again: bool = False):
+        """Open a survey visit in the programme named (default: the current enrolment's). `again`
+        confirms a second visit at the same occasion on the same day (see surveys.sessions)."""
         self._require_participant(participant_id)
-        row = self.db.execute("SELECT programme_id FROM enrolments WHERE participant_id = ? "
-                              "ORDER BY exited_on IS NULL DESC, started_on DESC LIMIT 1", [participant_id]).fetchone()
-        visit, code = open_visit(self.db, self.catalog, programme_id=row[0], occasion=occasion,
+        enrolled = [r[0] for r in self.db.execute(
+            "SELECT programme_id FROM enrolments WHERE participant_id = ? "
+            "ORDER BY exited_on IS NULL DESC, started_on DESC", [participant_id])]
+        if not enrolled or (programme_id is not None and programme_id not in enrolled):
+            raise StegvisError("deltagaren är inte inskriven i den insatsen")
+        visit, code = open_visit(self.db, self.catalog, programme_id=programme_id or enrolled[0], occasion=occasion,
                                  instruments=instruments, participant_id=participant_id,
-                                 created_by=self.user.id, language=language)
+                                 created_by=self.user.id, language=language, again=again)
         audit.log(self.db, self.user, "open_survey", participant_id, ",".join(p.instrument_id for p in visit.parts))
         return visit, code
 
@@ -439,7 +444,7 @@ class Access:
         return row[0]
 
     @allowed("admin")
-    def erase_participant(self, participant_id: int, reason: str = "request") -> dict:
+    def erase_participant(self, participant_id: int, reason: str = "request"):
         from stegvis.privacy import erase
 
         return erase(self.db, participant_id, reason, self.user)

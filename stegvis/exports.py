@@ -34,7 +34,8 @@ def answers(db, programme_id: str | None = None, with_codes: bool = False) -> pd
     where, params = ("WHERE s.programme_id = ?", [programme_id]) if programme_id else ("", [])
     frame = pd.read_sql_query(
         f"""SELECT s.participant_id, s.programme_id, s.occasion, s.respondent_group, s.instrument_id,
-                   s.instrument_version, a.item_id, a.status, a.value_num, a.value_text, a.other_text, a.answered_at
+                   s.instrument_version, a.item_id, a.status, a.value_num, a.value_text, a.value_type, a.other_text,
+                   a.answered_at
             FROM answers a JOIN survey_sessions s ON s.id = a.session_id {where} ORDER BY s.id, a.id""",
         db.conn, params=params)
     frame.insert(0, "respondent", _respondents(db, frame.pop("participant_id"), with_codes))

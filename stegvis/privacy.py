@@ -4,23 +4,43 @@ transaction (leaving only a record that erasure happened) or handed to them read
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date
 
 from stegvis import audit
 from stegvis.errors import StegvisError
-from surveys.store import now, transaction
+from surveys.store import checkpoint, now, transaction
 
 TABLES = ("answers", "survey_sessions", "consents", "enrolments", "participants")
+# Bulk exports that hold individuals (pseudonymised or not); indicator exports and board
+# reports are aggregates with small numbers suppressed.
+PERSONAL_EXPORTS = ("answers", "scores")
 
 
-def erase(db, participant_id: int, reason: str, by=None) -> dict:
+@dataclass
+class Erasure:
+    """What an erasure did: rows deleted per table, the copies made before it that still hold
+    the person (from the audit log: backups and exports), and whether the database's write-ahead
+    log was emptied so no deleted page remains in it."""
+
+    counts: dict[str, int]
+    copies: list[dict] = field(default_factory=list)
+    wal_cleared: bool = True
+
+
+def erase(db, participant_id: int, reason: str, by=None) -> Erasure:
     """Delete the person's answers, sessions, consents, enrolments and personal fields at once.
-    Aggregates computed afterwards no longer include them. Returns the counts deleted."""
+    Aggregates computed afterwards no longer include them. Deleted content is overwritten
+    (every connection has secure_delete on) and the write-ahead log is checkpointed and
+    truncated, so the erased text is gone from the files, not only from the tables. Backups
+    and exports made before cannot be reached from here: they are listed, and the audit log
+    records that they still hold the person (without saying who)."""
     if reason not in ("withdrawal", "request", "retention"):
         raise StegvisError("reason: withdrawal, request or retention")
     with transaction(db):
         if db.execute("SELECT 1 FROM participants WHERE id = ?", [participant_id]).fetchone() is None:
             raise StegvisError(f"no participant {participant_id}")
+        copies = copies_holding(db, participant_id)
         sessions = "SELECT id FROM survey_sessions WHERE participant_id = ?"
         counts = {
             "answers": db.execute(f"DELETE FROM answers WHERE session_id IN ({sessions})", [participant_id]).rowcount,
@@ -33,7 +53,47 @@ def erase(db, participant_id: int, reason: str, by=None) -> dict:
         db["erasures"].insert({"erased_at": now(), "erased_by": getattr(by, "id", None), "reason": reason,
                                "rows_deleted": json.dumps(counts)})
         audit.log(db, by or "system", "erase", participant_id, reason)
-    return counts
+        audit.log(db, by or "system", "erase_copies_remain", participant_id, _copies_note(copies))
+    return Erasure(counts, copies, checkpoint(db))
+
+
+def copies_holding(db, participant_id: int) -> list[dict]:
+    """Backups and exports in the audit log made since the person was registered that hold
+    them: every backup, bulk exports of answers or scores of all programmes or one of theirs,
+    and their own subject-access exports. Copies made outside Stegvis are not known here."""
+    row = db.execute("SELECT created_at FROM participants WHERE id = ?", [participant_id]).fetchone()
+    since = row[0] if row and row[0] and row[0][:1].isdigit() else ""
+    programmes = {r[0] for r in db.execute("SELECT programme_id FROM enrolments WHERE participant_id = ?",
+                                           [participant_id])}
+    copies = []
+    for entry_id, at, action, about, detail in db.execute(
+            """SELECT id, at, action, participant_id, detail FROM audit_log
+               WHERE action IN ('backup', 'export', 'export_participant') AND at >= ? ORDER BY id""", [since]):
+        if action == "export_participant" and about != participant_id:
+            continue
+        if action == "export":
+            kind, _, rest = (detail or "").partition(" ")
+            scope = rest.split(" ")[0]
+            if kind not in PERSONAL_EXPORTS or (scope != "alla" and scope not in programmes):
+                continue
+        copies.append({"log_id": entry_id, "at": at, "kind": "backup" if action == "backup" else "export",
+                       "detail": detail if action != "export_participant" else "registerutdrag"})
+    return copies
+
+
+def _copies_note(copies: list[dict]) -> str:
+    """The audit entry's text: counts and log ids only, nothing about the person."""
+    backups = [c["log_id"] for c in copies if c["kind"] == "backup"]
+    exports = [c["log_id"] for c in copies if c["kind"] == "export"]
+    if not copies:
+        return ("Inga säkerhetskopior eller exporter med personen finns i loggen. Kopior gjorda utanför "
+                "Stegvis innehåller personen tills de raderas.")
+    parts = [f"{len(backups)} säkerhetskopi{'a' if len(backups) == 1 else 'or'} (logg-id "
+             f"{', '.join(map(str, backups))})" if backups else "",
+             f"{len(exports)} export{'' if len(exports) == 1 else 'er'} (logg-id {', '.join(map(str, exports))})"
+             if exports else ""]
+    return ("Gjorda före raderingen och innehåller fortfarande personen: " + " och ".join(p for p in parts if p)
+            + ". Radera dem, eller låt dem gallras enligt rutinen.")
 
 
 def subject_access(db, catalog, participant_id: int, by=None) -> dict:
@@ -60,11 +120,11 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
         wording = WordingSource(db, instrument, "sv")
         answers = []
         session_id = session.pop("id")
-        for item_id, status, value_num, value_text, other_text, at in db.execute(
-                "SELECT item_id, status, value_num, value_text, other_text, answered_at FROM answers "
+        for item_id, status, value_num, value_text, other_text, value_type, at in db.execute(
+                "SELECT item_id, status, value_num, value_text, other_text, value_type, answered_at FROM answers "
                 "WHERE session_id = ? ORDER BY id", [session_id]):
             item = instrument.item(item_id)
-            answer = Answer(item_id, status, value_num, value_text, other_text)
+            answer = Answer(item_id, status, value_num, value_text, other_text, value_type)
             answers.append({"question": wording.item(item).text, "item_id": item_id,
                             "answer": answer_text(instrument, item, answer), "answered_at": at})
         person["surveys"].append({**session, "answers": answers,

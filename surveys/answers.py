@@ -18,27 +18,45 @@ MAX_TEXT = 20_000  # characters; a free-text answer longer than this is refused,
 
 ANSWERED, SKIPPED, DONT_KNOW = "answered", "skipped", "dont_know"
 
+# What an answered row's value is (answers.value_type). Stored, never guessed from the value:
+# free text may look like anything, "[inget att tillägga]" and "42" included.
+NUMBER, TEXT, LIST = "number", "text", "list"  # LIST: a JSON list of choice ids in value_text
+
 
 @dataclass(frozen=True)
 class Answer:
-    """A checked answer, as stored: `value_num` for numbers, `value_text` for everything else."""
+    """A checked answer, as stored: `value_num` for numbers, `value_text` for everything else,
+    and `value_type` saying which of the two holds the answer and how to read it."""
 
     item_id: str
     status: str = ANSWERED
     value_num: float | None = None
     value_text: str | None = None
     other_text: str | None = None
+    value_type: str | None = None
+
+    def __post_init__(self):
+        if self.value_type is None and self.status == ANSWERED:
+            # built in code without a type: a number is a number, anything else is read as text
+            has_number = self.value_num is not None and not _is_nan(self.value_num)
+            object.__setattr__(self, "value_type", NUMBER if has_number else TEXT)
 
     @property
     def value(self):
         """The answer as the survey shows it: a number, a choice id, a list of ids, or text."""
         if self.status != ANSWERED:
             return None
-        if self.value_num is not None and not math.isnan(self.value_num):  # NaN arrives from pandas frames
+        if self.value_type == NUMBER:
+            if self.value_num is None or _is_nan(self.value_num):  # NaN arrives from pandas frames
+                return None
             return int(self.value_num) if float(self.value_num).is_integer() else self.value_num
-        if isinstance(self.value_text, str) and self.value_text.startswith("["):
+        if self.value_type == LIST:
             return json.loads(self.value_text)
         return self.value_text
+
+
+def _is_nan(number) -> bool:
+    return isinstance(number, float) and math.isnan(number)
 
 
 def check_answer(instrument: Instrument, item_id: str, value=None, *, status: str = ANSWERED,
@@ -69,25 +87,27 @@ def check_answer(instrument: Instrument, item_id: str, value=None, *, status: st
             raise StegvisError(f"{where}: {value!r} is not one of the steps {low}–{high}")
         if (low is not None and number < low) or (high is not None and number > high):
             raise StegvisError(f"{where}: {value!r} is outside the allowed range {low}–{high}")
-        return Answer(item_id, value_num=float(number))
+        return Answer(item_id, value_num=float(number), value_type=NUMBER)
     if kind in ("single_choice", "yes_no"):
         choice = _choice(item, str(value), where)
-        return Answer(item_id, value_text=choice, other_text=_other(item, [choice], other_text, where))
+        return Answer(item_id, value_text=choice, other_text=_other(item, [choice], other_text, where),
+                      value_type=TEXT)
     if kind == "multiple_choice":
         chosen = list(value) if isinstance(value, (list, tuple)) else [v for v in str(value).split(";") if v]
         if not chosen:
             raise StegvisError(f"{where}: choose at least one option, or skip the question")
         ids = [_choice(item, str(c), where) for c in chosen]
         ids = [c.id for c in item.options() if c.id in ids]  # definition order, no repeats
-        return Answer(item_id, value_text=json.dumps(ids), other_text=_other(item, ids, other_text, where))
+        return Answer(item_id, value_text=json.dumps(ids), other_text=_other(item, ids, other_text, where),
+                      value_type=LIST)
     if kind == "free_text":
         text = str(value)
         if len(text) > MAX_TEXT:
             raise StegvisError(f"{where}: the text is {len(text)} characters; at most {MAX_TEXT} are stored")
-        return Answer(item_id, value_text=text)
+        return Answer(item_id, value_text=text, value_type=TEXT)
     if kind == "date":
         try:
-            return Answer(item_id, value_text=date.fromisoformat(str(value)).isoformat())
+            return Answer(item_id, value_text=date.fromisoformat(str(value)).isoformat(), value_type=TEXT)
         except ValueError:
             raise StegvisError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
     raise StegvisError(f"{where}: unsupported item kind {kind}")  # pragma: no cover - models forbid it
@@ -137,13 +157,15 @@ def store_answer(db, session_id: int, instrument: Instrument, answer: Answer) ->
 def _upsert(db, session_id: int, instrument: Instrument, answer: Answer, at: str | None = None) -> None:
     db.execute(
         """INSERT INTO answers (session_id, instrument_id, instrument_version, item_id, status,
-                                value_num, value_text, other_text, answered_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                value_num, value_text, other_text, answered_at, value_type)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (session_id, item_id) DO UPDATE SET
                status = excluded.status, value_num = excluded.value_num, value_text = excluded.value_text,
-               other_text = excluded.other_text, answered_at = excluded.answered_at""",
+               other_text = excluded.other_text, answered_at = excluded.answered_at,
+               value_type = excluded.value_type""",
         [session_id, instrument.id, instrument.version, answer.item_id, answer.status,
-         answer.value_num, answer.value_text, answer.other_text, at or now()],
+         answer.value_num, answer.value_text, answer.other_text, at or now(),
+         answer.value_type if answer.status == ANSWERED else None],
     )
 
 
@@ -156,7 +178,8 @@ def store_answers(db, session_id: int, instrument: Instrument, answers: list[Ans
 
 def session_answers(db, session_id: int) -> dict[str, Answer]:
     rows = db.execute(
-        "SELECT item_id, status, value_num, value_text, other_text FROM answers WHERE session_id = ?", [session_id]
+        "SELECT item_id, status, value_num, value_text, other_text, value_type FROM answers WHERE session_id = ?",
+        [session_id]
     ).fetchall()
     return {r[0]: Answer(*r) for r in rows}
 

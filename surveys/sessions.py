@@ -30,6 +30,11 @@ class InvalidCode(StegvisError):
         )
 
 
+class RepeatVisit(StegvisError):
+    """The occasion was already started for this participant today: a second survey is often a
+    double click or a lost code, so it is opened only when the coach confirms (`again=True`)."""
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -94,16 +99,46 @@ def has_consent(db, participant_id: int, programme_id: str) -> bool:
     ).fetchone() is not None
 
 
+def occasion_problem(db, programme, occasion, participant_id: int) -> str | None:
+    """Why this occasion cannot be started for the participant, or None. An occasion counted
+    from the start (intake, follow-ups) belongs to the time in the programme: after the exit it
+    would file answers under the wrong part of the person's history. Occasions counted from the
+    exit remain open."""
+    row = db.execute("SELECT exited_on FROM enrolments WHERE participant_id = ? AND programme_id = ? "
+                     "ORDER BY started_on DESC LIMIT 1", [participant_id, programme.id]).fetchone()
+    if row is None or row[0] is None or occasion.anchor != "start":
+        return None
+    after = [o.label.sv for o in programme.occasions if o.anchor == "exit"]
+    return (f"Deltagaren avslutades {row[0]} i {programme.name.sv}: {occasion.label.sv} räknas från starten och "
+            f"kan inte startas efter avslut." + (f" Välj {' eller '.join(after)}." if after else ""))
+
+
+def same_day_visit(db, participant_id: int, programme_id: str, occasion: str) -> str | None:
+    """When (local time, HH:MM) this occasion was last started for the participant today, or None."""
+    row = db.execute(
+        """SELECT time(max(created_at), 'localtime') FROM survey_sessions
+           WHERE participant_id = ? AND programme_id = ? AND occasion = ? AND status != 'cancelled'
+           AND date(created_at, 'localtime') = date('now', 'localtime')""",
+        [participant_id, programme_id, occasion]).fetchone()
+    return row[0][:5] if row and row[0] else None
+
+
 def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instruments: list[str] | None = None,
                participant_id: int | None = None, created_by: int | None = None, language: str = "sv",
-               valid_days: int | None = None) -> tuple[Visit, str]:
-    """Queue instruments for one occasion and return the visit with its access code (shown once)."""
+               valid_days: int | None = None, again: bool = False) -> tuple[Visit, str]:
+    """Queue instruments for one occasion and return the visit with its access code (shown once).
+    Refuses an occasion counted from the start once the participant has exited, and a second
+    visit at the same occasion on the same day unless `again` (RepeatVisit)."""
     programme = catalog.programme(programme_id)
     try:
         occ = programme.occasion(occasion)
     except StopIteration:
         known = ", ".join(o.id for o in programme.occasions)
         raise StegvisError(f"programme {programme_id} has no occasion {occasion!r} (known: {known})") from None
+    if participant_id is not None:  # before anything else: no licence makes this occasion possible
+        problem = occasion_problem(db, programme, occ, participant_id)
+        if problem:
+            raise StegvisError(problem)
     chosen = list(instruments or occ.instruments)
     if not chosen:
         raise StegvisError(f"occasion {occasion} of {programme_id} uses no instruments; name one")
@@ -124,6 +159,7 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
         raise StegvisError("a participant survey needs a participant")
     if participant_id is not None and not has_consent(db, participant_id, programme_id):
         raise StegvisError("samtycke saknas: registrera deltagarens samtycke innan en enkät startas")
+
     if valid_days is None:
         from stegvis.config import setting
 
@@ -131,7 +167,12 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
     code = new_code()
     visit = secrets.token_hex(8)
     expires = (datetime.now(timezone.utc) + timedelta(days=valid_days)).replace(microsecond=0).isoformat()
-    with transaction(db):
+    with transaction(db):  # checked under the write lock: two quick clicks cannot both pass
+        started = None if again or participant_id is None else same_day_visit(db, participant_id, programme_id,
+                                                                              occasion)
+        if started:
+            raise RepeatVisit(f"{occ.label.sv} startades redan i dag kl. {started} för deltagaren. "
+                              f"Starta en enkät till bara om det behövs, till exempel om koden kommit bort.")
         code_hash = hash_code(db, code)
         for position, instrument in enumerate(resolved):
             db["survey_sessions"].insert({

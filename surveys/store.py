@@ -228,6 +228,39 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX audit_log_recent ON audit_log(user_id, action, at);
     """,
+    # 5: each answered row says what its value is (number, text, or a JSON list of choice ids),
+    # so free text that looks like JSON or a number is never read as one. Existing rows get
+    # their type from the item's kind in the published definition; for an item no stored
+    # definition knows, text that is a JSON array is taken as a list, as it was read before.
+    """
+    ALTER TABLE answers ADD COLUMN value_type TEXT CHECK (value_type IN ('number', 'text', 'list'));
+    CREATE TEMP TABLE migration_item_kinds (
+        instrument_id TEXT, instrument_version INTEGER, item_id TEXT, kind TEXT,
+        PRIMARY KEY (instrument_id, instrument_version, item_id)
+    );
+    INSERT OR IGNORE INTO migration_item_kinds
+        SELECT d.id, d.version, json_extract(i.value, '$.id'), json_extract(i.value, '$.kind')
+        FROM definitions d, json_each(d.content, '$.items') i WHERE d.kind = 'instrument';
+    UPDATE answers SET value_type = CASE
+        WHEN value_num IS NOT NULL THEN 'number'
+        WHEN (SELECT k.kind FROM migration_item_kinds k WHERE k.instrument_id = answers.instrument_id
+              AND k.instrument_version = answers.instrument_version AND k.item_id = answers.item_id)
+             IS NOT NULL THEN
+            CASE (SELECT k.kind FROM migration_item_kinds k WHERE k.instrument_id = answers.instrument_id
+                  AND k.instrument_version = answers.instrument_version AND k.item_id = answers.item_id)
+                WHEN 'multiple_choice' THEN 'list' WHEN 'scale' THEN 'number' WHEN 'number' THEN 'number'
+                ELSE 'text' END
+        WHEN json_valid(value_text) AND json_type(value_text) = 'array' THEN 'list'
+        ELSE 'text' END
+    WHERE status = 'answered';
+    DROP TABLE migration_item_kinds;
+    CREATE TRIGGER answers_value_type_I BEFORE INSERT ON answers
+        WHEN NEW.status = 'answered' AND NEW.value_type IS NULL
+        BEGIN SELECT RAISE(ABORT, 'an answered row needs its value_type (number, text or list)'); END;
+    CREATE TRIGGER answers_value_type_U BEFORE UPDATE ON answers
+        WHEN NEW.status = 'answered' AND NEW.value_type IS NULL
+        BEGIN SELECT RAISE(ABORT, 'an answered row needs its value_type (number, text or list)'); END;
+    """,
 ]
 
 
@@ -258,6 +291,9 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
+    # Deleted content is overwritten with zeros, so an erased person's answers do not linger in
+    # free pages of the file. Per connection, and not every SQLite build has it on by default.
+    conn.execute("PRAGMA secure_delete = ON")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         with db.ensure_autocommit_on():
             conn.execute("PRAGMA journal_mode = WAL")
@@ -266,6 +302,16 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     if migrate:
         migrate_db(db)
     return db
+
+
+def checkpoint(db: sqlite_utils.Database) -> bool:
+    """Copy the write-ahead log into the database and truncate it to zero bytes, so pages it
+    held (an erased person's, before the erasure) are gone from disk. Waits for readers up to
+    the busy timeout; False if one still held an older snapshot, and the log was not emptied."""
+    if db.conn.in_transaction:
+        return False
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

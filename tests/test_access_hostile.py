@@ -87,8 +87,8 @@ def test_a_code_opens_its_own_visit_only(demo):
     first, second = [r[0] for r in db.execute(
         "SELECT p.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
         "WHERE p.coach_id = ? AND e.exited_on IS NULL LIMIT 2", [get_user(db, "anna").id])]
-    visit_one, code_one = anna.open_visit(first, "followup", ["nulage_onskat"])
-    visit_two, code_two = anna.open_visit(second, "followup", ["nulage_onskat"])
+    visit_one, code_one = anna.open_visit(first, "followup", ["nulage_onskat"], again=True)
+    visit_two, code_two = anna.open_visit(second, "followup", ["nulage_onskat"], again=True)
     assert visit_for_code(db, code_one).participant_id == first
     assert visit_for_code(db, code_two).participant_id == second
     tampered = code_one[:-1] + ("A" if code_one[-1] != "A" else "B")

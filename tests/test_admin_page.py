@@ -29,3 +29,46 @@ def test_admin_page_by_role(tmp_path, monkeypatch, role, refused):
     assert bool(test.exception) == refused
     if not refused:
         assert [t.label for t in test.tabs] == ["Användare", "Granskningslogg", "Deltagares data", "Licenser", "Import"]
+
+
+def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, monkeypatch):
+    """Typing a code builds nothing and logs nothing; the export is made, and logged once, when
+    the download button asks for the file."""
+    import json
+
+    import streamlit
+
+    from stegvis.access import Access
+    from surveys.definitions import shipped_catalog
+
+    path = tmp_path / "a.db"
+    db = open_db(path)
+    publish_definitions(db)
+    admin = create_user(db, "admin", "ett långt lösenord", "admin")
+    pid = Access(db, admin, shipped_catalog()).register_participant("PO-77", "man", 1980, "porten", "2026-01-01",
+                                                                      "v1", "enkäter")
+    files = []
+    real = streamlit.download_button
+
+    def spy(label, data, *args, **kwargs):
+        files.append(data)
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    monkeypatch.setenv("STEGVIS_DB", str(path))
+    test = AppTest.from_function(admin_page, default_timeout=60)
+    test.session_state["user"] = admin
+    test.session_state["last_seen"] = time.monotonic()
+    test.run()
+    test.text_input(key="admin_code").input("PO-77").run()
+    for _ in range(4):
+        test.run()
+    assert not test.exception, test.exception
+    exports = lambda: db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'"  # noqa: E731
+                                 ).fetchone()[0]
+    assert exports() == 0, "nothing was downloaded"
+    assert files and callable(files[-1]), "the file is made when it is asked for"
+    data = json.loads(files[-1]())
+    assert data["code"] == "PO-77"
+    assert exports() == 1
+    assert db.execute("SELECT participant_id FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == pid

@@ -39,7 +39,7 @@ def world(tmp_path_factory):
     codes["rating"] = open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
                                  participant_id=2)[1]
     expired_visit, codes["expired"] = open_visit(db, catalog, programme_id="porten", occasion="exit",
-                                                 instruments=["sjalvskattning"], participant_id=2)
+                                                 instruments=["sjalvskattning"], participant_id=2, again=True)
     past = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
     db.execute("UPDATE survey_sessions SET expires_at = ? WHERE visit = ?", [past, expired_visit.visit])
     db.conn.commit()
@@ -188,7 +188,7 @@ def test_sigkill_with_several_visits_mid_way_loses_nothing(world):
     server, db, _ = world
     catalog = shipped_catalog()
     codes = [open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
-                        participant_id=2)[1] for _ in range(3)]
+                        participant_id=2, again=True)[1] for _ in range(3)]
     with sync_playwright() as playwright:
         browser = launch(playwright)
         pages = [browser.new_page(viewport={"width": 810, "height": 1080}) for _ in codes]

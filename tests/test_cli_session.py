@@ -33,3 +33,20 @@ def test_refusals_are_one_line(tmp_path, capsys):
     assert "samtycke saknas" in capsys.readouterr().err
     assert run(["session", "new", "--participant", "XX", "--occasion", "exit", "--db", str(path)]) == 1
     assert "no participant with code 'XX'" in capsys.readouterr().err
+
+
+def test_a_second_visit_the_same_day_needs_again_and_none_after_exit_from_the_start(tmp_path, capsys):
+    path, db = setup(tmp_path)
+    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
+                           "text_version": "1", "scope": "s"})
+    args = ["session", "new", "--participant", "PO-1", "--occasion", "exit", "--instrument", "sjalvskattning",
+            "--db", str(path)]
+    assert run(args) == 0
+    capsys.readouterr()
+    assert run(args) == 1
+    assert "--again" in capsys.readouterr().err
+    assert run([*args, "--again"]) == 0
+    db.execute("UPDATE enrolments SET exited_on = '2026-06-01', outcome = 'studier'")
+    db.conn.commit()
+    assert run(["session", "new", "--participant", "PO-1", "--occasion", "midpoint", "--db", str(path)]) == 1
+    assert "avslutades 2026-06-01" in capsys.readouterr().err

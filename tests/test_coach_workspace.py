@@ -82,7 +82,8 @@ def test_participant_page_renders_every_tab_and_logs_the_view(demo, monkeypatch)
     _, db = demo
     test = as_user(demo, monkeypatch, "participant_page", "cecilia").run()
     assert not test.exception, test.exception
-    code = test.selectbox(key="coach_participant").value
+    code = test.selectbox(key="coach_participant").options[0]
+    test.selectbox(key="coach_participant").select(code).run()
     assert code.startswith("PO-")
     pid = db.execute("SELECT id FROM participants WHERE code = ?", [code]).fetchone()[0]
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'view_participant' AND participant_id = ?",
@@ -138,3 +139,91 @@ def test_trends_page(demo, monkeypatch):
     test = as_user(demo, monkeypatch, "trends_page", "cecilia").run()
     assert not test.exception
     assert "Andel förbättrade" in [m.label for m in test.metric]
+
+
+def _anna_people(db, exited: bool) -> list[str]:
+    anna = get_user(db, "anna")
+    return [r[0] for r in db.execute(
+        f"""SELECT p.code FROM participants p JOIN enrolments e ON e.participant_id = p.id
+            WHERE p.coach_id = ? AND e.programme_id = 'jobbvagen_ar'
+            AND e.exited_on IS {'NOT' if exited else ''} NULL
+            AND p.id NOT IN (SELECT participant_id FROM survey_sessions  -- e.g. the demo codes, opened today
+                             WHERE participant_id IS NOT NULL AND date(created_at) >= date('now', '-1 day'))
+            ORDER BY p.code""", [anna.id])]
+
+
+def _views(db) -> int:
+    return db.execute("SELECT count(*) FROM audit_log WHERE action IN ('view_participant', 'view_answers')"
+                      ).fetchone()[0]
+
+
+def _start(test, occasion="followup"):
+    test.selectbox(key="survey_occasion").select(occasion).run()
+    test.button(key="start_survey").click().run()
+    return test
+
+
+def test_opening_the_page_picks_and_logs_nobody(demo, monkeypatch):
+    _, db = demo
+    before = _views(db)
+    test = as_user(demo, monkeypatch, "participant_page").run()
+    assert not test.exception
+    assert test.selectbox(key="coach_participant").value is None
+    assert not test.tabs, "nothing about anyone until the coach chooses"
+    assert _views(db) == before
+
+
+def test_a_code_stays_with_its_participant(demo, monkeypatch):
+    _, db = demo
+    first, second = _anna_people(db, exited=False)[:2]
+    test = as_user(demo, monkeypatch, "participant_page").run()
+    test.selectbox(key="coach_participant").select(first).run()
+    _start(test)
+    assert not test.exception, test.exception
+    shown = [m.value for m in test.markdown if "Koden till" in m.value]
+    assert len(shown) == 1 and first in shown[0], "the page names whose code it is"
+    code = shown[0].split("`")[1]
+    assert len(code) == 6
+    test.selectbox(key="coach_participant").select(second).run()
+    assert code not in all_text(test) and not any("Koden till" in m.value for m in test.markdown)
+    test.selectbox(key="coach_participant").select(first).run()
+    assert code not in all_text(test), "shown once, for its own participant only"
+
+
+def test_exited_participants_get_only_occasions_after_exit(demo, monkeypatch):
+    from stegvis.access import Access
+    from stegvis.errors import StegvisError
+    from surveys.definitions import shipped_catalog
+
+    _, db = demo
+    exited = _anna_people(db, exited=True)[0]
+    test = as_user(demo, monkeypatch, "participant_page").run()
+    test.selectbox(key="coach_participant").select(exited).run()
+    assert not test.exception
+    assert test.selectbox(key="survey_occasion").options == ["Avslut"]
+    pid = db.execute("SELECT id FROM participants WHERE code = ?", [exited]).fetchone()[0]
+    anna = Access(db, get_user(db, "anna"), shipped_catalog())
+    with pytest.raises(StegvisError, match="avslutades"):
+        anna.open_visit(pid, "intake")
+
+
+def test_a_second_survey_the_same_day_asks_first(demo, monkeypatch):
+    _, db = demo
+    person = _anna_people(db, exited=False)[2]
+    pid = db.execute("SELECT id FROM participants WHERE code = ?", [person]).fetchone()[0]
+    def count():
+        return db.execute("SELECT count(DISTINCT visit) FROM survey_sessions WHERE participant_id = ? "
+                          "AND occasion = 'followup'", [pid]).fetchone()[0]
+
+    before = count()
+    test = as_user(demo, monkeypatch, "participant_page").run()
+    test.selectbox(key="coach_participant").select(person).run()
+    _start(test)
+    assert count() == before + 1
+    _start(test)
+    assert count() == before + 1, "not a second one without asking"
+    assert any("redan" in w.value for w in test.warning)
+    test.button(key="start_survey_again").click().run()
+    assert not test.exception, test.exception
+    assert count() == before + 2
+    assert any("Koden till" in m.value and person in m.value for m in test.markdown)

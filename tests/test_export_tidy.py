@@ -15,8 +15,8 @@ def test_exports_are_pseudonymised_tidy_and_safe(tmp_path, catalog):
     run_demo(db, catalog, today=date(2026, 11, 23))
     session = db.execute("SELECT id FROM survey_sessions WHERE instrument_id = 'deltagare_avslut' LIMIT 1").fetchone()[0]
     db.execute("INSERT OR REPLACE INTO answers (session_id, instrument_id, instrument_version, item_id, status, "
-               "value_text, answered_at) VALUES (?, 'deltagare_avslut', 1, 'kommentar', 'answered', "
-               "'=HYPERLINK(\"http://evil\")', '2026-01-01')", [session])
+               "value_text, value_type, answered_at) VALUES (?, 'deltagare_avslut', 1, 'kommentar', 'answered', "
+               "'=HYPERLINK(\"http://evil\")', 'text', '2026-01-01')", [session])
     db.conn.commit()
     for kind in ("answers", "scores", "indicators"):
         assert run(["export", kind, "--output", str(tmp_path / f"{kind}.csv"), "--db", str(path)]) == 0
@@ -26,7 +26,7 @@ def test_exports_are_pseudonymised_tidy_and_safe(tmp_path, catalog):
     assert answers["respondent"].dropna().str.match(r"^R-[0-9a-f]{12}$").all()
     assert list(answers.columns) == ["respondent", "programme_id", "occasion", "respondent_group", "instrument_id",
                                      "instrument_version", "item_id", "status", "value_num", "value_text",
-                                     "other_text", "answered_at"]
+                                     "value_type", "other_text", "answered_at"]
     assert "'=HYPERLINK" in (tmp_path / "answers.csv").read_text()
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert {"scale", "score", "band"} <= set(scores.columns) and set(scores["scale"]) >= {"total", "nulage"}

@@ -24,6 +24,8 @@ HOSTILE = [
     "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "**fet** [länk](javascript:alert(1))",
     "=HYPERLINK(\"http://evil\",\"klicka\")", "+46701234567", "-2+3", "@SUM(A1)", "\tflik", "\rvagn",
     "Ä" * 5000, "🙂‍↔️ \u202eRTL\u202c \u0000 noll", "a" * MAX_TEXT,
+    # text that looks like stored data: kept as the text it is (its type is stored, not guessed)
+    "[inget att tillägga]", '["sms"]', "{inget}", '{"a": 1}', '"citat', "42", "3,5", "1e999",
 ]
 CATALOG = shipped_catalog()
 

@@ -101,3 +101,40 @@ def test_resume_at_first_unanswered_and_show_if(db, catalog, participant):
     assert "vad_hande" not in ids({})
     assert "vad_hande" in ids({"kontakt_rimlig_tid": check_answer(follow_up, "kontakt_rimlig_tid", "nej")})
     assert "vad_hande" not in ids({"kontakt_rimlig_tid": check_answer(follow_up, "kontakt_rimlig_tid", "ja")})
+
+
+def enrol(db, started_on="2026-01-01", exited_on=None, outcome=None):
+    db["enrolments"].insert({"participant_id": 1, "programme_id": "porten", "started_on": started_on,
+                             "exited_on": exited_on, "outcome": outcome})
+
+
+def test_occasions_anchored_at_the_start_are_refused_after_exit(db, catalog, participant):
+    licence(db, catalog)
+    enrol(db, exited_on="2026-06-30", outcome="studier")
+    with pytest.raises(StegvisError, match="avslutades 2026-06-30.*Inskrivning"):
+        open_visit(db, catalog, programme_id="porten", occasion="intake", participant_id=participant)
+    with pytest.raises(StegvisError, match="Halvvägs"):
+        open_visit(db, catalog, programme_id="porten", occasion="midpoint", participant_id=participant)
+    assert db.execute("SELECT count(*) FROM survey_sessions").fetchone()[0] == 0
+    visit, _ = open_visit(db, catalog, programme_id="porten", occasion="exit", participant_id=participant)
+    assert visit.occasion == "exit", "occasions after exit remain allowed"
+
+
+def test_a_second_survey_at_the_same_occasion_on_the_same_day_needs_confirmation(db, catalog, participant):
+    from surveys.sessions import RepeatVisit
+
+    enrol(db)
+    first, _ = open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
+                          participant_id=participant)
+    with pytest.raises(RepeatVisit, match="Avslut|Utskrivning"):
+        open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
+                   participant_id=participant)
+    assert db.execute("SELECT count(*) FROM survey_sessions").fetchone()[0] == 1
+    again, _ = open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
+                          participant_id=participant, again=True)
+    assert again.visit != first.visit
+    # yesterday's, or a cancelled one, is no reason to ask
+    db.execute("UPDATE survey_sessions SET created_at = '2020-01-01T10:00:00+00:00'")
+    db.execute("DELETE FROM survey_sessions WHERE visit = ?", [again.visit])
+    open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],
+               participant_id=participant)

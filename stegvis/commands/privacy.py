@@ -87,8 +87,19 @@ def register(app: typer.Typer) -> None:
         pid = _participant(database, code)
         if not yes and not typer.confirm(f"Erase everything about {code}? This cannot be undone"):
             raise typer.Abort()
-        counts = erase(database, pid, reason, OPERATOR)
-        typer.echo(f"Erased {code}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+        result = erase(database, pid, reason, OPERATOR)
+        typer.echo(f"Erased {code}: " + ", ".join(f"{n} {table}" for table, n in result.counts.items()))
+        if result.copies:
+            typer.echo(f"Made before the erasure and still holding {code} (erase them, or let them expire by "
+                       f"your routine):")
+            for copy in result.copies:
+                typer.echo(f"  {copy['at']}  {copy['kind']:<7} {copy['detail'] or ''}")
+        else:
+            typer.echo("No backups or exports holding them are in the audit log; copies made outside Stegvis "
+                       "still hold them.")
+        if not result.wal_cleared:
+            typer.echo("Warning: another connection kept reading, so the database's -wal file still holds erased "
+                       "pages. Stop the app: the file is emptied when its last connection closes.")
 
     @participant_app.command("export")
     def participant_export(code: str, output: Path = typer.Option(..., "--output", "-o"), db: Path = DbOption):
@@ -112,7 +123,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def backup(path: Path, db: Path = DbOption):
         """Copy the live database consistently (safe while the app runs)."""
-        typer.echo(f"Backed up to {backup_db(db, path)}")
+        target = backup_db(db, path)
+        # logged, so an erasure can say which backups still hold the person
+        audit_log.log(open_db(db), OPERATOR, "backup", detail=str(Path(target).resolve()))
+        typer.echo(f"Backed up to {target}")
 
     @app.command()
     def restore(path: Path, db: Path = DbOption,

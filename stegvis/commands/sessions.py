@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from stegvis.errors import StegvisError
-from surveys.sessions import open_visit
+from surveys.sessions import RepeatVisit, open_visit
 from surveys.store import load_catalog, open_db
 
 session_app = typer.Typer(help="Survey sessions for participants.", no_args_is_help=True)
@@ -21,6 +21,8 @@ def register(app: typer.Typer) -> None:
                                                  "(default: those of the occasion)"),
             programme: str = typer.Option(None, "--programme", help="Needed only if enrolled in several"),
             language: str = typer.Option("sv", "--language", help="sv or en"),
+            again: bool = typer.Option(False, "--again", help="Open a second visit at an occasion already "
+                                       "started today for this participant"),
             db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file")):
         """Open a survey visit; the access code is printed on the last line."""
         if language not in ("sv", "en"):
@@ -40,8 +42,12 @@ def register(app: typer.Typer) -> None:
             programme = programmes[0]
         elif programme not in programmes:
             raise StegvisError(f"{participant} is not enrolled in {programme}")
-        visit, code = open_visit(database, load_catalog(database), programme_id=programme, occasion=occasion,
-                                 instruments=list(instrument or []) or None, participant_id=row[0], language=language)
+        try:
+            visit, code = open_visit(database, load_catalog(database), programme_id=programme, occasion=occasion,
+                                     instruments=list(instrument or []) or None, participant_id=row[0],
+                                     language=language, again=again)
+        except RepeatVisit as exc:
+            raise StegvisError(f"{exc} Add --again to open one more.") from None
         names = ", ".join(p.instrument_id for p in visit.parts)
         typer.echo(f"Opened {names} for {participant} ({programme}, {occasion}), valid until {visit.expires_at[:10]}.")
         typer.echo("Access code:")

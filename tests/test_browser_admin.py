@@ -1,0 +1,50 @@
+"""The admin page through the real app in Debian's chromium: the subject-access export is
+logged when the file is downloaded, once, and not while the administrator types the code
+and the page reruns."""
+
+import json
+from datetime import date
+
+import pytest
+
+from browser import Server, fill_login, launch, needs_chromium, settle
+from stegvis.demo import run_demo
+from surveys.definitions import shipped_catalog
+from surveys.store import open_db
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_subject_access_is_logged_on_download_only(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path / "stegvis.db"
+    db = open_db(path)
+    run_demo(db, shipped_catalog(), today=date.today())
+    code = db.execute("SELECT code FROM participants ORDER BY id LIMIT 1").fetchone()[0]
+    exports = lambda: db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'"  # noqa: E731
+                                 ).fetchone()[0]
+    server = Server(path).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport={"width": 1024, "height": 900}, accept_downloads=True)
+            fill_login(page, server.url, "admin", "stegvis-admin")
+            page.get_by_role("button", name="Logga in").click()
+            page.get_by_role("tab", name="Deltagares data").click(timeout=60_000)
+            page.get_by_label("Deltagarens kod").fill(code)
+            page.get_by_label("Deltagarens kod").press("Enter")
+            button = page.get_by_role("button", name="Ladda ner allt om deltagaren (JSON, registerutdrag)")
+            button.wait_for(timeout=30_000)
+            page.get_by_label("Skriv koden igen för att bekräfta radering").fill("x")
+            page.get_by_label("Skriv koden igen för att bekräfta radering").press("Enter")
+            settle(page)
+            assert exports() == 0, "typing and reruns hand nothing out"
+            with page.expect_download(timeout=60_000) as caught:
+                button.click()
+            data = json.loads(open(caught.value.path(), encoding="utf-8").read())
+            browser.close()
+        assert data["code"] == code
+        assert exports() == 1
+    finally:
+        server.kill()
