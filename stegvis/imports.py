@@ -13,7 +13,7 @@ import pandas as pd
 
 from stegvis.access import GENDERS
 from stegvis.errors import StegvisError
-from stegvis.files import read_table
+from stegvis.files import Upload, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.store import now, transaction
@@ -76,9 +76,9 @@ def _text(row: dict, column: str, problems: list[str], where: str) -> str:
     return value
 
 
-def import_participants(db, catalog: Catalog, path: Path, progress=None) -> ImportResult:
+def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None) -> ImportResult:
     frame = read_table(path)
-    source = str(path)
+    source = path.label if isinstance(path, Upload) else str(path)
     _require(frame, PARTICIPANT_COLUMNS, source)
     result = ImportResult()
     coaches = {r[0]: r[1] for r in db.execute("SELECT username, id FROM users WHERE role = 'coach'")}
@@ -132,9 +132,9 @@ def import_participants(db, catalog: Catalog, path: Path, progress=None) -> Impo
     return result
 
 
-def import_exits(db, catalog: Catalog, path: Path, progress=None) -> ImportResult:
+def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> ImportResult:
     frame = read_table(path)
-    source = str(path)
+    source = path.label if isinstance(path, Upload) else str(path)
     _require(frame, EXIT_COLUMNS, source)
     result = ImportResult()
     enrolments = {(r[0], r[1]): r[2:] for r in db.execute(
