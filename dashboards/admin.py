@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import access
+from dashboards.common import plain
 from stegvis.errors import StegvisError
 
 
@@ -30,9 +31,9 @@ def page() -> None:
             if st.form_submit_button("Lägg till"):
                 try:
                     api.add_user(username, password, role, name or None, coach_of)
-                    st.success(f"{username} är tillagd.")
+                    st.success(f"{plain(username)} är tillagd.")
                 except StegvisError as exc:
-                    st.error(str(exc))
+                    st.error(plain(str(exc)))
         target = st.selectbox("Stäng av användare", [""] + [u["username"] for u in api.users() if not u["disabled"]])
         if target and st.button(f"Stäng av {target}"):
             api.disable_user(target)
@@ -46,7 +47,7 @@ def page() -> None:
             try:
                 participant_id = api.find_participant(code)
             except StegvisError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))  # it quotes the typed code
             else:
                 st.download_button("Ladda ner allt om deltagaren (JSON, registerutdrag)",
                                    json.dumps(api.export_participant(participant_id), ensure_ascii=False, indent=2),

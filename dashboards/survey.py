@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts
-from dashboards.common import catalog, db
+from dashboards.common import catalog, db, plain
 from stegvis.errors import StegvisError
 from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
 from surveys.sessions import InvalidCode, visit_for_code
@@ -198,13 +198,13 @@ def question(cur, position: int, key) -> None:
     wording = WordingSource(db(), cur.instrument, lang)
     words = wording.item(item, _programme_name(cur))
     if cur.of > 1:
-        st.caption(t("part", n=cur.number, m=cur.of) + f" · {wording.title()}")
+        st.caption(t("part", n=cur.number, m=cur.of) + f" · {plain(wording.title())}")
     else:
-        st.caption(wording.title())
+        st.caption(plain(wording.title()))
     st.progress(position / len(items), text=t("question", n=position + 1, m=len(items)))
     if position == 0 and cur.instrument.intro:
-        st.info(cur.instrument.intro.get(lang))
-    st.subheader(words.text, anchor=False)
+        st.info(plain(cur.instrument.intro.get(lang)))
+    st.subheader(plain(words.text), anchor=False)
     existing = cur.answers.get(item.id)
     current_value = existing.value if existing else None
 
@@ -217,7 +217,7 @@ def question(cur, position: int, key) -> None:
     if item.kind == "scale":
         scale = cur.instrument.response_scale(item.scale)
         steps = list(range(scale.min, scale.max + 1))
-        labels = {s.value: s.label.get(lang) for s in scale.steps}
+        labels = {s.value: plain(s.label.get(lang)) for s in scale.steps}  # shown as labels: Markdown
         per_row = len(steps) if len(steps) <= 7 else (len(steps) + 1) // 2
         for row_start in range(0, len(steps), per_row):
             columns = st.columns(per_row)
@@ -229,10 +229,10 @@ def question(cur, position: int, key) -> None:
                     answer_and_next(value)
         if words.low or words.high:
             left, right = st.columns(2)
-            left.markdown(f"**{scale.min}** = {words.low or ''}")
-            right.markdown(f"**{scale.max}** = {words.high or ''}")
+            left.markdown(f"**{scale.min}** = {plain(words.low)}")
+            right.markdown(f"**{scale.max}** = {plain(words.high)}")
         if scale.dont_know:
-            if st.button(scale.dont_know.get(lang), key=f"dk-{item.id}",
+            if st.button(plain(scale.dont_know.get(lang)), key=f"dk-{item.id}",
                          type="primary" if existing and existing.status == DONT_KNOW else "secondary"):
                 answer_and_next(status=DONT_KNOW)
     elif item.kind in ("single_choice", "yes_no"):
@@ -240,13 +240,13 @@ def question(cur, position: int, key) -> None:
         other = st.text_input(t("other"), value=(existing.other_text or "") if existing else "",
                               key=f"other-{item.id}") if other_choice else None
         for choice in item.options():
-            if st.button(choice.label.get(lang), key=f"choice-{item.id}-{choice.id}",
+            if st.button(plain(choice.label.get(lang)), key=f"choice-{item.id}-{choice.id}",
                          type="primary" if current_value == choice.id else "secondary"):
                 answer_and_next(choice.id, other=other if choice.other_text else None)
     elif item.kind == "multiple_choice":
         st.caption(t("choose_several"))
         chosen = [c.id for c in item.options()
-                  if st.checkbox(c.label.get(lang), value=bool(current_value and c.id in current_value),
+                  if st.checkbox(plain(c.label.get(lang)), value=bool(current_value and c.id in current_value),
                                  key=f"multi-{item.id}-{c.id}")]
         needs_text = any(c.other_text and c.id in chosen for c in item.options())
         other = st.text_input(t("other"), value=(existing.other_text or "") if existing else "",
@@ -270,7 +270,7 @@ def question(cur, position: int, key) -> None:
                 try:
                     answer_and_next(value)
                 except StegvisError as exc:
-                    st.error(str(exc).split(": ", 1)[-1])
+                    st.error(plain(str(exc).split(": ", 1)[-1]))
     st.divider()
     back, skip, forward = st.columns(3)
     if position > 0 and back.button(t("back"), key=f"back-{item.id}"):
@@ -289,8 +289,8 @@ def review(cur, key) -> None:
     for index, text, answer in summary(db(), cur, lang, _programme_name(cur)):
         with st.container(border=True):
             left, right = st.columns([5, 1.4])
-            left.markdown(f"**{index + 1}.** {text}")
-            left.markdown(f"→ {answer}")
+            left.markdown(f"**{index + 1}.** {plain(text)}")
+            left.markdown(f"→ {plain(answer)}")  # the participant's own text: shown as typed
             if right.button(t("change"), key=f"change-{index}"):
                 st.session_state[("editing", cur.part.session_id)] = True
                 _go(key, index)
@@ -341,7 +341,7 @@ def own_progress(visit_id: str) -> None:
 
             scored = pd.concat([responses[["completed_at"]], score(instrument, responses)], axis=1)
             scored["Tillfälle"] = scored["completed_at"].str[:10]
-            st.caption(instrument.notice.get(lang) if instrument.notice else "")
+            st.caption(plain(instrument.notice.get(lang)) if instrument.notice else "")
             st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},
                                                    title=shared_title(instrument, lang)), config={"displayModeBar": False})
             shown = True
