@@ -5,7 +5,6 @@ Calm, plain Swedish, big targets, no timers; every answer is saved the moment it
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 import pandas as pd
@@ -13,7 +12,10 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.common import catalog, db, plain
+from stegvis.audit import log
+from stegvis.config import setting
 from stegvis.errors import StegvisError
+from surveys.guessing import GUARD, tab_wait
 from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
 from surveys.sessions import InvalidCode, visit_for_code
 from surveys.survey_flow import current, give, own_instruments, own_responses, send_in, summary
@@ -37,6 +39,8 @@ TEXT = {
         "ratings_title": "Dina skattningar över tid", "shared_title": "{name}, som din coach har delat med dig",
         "nothing_yet": "Här finns inget att visa ännu.", "language": "Språk",
         "low_high": "{low} … {high}", "code_help": "Sex tecken, till exempel KASAM2. Stora eller små bokstäver går bra.",
+        "paused": "Just nu tar vi en kort paus med att pröva koder, eftersom många felaktiga koder har "
+        "skrivits in. Vänta någon minut och försök sedan igen. Fråga gärna din coach om det inte fungerar.",
     },
     "en": {
         "welcome": "Welcome", "intro": "Type the code you got from your coach. There is no time limit, and you "
@@ -55,6 +59,8 @@ TEXT = {
         "ratings_title": "Your ratings over time", "shared_title": "{name}, shared with you by your coach",
         "nothing_yet": "Nothing to show yet.", "language": "Language",
         "low_high": "{low} … {high}", "code_help": "Six characters, for example KASAM2. Upper or lower case is fine.",
+        "paused": "We are taking a short break from checking codes, because many wrong codes have been typed. "
+        "Please wait a minute or two and try again. Ask your coach if it does not work.",
     },
 }
 
@@ -75,36 +81,24 @@ CSS = """
 </style>
 """
 
-# Wrong codes from one browser (address and user agent) slow down: after 3 misses, a wait
-# that doubles with each further miss. Kept in the server, so a reload does not reset it.
-_misses: dict[tuple, tuple[int, float]] = {}
-_misses_lock = threading.Lock()
+def _address() -> str | None:
+    """The browser's network address as the server sees it (behind a reverse proxy, the proxy's
+    unless it passes the client's on; see docs/reliability.md)."""
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) else None
 
 
-def _browser() -> tuple:
-    context = st.context
-    address = getattr(context, "ip_address", None)
-    agent = context.headers.get("User-Agent", "") if context.headers else ""
-    return (address if isinstance(address, str) else None, agent if isinstance(agent, str) else "")
+def _tab_wait_left() -> float:
+    """This tab's own wait after repeated wrong codes (kept in the session: other tablets on the
+    same network or browser are not affected; a reload starts afresh, the address and server
+    limits in surveys/guessing.py still hold)."""
+    return max(0.0, st.session_state.get("code_wait_until", 0.0) - time.monotonic())
 
 
-def _wait_left(key: tuple) -> float:
-    with _misses_lock:
-        count, until = _misses.get(key, (0, 0.0))
-    return max(0.0, until - time.monotonic())
-
-
-def _record_miss(key: tuple) -> None:
-    with _misses_lock:
-        count, _ = _misses.get(key, (0, 0.0))
-        count += 1
-        delay = 0 if count < 3 else min(5 * 2 ** (count - 3), 300)
-        _misses[key] = (count, time.monotonic() + delay)
-
-
-def _clear_misses(key: tuple) -> None:
-    with _misses_lock:
-        _misses.pop(key, None)
+def _tab_missed() -> None:
+    state = st.session_state
+    state["code_misses"] = state.get("code_misses", 0) + 1
+    state["code_wait_until"] = time.monotonic() + tab_wait(state["code_misses"])
 
 
 def t(key: str, **values) -> str:
@@ -154,18 +148,26 @@ def start() -> None:
         st.caption(t("code_help"))
         go = st.form_submit_button(t("start"), type="primary")
     if go:
-        browser = _browser()
-        if _wait_left(browser) > 0:
+        address, per_minute = _address(), setting(db(), "code_guesses_per_minute")
+        pause = GUARD.pause(address, per_minute)
+        if pause and pause.scope == "server":
+            st.info(t("paused"))
+        elif pause or _tab_wait_left() > 0:
             st.warning(t("wait"))
         else:
             try:
                 visit = visit_for_code(db(), code)
             except InvalidCode as exc:
-                _record_miss(browser)
+                _tab_missed()
+                if GUARD.missed(address, per_minute):
+                    log(db(), None, "code_guessing_paused",
+                        detail=f"{per_minute} wrong participant codes within a minute; codes are not checked "
+                               f"until the minute has room again")
                 st.error(str(exc) if state["lang"] == "sv" else
                          "The code does not work. Check that it is typed correctly, or ask your coach for a new code.")
             else:
-                _clear_misses(browser)
+                for name in ("code_misses", "code_wait_until"):
+                    state.pop(name, None)
                 state["visit"] = visit.visit
                 st.query_params.clear()
                 st.rerun()
