@@ -86,6 +86,7 @@ def _imports(api) -> None:
     st.write("Importera deltagare och avslut från kalkylark (CSV eller Excel). Alla rader kontrolleras "
              "först; är någon fel importeras ingenting och alla fel listas. Kolumner: se docs/exports.md.")
     kind = st.radio("Vad", ["Deltagare", "Avslut"], horizontal=True, key="import_kind")
+    _allow_uploads_here()
     upload = st.file_uploader("Fil", type=["csv", "xlsx"], key="import_file")
     if upload and st.button("Importera", type="primary", key="import_go"):
         received = Upload(upload.name, upload.getvalue())
@@ -104,3 +105,15 @@ def _imports(api) -> None:
 
             audit.log(api.db, api.user, "import", detail=f"{received.label}: {result.added} added")
             st.success(f"{result.added} tillagda, {result.unchanged} fanns redan.")
+
+
+def _allow_uploads_here() -> None:
+    """The server takes uploads only from a session that has drawn this page (stegvis/web.py):
+    anyone can open a Streamlit session, only an administrator gets here."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from stegvis.web import allow_uploads
+
+    context = get_script_run_ctx()
+    if context is not None:
+        allow_uploads(context.session_id)
