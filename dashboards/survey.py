@@ -15,8 +15,8 @@ from dashboards.common import catalog, db, plain
 from stegvis.audit import log
 from stegvis.config import setting
 from stegvis.errors import StegvisError
-from surveys.guessing import GUARD, tab_wait
 from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
+from surveys.guessing import GUARD, tab_wait
 from surveys.sessions import InvalidCode, visit_for_code
 from surveys.survey_flow import current, give, own_instruments, own_responses, send_in, summary
 from surveys.textpacks import WordingSource

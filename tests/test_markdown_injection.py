@@ -12,9 +12,9 @@ from stegvis.accounts import create_user
 from surveys.definitions import shipped_catalog
 from surveys.models import TextPack, TextPackItem
 from surveys.sessions import open_visit
-from surveys.survey_flow import current, give
-from surveys.textpacks import install_textpack, record_permission
 from surveys.store import open_db, publish_definitions
+from surveys.survey_flow import current, give, send_in
+from surveys.textpacks import install_textpack, record_permission
 
 HOSTILE = "![x](http://127.0.0.1:9/beacon) [klicka](http://example.org) <img src=x> $x^2$ **fet**"
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -109,8 +109,6 @@ def test_a_hostile_code_on_the_coachs_participant_page_is_inert(setup):
     cur = current(db, catalog, visit.visit)
     for item in cur.questions:
         give(db, cur, item.id, f"Mitt svar {HOSTILE}" if item.kind == "free_text" else 4)
-    from surveys.survey_flow import send_in
-
     send_in(db, cur)
     test = AppTest.from_function(participant_page, default_timeout=60)
     test.session_state["user"] = coach

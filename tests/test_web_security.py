@@ -12,7 +12,7 @@ import pytest
 from stegvis.accounts import create_user
 from stegvis.web import Guard, allow_uploads, forbid_uploads
 from surveys.store import open_db, publish_definitions
-from tests.browser import ROOT, Server, fill_login, launch, needs_chromium, settle
+from browser import ROOT, Server, fill_login, launch, needs_chromium, settle
 
 
 def test_uploads_are_limited_to_what_imports_need():
