@@ -13,9 +13,7 @@ from stegvis.config import SETTINGS, setting, update_setting
 from surveys.store import load_catalog, open_db, publish_definitions, resolve_path
 
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
-APP_FILE = Path(__file__).resolve().parents[2] / "streamlit_app.py"
-# streamlit_app.py wrapped in stegvis.web.Guard (security headers, uploads only for the admin)
-SERVER_FILE = APP_FILE.parent / "stegvis_server.py"
+APP_FILE = Path(__file__).resolve().parents[2] / "stegvis_server.py"
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +47,7 @@ def register(app: typer.Typer) -> None:
         path = resolve_path(db).resolve()
         open_db(path)  # create or upgrade before the first page loads
         env = dict(os.environ, STEGVIS_DB=str(path))
-        command = [sys.executable, "-m", "streamlit", "run", str(SERVER_FILE), "--server.port", str(port),
+        command = [sys.executable, "-m", "streamlit", "run", str(APP_FILE), "--server.port", str(port),
                    "--server.address", address]
         typer.echo(f"Stegvis on http://{address}:{port} (database {path})")
         raise typer.Exit(subprocess.call(command, env=env, cwd=str(APP_FILE.parent)))
