@@ -2,6 +2,7 @@
 length, no personnummer in any spelling), and hostile codes refused without echoing them."""
 
 import pytest
+from hypothesis import given, strategies as st
 
 from stegvis.access import Access
 from stegvis.accounts import create_user, get_user
@@ -83,3 +84,10 @@ def test_long_or_binary_consent_text_is_refused(db, catalog, tmp_path):
     message = str(caught.value)
     assert "row 2, column consent_version" in message and "row 3, column consent_scope" in message
     assert len(message) < 1000
+
+
+@given(digits=st.from_regex(r"(19|20)?[0-9]{6}[0-9]{4}", fullmatch=True),
+       separators=st.lists(st.sampled_from(["", "-", "--", " ", ".", "_", "+", "/"]), min_size=12, max_size=12))
+def test_a_personnummer_with_any_separators_between_its_digits_is_recognised(digits, separators):
+    written = "".join(d + s for d, s in zip(digits, separators))
+    assert looks_like_personnummer(written)
