@@ -13,7 +13,7 @@ from stegvis.config import SETTINGS, setting, update_setting
 from surveys.store import load_catalog, open_db, publish_definitions, resolve_path
 
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
-APP_FILE = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+APP_FILE = Path(__file__).resolve().parents[2] / "stegvis_server.py"
 
 
 def register(app: typer.Typer) -> None:
