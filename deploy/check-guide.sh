@@ -23,8 +23,9 @@ free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1",
 APP_PORT=$(free_port); HTTPS_PORT=$(free_port); HTTP_PORT=$(free_port)
 DOMAIN=enkat.example.se
 PASSWORD="ett långt lösenord för guiden"
+# What Debian and its packages already have:
 export REPO ROOT APP_PORT HTTPS_PORT HTTP_PORT DOMAIN FAST="${FAST:-}"
-mkdir -p "$ROOT/run" "$ROOT/etc/nginx/sites-available" "$ROOT/etc/nginx/sites-enabled" "$ROOT/var/log/nginx"
+mkdir -p "$ROOT/run" "$ROOT/etc/systemd/system" "$ROOT/etc/nginx/sites-available" "$ROOT/etc/nginx/sites-enabled" "$ROOT/var/log/nginx"
 
 cleanup() {
   local status=$?
@@ -53,7 +54,7 @@ text = open(sys.argv[1], encoding="utf-8").read()
 for block in re.findall(r"^```sh\n(.*?)^```", text, flags=re.S | re.M):
     for line in block.splitlines():
         if os.environ.get("FAST") and re.search(r"/venv/bin/pip install", line):
-            line = ": FAST: this checkout's .venv is used, no pip install"
+            line = ": FAST: the .venv of this checkout is used, no pip install"
         print(line)
 EOF
 rewrite < "$ROOT/run/guide-blocks.sh" > "$ROOT/run/guide.sh"
@@ -150,7 +151,7 @@ nginx() {
 }
 nginx_run() {
   command -v nginx >/dev/null || { say "nginx is not installed: not started"; return 0; }
-  if [ -e "$ROOT/run/nginx.pid" ]; then nginx -s reload; else nginx; fi
+  if [ -s "$ROOT/run/nginx.pid" ]; then nginx -s reload; else nginx; fi
 }
 EOF
 
