@@ -281,6 +281,8 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
 def create_private_file(path: Path) -> None:
     """Create an empty file that only its owner may read (SQLite gives its -wal and -shm
     files the same mode); an existing file is left as it is."""
+    if path.exists():
+        return
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
