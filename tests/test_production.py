@@ -123,3 +123,13 @@ def test_restore_is_refused_while_another_program_has_the_database_open(tmp_path
 def test_version(capsys):
     assert run(["--version"]) == 0
     assert capsys.readouterr().out == f"stegvis {__version__}\n"
+
+
+def test_health_says_unavailable_when_the_database_cannot_be_read(tmp_path):
+    from stegvis.health import database_readable
+
+    assert not database_readable(tmp_path / "missing.db")
+    (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
+    assert not database_readable(tmp_path / "junk.db")
+    open_db(tmp_path / "real.db").close()
+    assert database_readable(tmp_path / "real.db")
