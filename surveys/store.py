@@ -316,6 +316,8 @@ def describe_migration(script: str) -> str:
     parts, triggers = [], 0
     for statement in _statements(script):
         words = " ".join(statement.split())
+        if re.match(r"(CREATE TEMP|DROP TABLE (IF EXISTS )?migration_)", words, re.I):
+            continue  # scaffolding the migration builds and drops again
         if match := re.match(r"CREATE (?:UNIQUE )?(TABLE|INDEX|VIEW) (?:IF NOT EXISTS )?(\w+)", words, re.I):
             parts.append(f"add {match[1].lower()} {match[2]}")
         elif re.match(r"CREATE TRIGGER", words, re.I):
@@ -324,8 +326,9 @@ def describe_migration(script: str) -> str:
             parts.append(f"{match[2].lower()} column {match[1]}.{match[3]}")
         elif match := re.match(r"DROP (TABLE|INDEX|TRIGGER|VIEW) (?:IF EXISTS )?(\w+)", words, re.I):
             parts.append(f"drop {match[1].lower()} {match[2]}")
-        elif match := re.match(r"(INSERT INTO|UPDATE|DELETE FROM) (\w+)", words, re.I):
-            parts.append(f"{match[1].split()[0].lower()} rows of {match[2]}")
+        elif match := re.match(r"(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (\w+)", words, re.I):
+            if not match[2].startswith("migration_"):
+                parts.append(f"{match[1].split()[0].lower()} rows of {match[2]}")
         elif not words.upper().startswith("PRAGMA"):
             parts.append(words[:60])
     if triggers:

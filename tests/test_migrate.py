@@ -34,12 +34,17 @@ def old_db(tmp_path, monkeypatch):
     return path
 
 
-def rows(path, table):
+def rows(path, table, columns="*"):
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
     finally:
         conn.close()
+
+
+def columns(path, table):
+    """The columns a table had, so later migrations may add columns without failing the comparison."""
+    return ", ".join(row[1] for row in rows(path, f"pragma_table_info('{table}')"))
 
 
 def score_table(path, monkeypatch, key=None):
@@ -71,7 +76,8 @@ def test_the_app_refuses_a_database_that_needs_migrate(old_db, capsys):
 def test_migrate_keeps_every_answer_score_and_audit_entry(old_db, monkeypatch, capsys):
     tables = ["participants", "enrolments", "consents", "survey_sessions", "answers", "audit_log", "erasures",
               "users", "definitions", "textpacks"]
-    before = {table: rows(old_db, table) for table in tables}
+    old_columns = {table: columns(old_db, table) for table in tables}
+    before = {table: rows(old_db, table, old_columns[table]) for table in tables}
     scores_before = score_table(old_db, monkeypatch, key=OLD_KEY)
 
     assert run(["migrate", "--db", str(old_db)]) == 0
@@ -80,7 +86,7 @@ def test_migrate_keeps_every_answer_score_and_audit_entry(old_db, monkeypatch, c
     assert "move the participant-code key out of the database" in out
     assert f"to {len(MIGRATIONS)}" in out and "Backed up" in out
 
-    assert {table: rows(old_db, table) for table in tables} == before
+    assert {table: rows(old_db, table, old_columns[table]) for table in tables} == before
     scores_after = score_table(old_db, monkeypatch)  # the key now comes from the file beside the database
     assert len(scores_after) > 100
     assert scores_after.equals(scores_before)  # same figures, same pseudonyms
@@ -148,3 +154,20 @@ def test_migrate_and_missing_or_empty_databases(tmp_path, capsys):
     (tmp_path / "empty.db").touch()
     assert run(["migrate", "--db", str(tmp_path / "empty.db")]) == 1
     assert "`stegvis init` creates" in capsys.readouterr().err
+
+
+def test_each_change_is_described_from_the_migration_itself():
+    from surveys.store import describe_migration
+
+    script = """
+    ALTER TABLE answers ADD COLUMN value_type TEXT;
+    CREATE TEMP TABLE migration_kinds (item TEXT);
+    INSERT OR IGNORE INTO migration_kinds SELECT 1;
+    UPDATE answers SET value_type = 'text';
+    DROP TABLE migration_kinds;
+    CREATE INDEX answers_type ON answers(value_type);
+    CREATE TRIGGER t1 BEFORE INSERT ON answers BEGIN SELECT 1; END;
+    CREATE TRIGGER t2 BEFORE UPDATE ON answers BEGIN SELECT 1; END;
+    """
+    assert describe_migration(script) == ("add column answers.value_type, update rows of answers, "
+                                          "add index answers_type, 2 triggers")

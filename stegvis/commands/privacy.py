@@ -3,6 +3,7 @@ line. These run as the system operator: every action is written to the audit log
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -121,10 +122,13 @@ def register(app: typer.Typer) -> None:
         if keep is not None and directory is None:
             raise StegvisError("--keep rotates the dated backups of --dir; give --dir as well")
         if directory is None:
-            typer.echo(f"Backed up to {backup_db(db, path)} (checked)")
-            return
-        made, removed = backup_to_dir(db, directory, keep)
-        typer.echo(f"Backed up to {made} (checked); removed {len(removed)} older backup(s).")
+            made, removed = backup_db(db, path), []
+        else:
+            made, removed = backup_to_dir(db, directory, keep)
+        # logged, so that an erasure can say which backups still hold the person
+        with contextlib.closing(open_db(db, migrate=False)) as database:
+            audit_log.log(database, OPERATOR, "backup", detail=str(Path(made).resolve()))
+        typer.echo(f"Backed up to {made} (checked)" + (f"; removed {len(removed)} older backup(s)." if directory else ""))
 
     @app.command()
     def restore(path: Path = typer.Argument(None, help="The backup to restore; without it, list the backups"),
