@@ -118,6 +118,9 @@ def register(app: typer.Typer) -> None:
 
 def _report_upgrade(path: Path, result: Upgrade) -> None:
     typer.echo(f"Backed up {path} to {result.backup} before upgrading (checked).")
-    typer.echo(f"Upgraded {path} from schema {result.from_version} to {result.to_version}.")
+    if result.to_version != result.from_version:
+        typer.echo(f"Upgraded {path} from schema {result.from_version} to {result.to_version}.")
+    else:
+        typer.echo(f"Upgraded {path} (schema {result.to_version}).")
     for note in result.notes:
         typer.echo(f"Note: {note}")
