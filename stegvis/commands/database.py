@@ -1,4 +1,4 @@
-"""`stegvis init`, `demo`, `serve` and `config`: the database and the app."""
+"""`stegvis init`, `demo`, `migrate`, `check`, `serve` and `config`: the database and the app."""
 
 from __future__ import annotations
 
