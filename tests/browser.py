@@ -62,6 +62,15 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, sig)
             self.process.wait(10)
+            # The Streamlit child is in the same group; wait until it is gone too, since it holds
+            # the database and its lock file until it exits.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(self.process.pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.05)  # polling for an exit, not timing a behaviour
 
     def restart(self) -> None:
         self.kill()
