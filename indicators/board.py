@@ -17,7 +17,7 @@ from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection
 from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, group_order, groups, months_between, \
     population, reached
-from indicators.periods import Grid, Period, build_grid
+from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
 
 ALL = "alla"
@@ -26,7 +26,11 @@ DURATION_BANDS = [("0_6", "0–6 mån", 0, 6), ("7_12", "7–12 mån", 7, 12), (
 KASAM_COLUMNS = [("n", "n"), ("forbattrade", "förbättrade"), ("ej_forbattrade", "ej förbättrade"),
                  ("tillforlitligt", "tillförlitligt förbättrade"), ("ej_tillforlitligt", "ej tillförlitligt förbättrade")]
 STATUS_ROWS = [("uppnatt", "Uppnått"), ("ej_uppnatt", "Ej uppnått"), (ALL, "Alla i målgruppen")]
-RESTS, TOTALS = 0.3, 2.0  # what hiding a figure costs the reader: a rest only decides whether a share shows
+# What each kind of period shows. A quarter holds a handful of people per programme: its goals and
+# breakdowns would be mostly hidden, and protecting them would hide the year's figures as well.
+GOALS = (TERTIAL, HALF, YEAR, WHOLE)  # goal attainment, in all
+DETAILED = (YEAR, WHOLE)  # breakdowns by gender, outcome, age and duration, and KASAM change
+RESTS, TOTALS = 0.3, 10.0  # what hiding a figure costs the reader: a rest only decides whether a share shows  # what hiding a figure costs the reader: a rest only decides whether a share shows
 FLOW_COLUMNS = [("nya", "Nya"), ("aktiva", "Aktiva"), ("avslutade", "Avslutade")]
 
 
@@ -130,13 +134,47 @@ def _genders(frame: pd.DataFrame) -> list[str]:
     return [g for g in GENDER_ORDER if g in present]
 
 
+VARIANTS_UP_TO = 2000  # above this many people real partners abound, and variants would cost memory
+
+
+def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
+    """Each participant with one fact changed: gender, outcome, age group, or a start or exit one
+    period earlier or later. `_origin` is the row of the real participant."""
+    real = people.assign(_origin=-1)
+    if len(people) > VARIANTS_UP_TO or not grid.leaves:
+        return real
+    base = people.assign(_origin=people.index)
+    parts = [real]
+    for gender in GENDER_ORDER:
+        parts.append(base[base["gender"] != gender].assign(gender=gender))
+    exited = base["outcome"].notna()
+    for outcome in programme.outcomes:
+        parts.append(base[exited & (base["outcome"] != outcome.id)].assign(outcome=outcome.id))
+    ages = groups(programme, base, "age_group")
+    for group in programme.age_groups:
+        age = group.min_age if group.min_age is not None else group.max_age
+        if age is not None:
+            parts.append(base[ages != group.id].assign(birth_year=base["started_on"].dt.year - age))
+    shift = pd.DateOffset(months=grid.leaf_months)
+    last = pd.Timestamp(grid.leaves[-1].end)
+    for step in (-1, 1):
+        moved = base["started_on"] + step * shift
+        parts.append(base.assign(started_on=moved)[(moved <= base["exited_on"].fillna(last)) & (moved <= last)])
+        moved = base["exited_on"] + step * shift
+        parts.append(base.assign(exited_on=moved)[base["exited_on"].notna() & (moved >= base["started_on"])
+                                                  & (moved <= last)])
+    return pd.concat(parts, ignore_index=True)
+
+
 def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores: dict, grid: Grid) -> Family:
     """Every count about participants of one programme, for every period of the grid."""
-    people = enrolments.reset_index(drop=True)
-    family = Family(len(people))
+    people = _variants(enrolments.reset_index(drop=True), programme, grid)
+    origin = people.pop("_origin").to_numpy()
+    family = Family(len(people), origin)
+    real = people[origin < 0]
     start, exit_ = people["started_on"], people["exited_on"]
     instruments = {i.id: i for i in catalog.latest_instruments()}
-    genders = _genders(people)
+    genders = _genders(real)
     gender = people["gender"].to_numpy(dtype=object)
     outcome = people["outcome"].to_numpy(dtype=object)
     months = months_between(start, exit_)
@@ -174,68 +212,80 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
             low, high = pd.Timestamp(period.start), pd.Timestamp(period.end)
             exited = ((exit_ >= low) & (exit_ <= high)).to_numpy()
             family.add(("flow", period.id, "nya"), ((start >= low) & (start <= high)).to_numpy())
-            family.add(("flow", period.id, "aktiva"), ((start <= high) & (exit_.isna() | (exit_ >= low))).to_numpy())
             family.add(("flow", period.id, "avslutade"), exited)
+            family.add(("flow", period.id, "aktiva"), ((start <= high) & (exit_.isna() | (exit_ >= low))).to_numpy())
+            if period.kind in GOALS:
+                for goal, in_den, in_num in goal_status:
+                    _goal_figures(family, programme, goal, people, period, in_den, in_num, origin < 0)
+            if period.kind not in DETAILED:
+                continue
+            family.add(("durations", period.id, ALL), exited, TOTALS)
             for band_id, *_ in DURATION_BANDS:
                 family.add(("durations", period.id, band_id), exited & (band == band_id))
-            family.add(("durations", period.id, ALL), exited, TOTALS)
             _outcome_figures(family, programme, period, exited & pd.notna(outcome), outcome, gender, genders)
             for instrument, paired, improved, reliably in changes:
                 for g in genders + [ALL]:
                     rows = exited & paired & (gender == g if g != ALL else True)
                     key = ("kasam", instrument.id, period.id, g)
-                    family.add((*key, "n"), rows)
+                    family.add((*key, "n"), rows, parts=[(*key, c) for c, _ in KASAM_COLUMNS[1:]] +
+                               ([("kasam", instrument.id, period.id, h, "n") for h in genders] if g == ALL else []))
                     family.add((*key, "forbattrade"), rows & improved)
                     family.add((*key, "ej_forbattrade"), rows & ~improved, RESTS)
                     family.add((*key, "tillforlitligt"), rows & reliably)
                     family.add((*key, "ej_tillforlitligt"), rows & ~reliably, RESTS)
-            for goal, in_den, in_num in goal_status:
-                _goal_figures(family, programme, goal, people, period, in_den, in_num)
     return family
 
 
 def _outcome_figures(family, programme, period, exited, outcome, gender, genders) -> None:
     for g in genders + [ALL]:
         column = exited & (gender == g if g != ALL else True)
-        family.add(("outcomes", period.id, ALL, g), column, TOTALS)
+        family.add(("outcomes", period.id, ALL, g), column, TOTALS,
+                   parts=[("outcomes", period.id, o.id, g) for o in programme.outcomes])
         for o in programme.outcomes:
             family.add(("outcomes", period.id, o.id, g), column & (outcome == o.id))
             family.add(("outcomes_rest", period.id, o.id, g), column & (outcome != o.id), RESTS)
+    for o in programme.outcomes:  # a row's total: the genders are its parts
+        family.add(("outcomes", period.id, o.id, ALL), exited & (outcome == o.id),
+                   parts=[("outcomes", period.id, o.id, g) for g in genders])
 
 
-def _goal_figures(family, programme, goal, people, period, in_den, in_num) -> None:
+def _goal_figures(family, programme, goal, people, period, in_den, in_num, real) -> None:
+    """The goal's reached and not reached, in all and (for years and the whole time) by each
+    declared breakdown."""
     members = people.index.isin(population(goal, people, (period.start.isoformat(), period.end.isoformat())).index)
     hit, den = members & in_num, members & in_den
     statuses = {"uppnatt": hit, "ej_uppnatt": den & ~hit, ALL: den}
-    for status, mask in statuses.items():
-        family.add(("goal", goal.id, period.id, status, ALL), mask, TOTALS)
-    for dimension in goal.breakdowns:
-        labels = groups(programme, people, dimension, period.end.isoformat()).to_numpy(dtype=object)
-        for group in group_order(programme, dimension, set(labels)):
-            for status, mask in statuses.items():
-                family.add(("goal", goal.id, period.id, status, f"{dimension}:{group}"), mask & (labels == group))
+    columns = {ALL: np.ones(len(people), dtype=bool)}
+    if period.kind in DETAILED:
+        for dimension in goal.breakdowns:
+            labels = groups(programme, people, dimension, period.end.isoformat()).to_numpy(dtype=object)
+            for group in group_order(programme, dimension, set(labels[real])):
+                columns[f"{dimension}:{group}"] = labels == group
+    key = ("goal", goal.id, period.id)
+    for column, where in columns.items():
+        family.add((*key, ALL, column), statuses[ALL] & where, TOTALS if column == ALL else 1.0,
+                   parts=[(*key, "uppnatt", column), (*key, "ej_uppnatt", column)])
+        for status in ("uppnatt", "ej_uppnatt"):
+            family.add((*key, status, column), statuses[status] & where,
+                       parts=[(*key, status, c) for c in columns if c != ALL] if column == ALL else ())
 
 
 def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame, scores: dict, grid: Grid) -> Family:
     """Every count about survey sessions of one programme: indicator results by respondent group
     (from completed sessions) and response rates (completed of those opened)."""
     sessions = sessions.reset_index(drop=True)
-    family = Family(len(sessions))
+    means = _indicator_means(catalog, sessions, scores)
+    sessions, means = _session_variants(catalog, sessions, means)
+    family = Family(len(sessions), sessions.pop("_origin").to_numpy())
     created, completed = sessions["created_on"], sessions["completed_on"]
     group = sessions["respondent_group"].to_numpy(dtype=object)
     for instrument in catalog.latest_instruments():
         if not instrument.indicators:
             continue
         mine = (sessions["instrument_id"] == instrument.id).to_numpy()
-        frame = scores.get(instrument.id)
         status = {}
         for indicator in instrument.indicators:
-            items = [i.id for i in instrument.items if i.indicator == indicator.id]
-            person = pd.Series(np.nan, index=sessions.index)
-            if frame is not None and items:
-                values = frame.set_index("session_id")[[i for i in items if i in frame.columns]]
-                means = values.mean(axis=1, skipna=True)  # each respondent's own mean
-                person = sessions["session_id"].map(means)
+            person = means[(instrument.id, indicator.id)]
             valid = person.notna().to_numpy()
             agree = (person >= indicator.cut).to_numpy() if indicator.cut is not None else np.zeros(len(person), bool)
             family.magnitude(f"indicator:{instrument.id}:{indicator.id}", person.to_numpy(dtype=float))
@@ -253,10 +303,44 @@ def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame,
                 for indicator_id, (valid, agree) in status.items():
                     key = ("indicator", instrument.id, indicator_id, period.id, g)
                     rows = answered & (group == g) & valid
-                    family.add((*key, "n"), rows)
+                    family.add((*key, "n"), rows, parts=[(*key, "instammer"), (*key, "ej_instammer")])
                     family.add((*key, "instammer"), rows & agree)
                     family.add((*key, "ej_instammer"), rows & ~agree, RESTS)
     return family
+
+
+def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> pd.DataFrame:
+    """Each session's own mean per indicator (NaN: not answered), columns (instrument, indicator)."""
+    columns = {}
+    for instrument in catalog.latest_instruments():
+        frame = scores.get(instrument.id)
+        for indicator in instrument.indicators:
+            items = [i.id for i in instrument.items if i.indicator == indicator.id and
+                     frame is not None and i.id in frame.columns]
+            person = pd.Series(np.nan, index=sessions.index)
+            if items:
+                person = sessions["session_id"].map(frame.set_index("session_id")[items].mean(axis=1, skipna=True))
+            columns[(instrument.id, indicator.id)] = person.astype(float)
+    return pd.DataFrame(columns, index=sessions.index)
+
+
+def _session_variants(catalog: Catalog, sessions: pd.DataFrame, means: pd.DataFrame):
+    """Each completed session with one indicator's answer on the other side of its cut."""
+    real = sessions.assign(_origin=-1)
+    if len(sessions) > VARIANTS_UP_TO:
+        return real, means
+    parts, mean_parts = [real], [means]
+    cuts = {(i.id, d.id): d.cut for i in catalog.latest_instruments() for d in i.indicators}
+    for column in means.columns:
+        cut, values = cuts[column], means[column]
+        if cut is None:
+            continue
+        answered = values.notna()
+        flipped = means[answered].copy()
+        flipped[column] = np.where(values[answered] >= cut, cut - 0.5, cut)
+        parts.append(sessions[answered].assign(_origin=sessions.index[answered]))
+        mean_parts.append(flipped)
+    return pd.concat(parts, ignore_index=True), pd.concat(mean_parts, ignore_index=True)
 
 
 @dataclass
@@ -349,9 +433,10 @@ def _goal(programme, goal, view: _View, period: Period) -> GoalResult:
             if view.count((*key, ALL, column)) is not None or _registered(view, (*key, ALL, column)):
                 breakdowns[dimension][group] = view.share((*key, "uppnatt", column), (*key, "ej_uppnatt", column),
                                                           (*key, ALL, column))
-    return GoalResult(programme.id, goal.id, goal.label.sv, goal.target, view.count((*key, "uppnatt", ALL)),
-                      view.count((*key, ALL, ALL)), share, None if share is None else share >= goal.target,
-                      breakdowns)
+    # a hidden share never stands beside its own numerator
+    numerator = None if share is None else view.count((*key, "uppnatt", ALL))
+    return GoalResult(programme.id, goal.id, goal.label.sv, goal.target, numerator, view.count((*key, ALL, ALL)),
+                      share, None if share is None else share >= goal.target, breakdowns)
 
 
 def _registered(view: _View, key) -> bool:
@@ -463,6 +548,8 @@ def _indicator_tables(catalog, protected, programmes, view: _View, period: Perio
                     before = view.share((*old, "instammer"), (*old, "ej_instammer"), (*old, "n"))
                 rows.append((f"{indicator.id}:{g}", f"{indicator.label.sv} ({g})"))
                 values.append([view.count((*key, "n")), view.count((*key, "instammer")), view.count((*key, "ej_instammer")),
+                               # a response rate beside a hidden n would say how many answered
+                               None if view.count((*key, "n")) is None else
                                view.share((*asked, "svar"), (*asked, "ej_svar"), (*asked, "inbjudna")),
                                share, view.mean((*key, "n"), f"indicator:{instrument.id}:{indicator.id}"), before,
                                None if share is None or before is None else share - before])
