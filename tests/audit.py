@@ -147,16 +147,20 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
         up to `alla`); goal tables: for each dimension `gender:`, `age_group:`,
         `time_in_programme:`, its groups add up to `alla`; goal rows `uppnatt` + `ej_uppnatt`
         = `alla` (the total row);
-      * kasam: `n` = `forbattrade` + `ej_forbattrade` = `tillforlitligt` + `ej_tillforlitligt`;
+      * kasam: `n` = `forbattrade` + `ej_forbattrade` = `tillforlitligt` + `ej_tillforlitligt`,
+        and `tillforlitligt` <= `forbattrade` (a reliable improvement is an improvement);
       * indicators: `n` = `instammer` + `ej_instammer`;
-      * flow: the period row's `nya` and `avslutade` are the sums of its quarter/tertial rows.
+      * flow: the period row's `nya` and `avslutade` are the sums of its quarter/tertial rows;
+        `nya` <= `aktiva` and `avslutade` <= `aktiva` on every row.
     Across periods of one view:
       * outcomes, goal, kasam, durations and indicators: a period's cell is the sum of the same
         cell in the leaf reports (quarters or tertials) inside it (containment by dates);
       * flow: a quarter/tertial row of a longer period's flow table is the same figure as that
         quarter's/tertial's own report; the leaves' `nya`/`avslutade` add up (as above);
         aktiva(next leaf) = aktiva(leaf) - avslutade(leaf) + nya(next leaf) for consecutive
-        leaves, and aktiva(period) = aktiva(its first leaf) + the sum of `nya` of its other leaves.
+        leaves, and aktiva(period) = aktiva(its first leaf) + the sum of `nya` of its other leaves;
+        aktiva = nya in the grid's first leaf (the grid starts with the quarter or tertial of the
+        first start, `stegvis report periods`: nobody was enrolled before it).
     Across programmes (same period):
       * in the "alla" view, kasam, durations, flow and indicators cells are the sums of the
         programmes' same cells; outcome and goal tables are the same figures in both views.
@@ -168,6 +172,8 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
         outcome: `record_exit` and the import both require one);
       * `durations` `alla` = `flow` `avslutade` of the period = the sum of the programmes'
         outcome totals (all three count everyone who left in the period);
+      * in a programme's own view, the goal's `alla`[time_in_programme:<band>] is the durations
+        row of that band (the programme's duration bands in order, the same labels);
       * for a goal whose numerator is a `scale_change` of an instrument's total from intake to
         exit (population `exited`): the goal's `alla` is that programme's kasam table `n` and
         `uppnatt` its `forbattrade` (`tillforlitligt` when the goal counts reliable change
@@ -215,6 +221,12 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                     for pair in (("forbattrade", "ej_forbattrade"), ("tillforlitligt", "ej_tillforlitligt")):
                         ids.add(f"{tid}: n = {' + '.join(pair)}, row {r}",
                                 [key(r, "n")], [key(r, c) for c in pair])
+                    ids.add(f"{tid}: tillforlitligt <= forbattrade, row {r}",
+                            [key(r, "tillforlitligt")], [key(r, "forbattrade")], sense="<=")
+            elif kind == "flow":
+                for r in rows:
+                    for column in FLOW_ADDITIVE:
+                        ids.add(f"flow: {column} <= aktiva, row {r}", [key(r, column)], [key(r, "aktiva")], sense="<=")
             elif kind == "indicators":
                 for r in rows:
                     ids.add(f"{tid}: n = instammer + ej_instammer, row {r}",
@@ -253,6 +265,9 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
             ids.add(f"flow: aktiva({after}) = aktiva({before}) - avslutade({before}) + nya({after})",
                     [flow(after, "aktiva"), flow(before, "avslutade")],
                     [flow(before, "aktiva"), flow(after, "nya")])
+        if present and present[0] == leaves[0]:
+            ids.add(f"flow: aktiva({leaves[0]}) = nya({leaves[0]}): the grid starts with the first start",
+                    [flow(leaves[0], "aktiva")], [flow(leaves[0], "nya")])
         for pid in pub.periods:
             if pub.is_leaf(pid) or (view, pid) not in pub.reports:
                 continue
@@ -314,6 +329,13 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                             [g("uppnatt", f"gender:{gender}")], [o(r, gender) for r in listed])
                     ids.add(f"{tid}: alla[gender:{gender}] = outcomes alla/{gender}",
                             [g(ALL, f"gender:{gender}")], [o(ALL, gender)])
+            if "time_in_programme" in goal.breakdowns and view == programme and "durations" in tids:
+                bands = [b.id for b in catalog.programme(programme).duration_bands]
+                rows = [r["id"] for r in pub.table(view, pid, "durations")["rows"] if not r["total"]]
+                if len(bands) == len(rows):
+                    for band, row in zip(bands, rows):
+                        ids.add(f"{tid}: alla[time_in_programme:{band}] = durations [{row}] ({pid})",
+                                [g(ALL, f"time_in_programme:{band}")], [(view, pid, "durations", row, "antal")])
             # (the goal table of a scale_change goal is linked to the kasam table below)
         for tid in tids:
             if not tid.startswith("goal/"):
@@ -542,3 +564,134 @@ def true_values(db, catalog) -> dict[tuple, float]:
         return Published(publish_all(Access(copy, user, catalog), catalog)).values
     except Exception:  # the message then says "?"
         return {}
+
+
+# -- sums behind means: n x mean ------------------------------------------------------------------
+
+MEAN_UNITS = ("förändring", "medel")
+
+
+def mean_sums(pub: Published) -> dict[tuple, float | None]:
+    """n x mean for every mean a report has a place for: kasam changes per scale, indicator
+    means, and `mean_months` (n: those who left, the durations total). Known when n is shown
+    and either n = 0 or the mean is shown; None otherwise."""
+    sums: dict[tuple, float | None] = {}
+    for (view, pid), report in pub.reports.items():
+        for table in report["tables"]:
+            columns = [c["id"] for c in table["columns"]]
+            if "n" not in columns:
+                continue
+            for row, values in zip(table["rows"], table["values"]):
+                cells = dict(zip(columns, values))
+                n = cells["n"]
+                for column in table["columns"]:
+                    if column["unit"] in MEAN_UNITS:
+                        mean = cells[column["id"]]
+                        known = n is not None and (n == 0 or mean is not None)
+                        sums[(view, pid, table["id"], row["id"], column["id"])] = (
+                            (0.0 if n == 0 else n * mean) if known else None)
+        durations = next((t for t in report["tables"] if t["id"] == "durations"), None)
+        if durations is not None:
+            n = durations["values"][[r["id"] for r in durations["rows"]].index(ALL)][0]
+            mean = report["mean_months"]
+            known = n is not None and (n == 0 or mean is not None)
+            sums[(view, pid, "mean_months", ALL, "mean_months")] = (0.0 if n == 0 else n * mean) if known else None
+    return sums
+
+
+def mean_sum_identities(pub: Published, sums: dict) -> list[Identity]:
+    """Sums of changes (or answers, or months) add up like the counts they rest on: a kasam
+    table's `alla` row is the sum of its gender rows; a period's sum is the sum of its leaves';
+    "alla"'s is the sum of the programmes'."""
+    items = []
+
+    def add(why, left, right):
+        terms = defaultdict(float)
+        for key in left:
+            if key in sums:
+                terms[key] += 1
+        for key in right:
+            if key in sums:
+                terms[key] -= 1
+        terms = {k: c for k, c in terms.items() if c}
+        if terms:
+            items.append(Identity(why, terms))
+
+    by_report = defaultdict(set)
+    for view, pid, tid, row, column in sums:
+        by_report[(view, pid)].add((tid, row, column))
+    for (view, pid), cells in by_report.items():
+        for tid, row, column in cells:
+            if tid.startswith("kasam/") and row == ALL:
+                parts = [(view, pid, tid, r, c) for t, r, c in cells if t == tid and c == column and r != ALL]
+                add(f"{tid} {column}: alla = sum of the genders ({view} {pid})", [(view, pid, tid, ALL, column)], parts)
+    for view in pub.views:
+        for pid in pub.periods:
+            if pub.is_leaf(pid) or (view, pid) not in pub.reports:
+                continue
+            inside = [leaf for leaf in pub.leaves_in(pid) if (view, leaf) in pub.reports]
+            cells = set().union(by_report[(view, pid)], *(by_report[(view, leaf)] for leaf in inside))
+            for tid, row, column in cells:
+                add(f"{tid} [{row}, {column}] n x mean: {pid} = sum of its leaves ({view})",
+                    [(view, pid, tid, row, column)], [(view, leaf, tid, row, column) for leaf in inside])
+    if ALL in pub.views:
+        programmes = [p for p in pub.programmes_of(ALL) if p in pub.views]
+        if len(programmes) == len(pub.programmes_of(ALL)):
+            for pid in pub.periods:
+                cells = set().union(*(by_report[(v, pid)] for v in [ALL, *programmes]))
+                for tid, row, column in cells:
+                    add(f"{tid} [{row}, {column}] n x mean {pid}: 'alla' = sum of the programmes",
+                        [(ALL, pid, tid, row, column)], [(p, pid, tid, row, column) for p in programmes])
+    return items
+
+
+def determined(values: dict[tuple, float | None], identities: list[Identity]) -> tuple[list, list]:
+    """Unknowns (None) that the identities fix to one value whatever the others are, and the
+    identities that the known values alone contradict. Real-valued: a change may be negative."""
+    unknown = [key for key, v in values.items() if v is None]
+    index = {key: i for i, key in enumerate(unknown)}
+    rows, broken = [], []
+    for identity in identities:
+        row = {index[k]: c for k, c in identity.terms.items() if values[k] is None}
+        if not row:
+            rest = sum(c * values[k] for k, c in identity.terms.items())
+            if abs(rest) > 1e-6 * max(1.0, sum(abs(values[k]) for k in identity.terms)):
+                broken.append((identity, rest))
+            continue
+        rows.append(row)
+    parent = list(range(len(unknown)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for row in rows:
+        first, *rest = row
+        for other in rest:
+            parent[find(first)] = find(other)
+    groups = defaultdict(list)
+    for i in range(len(unknown)):
+        groups[find(i)].append(i)
+    by_group = defaultdict(list)
+    for row in rows:
+        by_group[find(next(iter(row)))].append(row)
+    fixed = []
+    for root, members in groups.items():
+        equations = by_group.get(root)
+        if not equations:
+            continue
+        local = {i: j for j, i in enumerate(members)}
+        matrix = np.zeros((len(equations), len(members)))
+        for r, row in enumerate(equations):
+            for i, c in row.items():
+                matrix[r, local[i]] = c
+        # x_j is fixed iff the unit vector e_j lies in the row space: its null-space component is 0
+        _, s, vt = np.linalg.svd(matrix)
+        rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 1.0)).sum())
+        null = vt[rank:]
+        for i in members:
+            if null.shape[0] == 0 or np.linalg.norm(null[:, local[i]]) < 1e-9:
+                fixed.append(unknown[i])
+    return fixed, broken

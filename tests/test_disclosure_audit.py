@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit import (ALL, PER_PROGRAMME_PREFIXES, SUMMED_PREFIXES, ADDITIVE_PREFIXES, KNOWN_PREFIXES, Published,
-                   build_identities, describe, kind_of, publish_all, solve, true_values)
+from audit import (ADDITIVE_PREFIXES, ALL, PER_PROGRAMME_PREFIXES, SUMMED_PREFIXES, Published, build_identities,
+                   describe, determined, kind_of, mean_sum_identities, mean_sums, publish_all, solve, true_values)
 from stegvis.access import GENDERS, Access
 from stegvis.accounts import create_user, get_user
 from stegvis.cli import run
@@ -49,6 +49,12 @@ def demo(tmp_path_factory):
     audit = solve(pub, identities)
     seconds = time.perf_counter() - started
     return path, db, board, pub, identities, audit, seconds
+
+
+@pytest.fixture(scope="module")
+def truth(demo):
+    """The unprotected figures of the demo data (see `audit.true_values`)."""
+    return true_values(demo[1], CATALOG)
 
 
 # -- the LP over every report at once ------------------------------------------------------------
@@ -89,11 +95,25 @@ def test_no_hidden_count_can_be_narrowed_on_the_demo_data(demo, capsys):
     assert_audit_passes(db, pub, identities, audit)
 
 
-def test_the_auditor_finds_a_planted_leak(demo):
+def test_the_auditors_identities_hold_on_the_true_figures(demo, truth):
+    """The auditor's own rules, checked: on the unprotected figures of the same data every
+    identity holds, and so does every n x mean sum. (The verdict on the published figures never
+    uses true values; this only keeps the auditor from reasoning with a false identity.)"""
+    *_, pub, identities, _, _ = demo
+    assert truth and all(v is not None for v in truth.values()), "the true figures could not be read"
+    assert set(pub.values) <= set(truth)
+    wrong = []
+    for identity in identities:
+        total = sum(c * truth[k] for k, c in identity.terms.items())
+        if (identity.sense == "=" and abs(total) > 1e-9) or (identity.sense == "<=" and total > 1e-9):
+            wrong.append(f"{identity.why}: off by {total:g}")
+    assert not wrong, "\n".join(wrong[:40])
+
+
+def test_the_auditor_finds_a_planted_leak(demo, truth):
     """The auditor is not blind: publish the true value of one of exactly two hidden cells of an
     outcome column whose total is shown, and the other hidden cell is found narrowed."""
-    _, db, _, pub, identities, _, _ = demo
-    truth = true_values(db, CATALOG)
+    *_, pub, identities, _, _ = demo
     assert truth, "the true figures could not be read"
     for (view, pid), report in pub.reports.items():
         for table in report["tables"]:
@@ -200,11 +220,11 @@ def test_shown_shares_and_means_rest_on_shown_counts_of_at_least_k(demo):
     assert not problems, f"{len(problems)} figures break the primary rule:\n  " + "\n  ".join(problems[:60])
 
 
-def test_a_response_rate_is_shown_only_beside_its_count(demo):
+def test_a_response_rate_is_shown_only_beside_its_count(demo, truth):
     """The response rate's numerator is the row's `n` (its denominator, the surveys opened, is
     not published): a rate shown while `n` is hidden is a figure of a group the table hides,
     and when `n` is below k one computed from fewer than k people."""
-    _, db, _, pub, *_ = demo
+    *_, pub, _, _, _ = demo
     found = []
     for (view, pid), report in pub.reports.items():
         for table in report["tables"]:
@@ -213,7 +233,6 @@ def test_a_response_rate_is_shown_only_beside_its_count(demo):
                 if cells.get(RESPONSE_RATE) is not None and (cells.get("n") is None or small(cells["n"], pub.k)):
                     found.append((view, pid, table["id"], row["id"], "n"))
     if found:
-        truth = true_values(db, CATALOG)
         below = sum(1 for key in found if small(truth.get(key), pub.k))
         lines = [f"{v} {p} {t} [{r}]: {RESPONSE_RATE} shown, n hidden (true n {truth.get((v, p, t, r, c), '?')})"
                  for v, p, t, r, c in found]
@@ -285,6 +304,55 @@ def test_goal_figures_are_those_of_the_goal_table_and_a_hidden_share_hides_its_c
     assert not problems, f"{len(problems)} goal figures:\n  " + "\n  ".join(problems[:60])
 
 
+def one_attribute_groups(pub) -> list[str]:
+    """Group (attribute) disclosure through shown zeros: when the size of a group is hidden (it
+    may be 1) and every category but one is published as 0, everyone in the group, however
+    many, is in that one category. A reader who knows one member (a woman who left Porten that
+    quarter) learns her outcome, whether she met the goal, whether her KASAM improved. Groups
+    are the columns of outcome and goal tables and the rows of kasam and indicator tables."""
+    found = []
+
+    def check(group, categories):
+        """group: the key of the group's size; categories: {name: shown value or None}."""
+        if pub.values.get(group, 0) is not None or not categories:
+            return
+        open_ = [name for name, value in categories.items() if value != 0]
+        if len(open_) == 1:
+            found.append((group, open_[0]))
+
+    for (view, pid), report in pub.reports.items():
+        for table in report["tables"]:
+            kind, tid = kind_of(table["id"]), table["id"]
+            rows = [r["id"] for r in table["rows"]]
+            cells = {r: row_dict(table, v) for r, v in zip(rows, table["values"])}
+            if kind in ("outcomes", "goal"):
+                parts = [r["id"] for r in table["rows"] if not r["total"]]
+                for column in (c["id"] for c in table["columns"] if c["unit"] == "antal"):
+                    check((view, pid, tid, ALL, column), {r: cells[r][column] for r in parts})
+            elif kind == "kasam":
+                for r in rows:
+                    for pair in (("forbattrade", "ej_forbattrade"), ("tillforlitligt", "ej_tillforlitligt")):
+                        check((view, pid, tid, r, "n"), {c: cells[r][c] for c in pair})
+            elif kind == "indicators":
+                for r in rows:
+                    check((view, pid, tid, r, "n"), {c: cells[r][c] for c in ("instammer", "ej_instammer")})
+    return found
+
+
+def test_no_group_of_hidden_size_is_seen_to_share_one_outcome(demo, truth):
+    *_, pub, _, _, _ = demo
+    found = one_attribute_groups(pub)
+    if found:
+        small_groups = [(g, c) for g, c in found if small(truth.get(g), pub.k)]
+        by_kind = {}
+        for (view, pid, tid, r, column), _ in small_groups:
+            by_kind[kind_of(tid)] = by_kind.get(kind_of(tid), 0) + 1
+        lines = [f"{' '.join(g)} (true size {truth.get(g, '?')}): everyone is {c}" for g, c in found]
+        pytest.fail(f"{len(found)} groups of hidden size whose every member's category can be read off "
+                    f"(shown zeros in the other categories); {len(small_groups)} of them truly of 1 to "
+                    f"{pub.k - 1} people, by table: {by_kind}\n  " + "\n  ".join(lines[:80]))
+
+
 # -- the attacks of the issue, replayed -----------------------------------------------------------
 
 
@@ -323,6 +391,24 @@ def test_replay_n_times_mean_on_every_kasam_table(demo):
                 if ALL in cells and known(ALL) and len(unknown) == 1:
                     found.append(f"{view} {pid} {table['id']} {column}: the sum of {unknown[0]} follows")
     assert not found, "\n".join(found)
+
+
+def sums_recovered(pub) -> list[str]:
+    sums = mean_sums(pub)
+    fixed, broken = determined(sums, mean_sum_identities(pub, sums))
+    return ([f"n x mean does not add up (the auditor's rule is wrong): {i.why}, off by {rest:g}" for i, rest in broken]
+            + [f"{' '.join(key)}: its sum n x mean follows from the linked reports" for key in fixed])
+
+
+def test_replay_n_times_mean_across_linked_reports(demo):
+    """(b, further) Sums n x mean add up over a table's genders, over the leaves of a period and
+    over the programmes: a hidden kasam change, indicator mean or mean time in the programme
+    must not be the one unknown of such a system (solved exactly, real-valued)."""
+    *_, pub, _, _, _ = demo
+    sums = mean_sums(pub)
+    assert sum(v is None for v in sums.values()) > 100
+    found = sums_recovered(pub)
+    assert not found, f"{len(found)}:\n" + "\n".join(found[:40])
 
 
 def leaf_flow(pub, view):
@@ -485,7 +571,7 @@ def test_no_hidden_count_can_be_narrowed_on_random_data(tmp_path_factory, chosen
     identities = build_identities(pub, CATALOG)
     audit = solve(pub, identities)
     assert_audit_passes(db, pub, identities, audit)
-    problems = share_problems(pub)
+    problems = share_problems(pub) + sums_recovered(pub)
     assert not problems, "\n".join(problems[:40])
     bad = [(key, v) for key, v in pub.values.items() if small(v, pub.k)]
     assert not bad, f"shown counts between 1 and {pub.k - 1}: {bad[:20]}"
