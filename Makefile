@@ -21,7 +21,8 @@ $(DB): | $(STAMP)
 demo: $(STAMP)  ## (re)fill the demo data; idempotent
 	$(BIN)/stegvis demo --db $(DB)
 
-run: $(STAMP) $(DB)  ## install, create demo data if missing, start the app
+run: $(STAMP) $(DB)  ## install, create demo data if missing, upgrade it if needed, start the app
+	$(BIN)/stegvis migrate --db $(DB)
 	$(BIN)/stegvis serve --db $(DB)
 
 test: $(STAMP)  ## the whole suite, browser tests included when chromium is installed

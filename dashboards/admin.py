@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import access
+from dashboards.common import plain
 from stegvis.errors import StegvisError
 
 
@@ -30,9 +31,9 @@ def page() -> None:
             if st.form_submit_button("Lägg till"):
                 try:
                     api.add_user(username, password, role, name or None, coach_of)
-                    st.success(f"{username} är tillagd.")
+                    st.success(f"{plain(username)} är tillagd.")
                 except StegvisError as exc:
-                    st.error(str(exc))
+                    st.error(plain(str(exc)))
         target = st.selectbox("Stäng av användare", [""] + [u["username"] for u in api.users() if not u["disabled"]])
         if target and st.button(f"Stäng av {target}"):
             api.disable_user(target)
@@ -46,7 +47,7 @@ def page() -> None:
             try:
                 participant_id = api.find_participant(code)
             except StegvisError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))  # it quotes the typed code
             else:
                 # A callable: the export is built, and logged, when the file is downloaded; the page
                 # reruns on every keystroke and click, and a log entry per rerun would say it was
@@ -104,32 +105,42 @@ def _copies_warning(result) -> None:
 
 
 def _imports(api) -> None:
-    """Participants and exits from CSV or Excel: checked first, written all or nothing."""
-    import tempfile
-    from pathlib import Path
-
+    """Participants and exits from CSV or Excel: checked first, written all or nothing. The
+    upload is read from memory; the name the browser sent is never used as a path."""
+    from stegvis.files import Upload
     from stegvis.imports import import_exits, import_participants
 
     st.write("Importera deltagare och avslut från kalkylark (CSV eller Excel). Alla rader kontrolleras "
              "först; är någon fel importeras ingenting och alla fel listas. Kolumner: se docs/exports.md.")
     kind = st.radio("Vad", ["Deltagare", "Avslut"], horizontal=True, key="import_kind")
+    _allow_uploads_here()
     upload = st.file_uploader("Fil", type=["csv", "xlsx"], key="import_file")
     if upload and st.button("Importera", type="primary", key="import_go"):
+        received = Upload(upload.name, upload.getvalue())
         bar = st.progress(0.0, text="Kontrollerar rader …")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / upload.name
-            path.write_bytes(upload.getvalue())
-            function = import_participants if kind == "Deltagare" else import_exits
-            try:
-                result = function(api.db, api.catalog, path,
-                                  lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
-                                                                  text=f"Rad {row} av {total}"))
-            except StegvisError as exc:
-                st.error("Inget importerades.")
-                st.code(str(exc), language=None)
-            else:
-                bar.progress(1.0, text="Klart")
-                from stegvis import audit
+        function = import_participants if kind == "Deltagare" else import_exits
+        try:
+            result = function(api.db, api.catalog, received,
+                              lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
+                                                              text=f"Rad {row} av {total}"))
+        except StegvisError as exc:
+            st.error("Inget importerades.")
+            st.code(str(exc), language=None)
+        else:
+            bar.progress(1.0, text="Klart")
+            from stegvis import audit
 
-                audit.log(api.db, api.user, "import", detail=f"{upload.name}: {result.added} added")
-                st.success(f"{result.added} tillagda, {result.unchanged} fanns redan.")
+            audit.log(api.db, api.user, "import", detail=f"{received.label}: {result.added} added")
+            st.success(f"{result.added} tillagda, {result.unchanged} fanns redan.")
+
+
+def _allow_uploads_here() -> None:
+    """The server takes uploads only from a session that has drawn this page (stegvis/web.py):
+    anyone can open a Streamlit session, only an administrator gets here."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from stegvis.web import allow_uploads
+
+    context = get_script_run_ctx()
+    if context is not None:
+        allow_uploads(context.session_id)

@@ -40,6 +40,13 @@ def access() -> Access:
 
 
 def logout(expired: bool = False) -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from stegvis.web import forbid_uploads
+
+    context = get_script_run_ctx()
+    if context is not None:
+        forbid_uploads(context.session_id)  # an administrator's import page stops taking files
     user = st.session_state.pop("user", None)
     for key in [k for k in st.session_state if not str(k).startswith("_stegvis_db")]:
         del st.session_state[key]

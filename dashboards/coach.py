@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.auth import access
+from dashboards.common import plain
 from dashboards.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from indicators.goals import GENDER_LABELS
@@ -139,9 +140,10 @@ def participant_page() -> None:
     # the enrolment surveys are opened in: the current one, else the latest
     enrolment = sorted(person["enrolments"], key=lambda e: (e["exited_on"] is None, e["started_on"]))[-1]
     programme = api.catalog.programme(enrolment["programme_id"])
-    st.markdown(f"**{person['code']}** · {GENDER_CHOICES.get(person['gender'], person['gender'])} · född "
-                f"{person['birth_year'] or 'okänt'} · {programme.name.sv} sedan {enrolment['started_on']}"
-                + (f" · avslutad {enrolment['exited_on']} ({programme.outcome_label(enrolment['outcome'])})"
+    # The code is data (imported, typed by anyone): shown as its characters, never as Markdown.
+    st.markdown(f"**{plain(person['code'])}** · {GENDER_CHOICES.get(person['gender'], person['gender'])} · född "
+                f"{person['birth_year'] or 'okänt'} · {plain(programme.name.sv)} sedan {enrolment['started_on']}"
+                + (f" · avslutad {enrolment['exited_on']} ({plain(programme.outcome_label(enrolment['outcome']))})"
                    if enrolment["exited_on"] else ""))
     survey_tab, kasam_tab, state_tab, other_tab, exit_tab = st.tabs(
         ["Starta enkät", "KASAM", "Nuläge och önskat läge", "Övriga enkäter", "Avslut"])
@@ -205,7 +207,7 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
             st.warning(str(exc))
             st.button("Ja, starta en enkät till", key="start_survey_again")
         except StegvisError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             st.session_state.pop("repeat_pending", None)
             st.session_state["new_code"] = {"participant_id": participant_id, "owner": person["code"],
@@ -232,7 +234,7 @@ def _kasam(api, participant_id: int, person: dict, programme) -> None:
         scored = pd.concat([responses[["occasion", "completed_at"]], score(instrument, responses)], axis=1)
         names = {o.id: o.label.sv for o in programme.occasions}
         scored["Tillfälle"] = scored["occasion"].map(lambda o: names.get(o, o)) + " " + scored["completed_at"].str[:10]
-        st.info(instrument.notice.sv if instrument.notice else "Stöd för samtalet, inte en diagnos.")
+        st.info(plain(instrument.notice.sv) if instrument.notice else "Stöd för samtalet, inte en diagnos.")
         st.plotly_chart(charts.scale_over_time(instrument, "total", scored), config={"displayModeBar": False})
         subscales = [s.id for s in instrument.scales if s.id != "total"]
         if subscales:
@@ -244,12 +246,12 @@ def _kasam(api, participant_id: int, person: dict, programme) -> None:
         for n, row in reasons.iterrows():
             for scale_id, why in row.items():
                 if why:
-                    st.caption(f"{scored.loc[n, 'Tillfälle']}: {instrument.scale(scale_id).label.sv} saknas ({why}).")
+                    st.caption(plain(f"{scored.loc[n, 'Tillfälle']}: {instrument.scale(scale_id).label.sv} saknas ({why})."))
         latest = scored.iloc[-1]
         flag_text = {f.id: (f.label.sv, f.text.sv) for s in instrument.scales for f in s.flags}
         for flag_id in [f for f in str(latest["flags"]).split(";") if f and f != "nan"]:
             label, text = flag_text[flag_id]
-            st.warning(f"**{label}.** {text}")
+            st.warning(f"**{plain(label)}.** {plain(text)}")
     if not shown:
         st.write("Inga KASAM-svar ännu.")
         return
@@ -290,7 +292,7 @@ def _other_surveys(api, answers: pd.DataFrame) -> None:
             ["session_id", "instrument_id", "instrument_version", "at"], sort=False):
         instrument = api.catalog.instrument(instrument_id, int(version))
         wording = WordingSource(api.db, instrument, "sv")
-        with st.expander(f"{wording.title()} · {rows['occasion'].iloc[0]} · {str(at)[:10]}"):
+        with st.expander(plain(f"{wording.title()} · {rows['occasion'].iloc[0]} · {str(at)[:10]}")):
             lines = []
             for row in rows.to_dict("records"):
                 item = instrument.item(row["item_id"])
@@ -303,7 +305,7 @@ def _other_surveys(api, answers: pd.DataFrame) -> None:
 
 def _record_exit(api, enrolment: dict, programme) -> None:
     if enrolment["exited_on"]:
-        st.write(f"Avslutad {enrolment['exited_on']}: {programme.outcome_label(enrolment['outcome'])}.")
+        st.write(f"Avslutad {enrolment['exited_on']}: {plain(programme.outcome_label(enrolment['outcome']))}.")
         return
     with st.form("exit_form"):
         exited_on = st.date_input("Avslutsdatum", value=date.today(), format="YYYY-MM-DD")
@@ -314,7 +316,7 @@ def _record_exit(api, enrolment: dict, programme) -> None:
                 api.record_exit(enrolment["id"], exited_on.isoformat(), outcome)
                 st.success("Avslutet är registrerat.")
             except StegvisError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
 
 
 def register_page() -> None:
@@ -341,9 +343,9 @@ def register_page() -> None:
                 return
             try:
                 api.register_participant(code, gender, int(birth_year), programme, started.isoformat(), version, scope)
-                st.success(f"{code.strip()} är registrerad.")
+                st.success(f"{plain(code.strip())} är registrerad.")
             except StegvisError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
 
 
 def trends_page() -> None:
@@ -358,7 +360,7 @@ def trends_page() -> None:
         scale = instrument.scale("total") if any(s.id == "total" for s in instrument.scales) else instrument.scales[0]
         pairs = paired_change(scores, scale.id, reliable=scale.reliable_change)
         summary = summarise_change(pairs)
-        st.subheader(f"{instrument.title.sv}: förändring från första till senaste tillfället", anchor=False)
+        st.subheader(f"{plain(instrument.title.sv)}: förändring från första till senaste tillfället", anchor=False)
         if summary.n == 0:
             st.write("Ingen har svarat mer än en gång ännu.")
             continue
@@ -377,4 +379,4 @@ def trends_page() -> None:
                         labels={scale.id: scale.label.sv})
         st.plotly_chart(charts.layout(figure, "Fördelning första och senaste gången, per kön"),
                         config={"displayModeBar": False})
-        st.caption(instrument.notice.sv if instrument.notice else "")
+        st.caption(plain(instrument.notice.sv) if instrument.notice else "")

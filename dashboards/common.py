@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import streamlit as st
 
@@ -28,3 +29,15 @@ def db():
 @st.cache_resource
 def catalog():
     return load_catalog(db())
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text) -> str:
+    """Data (a code, a text pack's wording, an answer) made inert for Streamlit's Markdown, which
+    renders every label, caption, heading and message: each ASCII punctuation character gets a
+    backslash (CommonMark lets any be escaped), so no image, link, HTML, emphasis, colour or
+    LaTeX comes of it and the reader sees the characters as typed. Never Markdown from data:
+    `![x](http://…)` in an imported code made the coach's browser fetch that address."""
+    return _PUNCTUATION.sub(r"\\\1", "" if text is None else str(text))

@@ -5,16 +5,18 @@ Calm, plain Swedish, big targets, no timers; every answer is saved the moment it
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 import pandas as pd
 import streamlit as st
 
 from dashboards import charts
-from dashboards.common import catalog, db
+from dashboards.common import catalog, db, plain
+from stegvis.audit import log
+from stegvis.config import setting
 from stegvis.errors import StegvisError
 from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
+from surveys.guessing import GUARD, tab_wait
 from surveys.sessions import InvalidCode, visit_for_code
 from surveys.survey_flow import current, give, own_instruments, own_responses, send_in, summary
 from surveys.textpacks import WordingSource
@@ -37,6 +39,8 @@ TEXT = {
         "ratings_title": "Dina skattningar över tid", "shared_title": "{name}, som din coach har delat med dig",
         "nothing_yet": "Här finns inget att visa ännu.", "language": "Språk",
         "low_high": "{low} … {high}", "code_help": "Sex tecken, till exempel KASAM2. Stora eller små bokstäver går bra.",
+        "paused": "Just nu tar vi en kort paus med att pröva koder, eftersom många felaktiga koder har "
+        "skrivits in. Vänta någon minut och försök sedan igen. Fråga gärna din coach om det inte fungerar.",
     },
     "en": {
         "welcome": "Welcome", "intro": "Type the code you got from your coach. There is no time limit, and you "
@@ -55,6 +59,8 @@ TEXT = {
         "ratings_title": "Your ratings over time", "shared_title": "{name}, shared with you by your coach",
         "nothing_yet": "Nothing to show yet.", "language": "Language",
         "low_high": "{low} … {high}", "code_help": "Six characters, for example KASAM2. Upper or lower case is fine.",
+        "paused": "We are taking a short break from checking codes, because many wrong codes have been typed. "
+        "Please wait a minute or two and try again. Ask your coach if it does not work.",
     },
 }
 
@@ -75,36 +81,24 @@ CSS = """
 </style>
 """
 
-# Wrong codes from one browser (address and user agent) slow down: after 3 misses, a wait
-# that doubles with each further miss. Kept in the server, so a reload does not reset it.
-_misses: dict[tuple, tuple[int, float]] = {}
-_misses_lock = threading.Lock()
+def _address() -> str | None:
+    """The browser's network address as the server sees it (behind a reverse proxy, the proxy's
+    unless it passes the client's on; see docs/reliability.md)."""
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) else None
 
 
-def _browser() -> tuple:
-    context = st.context
-    address = getattr(context, "ip_address", None)
-    agent = context.headers.get("User-Agent", "") if context.headers else ""
-    return (address if isinstance(address, str) else None, agent if isinstance(agent, str) else "")
+def _tab_wait_left() -> float:
+    """This tab's own wait after repeated wrong codes (kept in the session: other tablets on the
+    same network or browser are not affected; a reload starts afresh, the address and server
+    limits in surveys/guessing.py still hold)."""
+    return max(0.0, st.session_state.get("code_wait_until", 0.0) - time.monotonic())
 
 
-def _wait_left(key: tuple) -> float:
-    with _misses_lock:
-        count, until = _misses.get(key, (0, 0.0))
-    return max(0.0, until - time.monotonic())
-
-
-def _record_miss(key: tuple) -> None:
-    with _misses_lock:
-        count, _ = _misses.get(key, (0, 0.0))
-        count += 1
-        delay = 0 if count < 3 else min(5 * 2 ** (count - 3), 300)
-        _misses[key] = (count, time.monotonic() + delay)
-
-
-def _clear_misses(key: tuple) -> None:
-    with _misses_lock:
-        _misses.pop(key, None)
+def _tab_missed() -> None:
+    state = st.session_state
+    state["code_misses"] = state.get("code_misses", 0) + 1
+    state["code_wait_until"] = time.monotonic() + tab_wait(state["code_misses"])
 
 
 def t(key: str, **values) -> str:
@@ -154,18 +148,26 @@ def start() -> None:
         st.caption(t("code_help"))
         go = st.form_submit_button(t("start"), type="primary")
     if go:
-        browser = _browser()
-        if _wait_left(browser) > 0:
+        address, per_minute = _address(), setting(db(), "code_guesses_per_minute")
+        pause = GUARD.pause(address, per_minute)
+        if pause and pause.scope == "server":
+            st.info(t("paused"))
+        elif pause or _tab_wait_left() > 0:
             st.warning(t("wait"))
         else:
             try:
                 visit = visit_for_code(db(), code)
             except InvalidCode as exc:
-                _record_miss(browser)
+                _tab_missed()
+                if GUARD.missed(address, per_minute):
+                    log(db(), None, "code_guessing_paused",
+                        detail=f"{per_minute} wrong participant codes within a minute; codes are not checked "
+                               f"until the minute has room again")
                 st.error(str(exc) if state["lang"] == "sv" else
                          "The code does not work. Check that it is typed correctly, or ask your coach for a new code.")
             else:
-                _clear_misses(browser)
+                for name in ("code_misses", "code_wait_until"):
+                    state.pop(name, None)
                 state["visit"] = visit.visit
                 st.query_params.clear()
                 st.rerun()
@@ -198,13 +200,13 @@ def question(cur, position: int, key) -> None:
     wording = WordingSource(db(), cur.instrument, lang)
     words = wording.item(item, _programme_name(cur))
     if cur.of > 1:
-        st.caption(t("part", n=cur.number, m=cur.of) + f" · {wording.title()}")
+        st.caption(t("part", n=cur.number, m=cur.of) + f" · {plain(wording.title())}")
     else:
-        st.caption(wording.title())
+        st.caption(plain(wording.title()))
     st.progress(position / len(items), text=t("question", n=position + 1, m=len(items)))
     if position == 0 and cur.instrument.intro:
-        st.info(cur.instrument.intro.get(lang))
-    st.subheader(words.text, anchor=False)
+        st.info(plain(cur.instrument.intro.get(lang)))
+    st.subheader(plain(words.text), anchor=False)
     existing = cur.answers.get(item.id)
     current_value = existing.value if existing else None
 
@@ -217,7 +219,7 @@ def question(cur, position: int, key) -> None:
     if item.kind == "scale":
         scale = cur.instrument.response_scale(item.scale)
         steps = list(range(scale.min, scale.max + 1))
-        labels = {s.value: s.label.get(lang) for s in scale.steps}
+        labels = {s.value: plain(s.label.get(lang)) for s in scale.steps}  # shown as labels: Markdown
         per_row = len(steps) if len(steps) <= 7 else (len(steps) + 1) // 2
         for row_start in range(0, len(steps), per_row):
             columns = st.columns(per_row)
@@ -229,10 +231,10 @@ def question(cur, position: int, key) -> None:
                     answer_and_next(value)
         if words.low or words.high:
             left, right = st.columns(2)
-            left.markdown(f"**{scale.min}** = {words.low or ''}")
-            right.markdown(f"**{scale.max}** = {words.high or ''}")
+            left.markdown(f"**{scale.min}** = {plain(words.low)}")
+            right.markdown(f"**{scale.max}** = {plain(words.high)}")
         if scale.dont_know:
-            if st.button(scale.dont_know.get(lang), key=f"dk-{item.id}",
+            if st.button(plain(scale.dont_know.get(lang)), key=f"dk-{item.id}",
                          type="primary" if existing and existing.status == DONT_KNOW else "secondary"):
                 answer_and_next(status=DONT_KNOW)
     elif item.kind in ("single_choice", "yes_no"):
@@ -240,13 +242,13 @@ def question(cur, position: int, key) -> None:
         other = st.text_input(t("other"), value=(existing.other_text or "") if existing else "",
                               key=f"other-{item.id}") if other_choice else None
         for choice in item.options():
-            if st.button(choice.label.get(lang), key=f"choice-{item.id}-{choice.id}",
+            if st.button(plain(choice.label.get(lang)), key=f"choice-{item.id}-{choice.id}",
                          type="primary" if current_value == choice.id else "secondary"):
                 answer_and_next(choice.id, other=other if choice.other_text else None)
     elif item.kind == "multiple_choice":
         st.caption(t("choose_several"))
         chosen = [c.id for c in item.options()
-                  if st.checkbox(c.label.get(lang), value=bool(current_value and c.id in current_value),
+                  if st.checkbox(plain(c.label.get(lang)), value=bool(current_value and c.id in current_value),
                                  key=f"multi-{item.id}-{c.id}")]
         needs_text = any(c.other_text and c.id in chosen for c in item.options())
         other = st.text_input(t("other"), value=(existing.other_text or "") if existing else "",
@@ -270,7 +272,7 @@ def question(cur, position: int, key) -> None:
                 try:
                     answer_and_next(value)
                 except StegvisError as exc:
-                    st.error(str(exc).split(": ", 1)[-1])
+                    st.error(plain(str(exc).split(": ", 1)[-1]))
     st.divider()
     back, skip, forward = st.columns(3)
     if position > 0 and back.button(t("back"), key=f"back-{item.id}"):
@@ -289,8 +291,8 @@ def review(cur, key) -> None:
     for index, text, answer in summary(db(), cur, lang, _programme_name(cur)):
         with st.container(border=True):
             left, right = st.columns([5, 1.4])
-            left.markdown(f"**{index + 1}.** {text}")
-            left.markdown(f"→ {answer}")
+            left.markdown(f"**{index + 1}.** {plain(text)}")
+            left.markdown(f"→ {plain(answer)}")  # the participant's own text: shown as typed
             if right.button(t("change"), key=f"change-{index}"):
                 st.session_state[("editing", cur.part.session_id)] = True
                 _go(key, index)
@@ -341,7 +343,7 @@ def own_progress(visit_id: str) -> None:
 
             scored = pd.concat([responses[["completed_at"]], score(instrument, responses)], axis=1)
             scored["Tillfälle"] = scored["completed_at"].str[:10]
-            st.caption(instrument.notice.get(lang) if instrument.notice else "")
+            st.caption(plain(instrument.notice.get(lang)) if instrument.notice else "")
             st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},
                                                    title=shared_title(instrument, lang)), config={"displayModeBar": False})
             shown = True

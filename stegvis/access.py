@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
-import re
 import sqlite3
 import threading
 from datetime import date
@@ -17,6 +16,7 @@ import pandas as pd
 from stegvis import audit
 from stegvis.accounts import User, create_user, disable_user, list_users
 from stegvis.errors import AccessDenied, StegvisError
+from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.sessions import open_visit
 from surveys.store import now, transaction
@@ -77,7 +77,6 @@ class AggregateCache:
 
 _aggregates = AggregateCache()
 
-PERSONNUMMER = re.compile(r"^\D*(\d{2})?\d{6}\D?\d{4}\D*$")
 
 
 def allowed(*roles: str):
@@ -238,10 +237,11 @@ class Access:
                              started_on: str, consent_text_version: str, consent_scope: str,
                              coach_id: int | None = None) -> int:
         code = (code or "").strip()
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{1,29}", code):
-            raise StegvisError("koden får bara innehålla bokstäver, siffror, '-' och '_' (2–30 tecken)")
-        if PERSONNUMMER.match(code):
+        problem = code_problem(code)
+        if problem == "personnummer":
             raise StegvisError("koden ser ut som ett personnummer; använd en kod som inte går att koppla till personen")
+        if problem:
+            raise StegvisError(f"koden får bara innehålla bokstäver, siffror, '-' och '_' (2–{MAX_LENGTH} tecken)")
         if gender not in GENDERS:
             raise StegvisError(f"kön: välj {', '.join(GENDERS)}")
         if birth_year is not None and not 1900 <= int(birth_year) <= date.today().year:
@@ -440,7 +440,7 @@ class Access:
     def find_participant(self, code: str) -> int:
         row = self.db.execute("SELECT id FROM participants WHERE code = ?", [code.strip()]).fetchone()
         if row is None:
-            raise StegvisError(f"ingen deltagare med koden {code!r}")
+            raise StegvisError(f"ingen deltagare med koden {shown(code)}")
         return row[0]
 
     @allowed("admin")

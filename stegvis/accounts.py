@@ -75,35 +75,33 @@ LOGIN_FAILED = "Fel användarnamn eller lösenord."
 
 def authenticate(db, username: str, password: str, at: datetime | None = None) -> User:
     """The user, or StegvisError. The message never says whether the username exists. After
-    `lockout_attempts` failures the account is locked for `lockout_minutes`, and that is logged."""
+    `lockout_attempts` failures the account is locked for `lockout_minutes`, and that is logged.
+
+    Each attempt takes its place in the count in one UPDATE ... RETURNING before the password is
+    checked, so attempts sent at once cannot all read the same count: at most `lockout_attempts`
+    passwords are checked per lock period however many arrive together. The attempt that fills
+    the count sets the lock; if its password was right after all, the login clears it again."""
     from stegvis.audit import log
     from stegvis.config import setting
 
-    moment = at or datetime.now(timezone.utc)
-    row = db.execute("SELECT id, username, role, display_name, password_hash, disabled, failed_logins, locked_until "
+    moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)  # compared as stored text
+    row = db.execute("SELECT id, username, role, display_name, password_hash, disabled "
                      "FROM users WHERE username = ?", [(username or "").strip().lower()]).fetchone()
     if row is None:
         _hasher_dummy_check(password)  # same work as a real check: timing does not reveal unknown names
         log(db, None, "login_failed", detail="unknown username")
         raise StegvisError(LOGIN_FAILED)
-    user_id, name, role, display, password_hash, disabled, failures, locked_until = row
-    if locked_until and datetime.fromisoformat(locked_until) > moment:
+    user_id, name, role, display, password_hash, disabled = row
+    slot = _take_attempt(db, user_id, moment, setting(db, "lockout_attempts"), setting(db, "lockout_minutes"))
+    if slot is None:
         log(db, User(user_id, name, role), "login_refused_locked")
         raise StegvisError("Kontot är tillfälligt låst efter för många felaktiga försök. Försök igen senare.")
     try:
         _hasher.verify(password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        failures += 1
-        lock = None
-        if failures >= setting(db, "lockout_attempts"):
-            lock = (moment + timedelta(minutes=setting(db, "lockout_minutes"))).isoformat()
-            failures = 0
-        with transaction(db):
-            db.execute("UPDATE users SET failed_logins = ?, locked_until = coalesce(?, locked_until) WHERE id = ?",
-                       [failures, lock, user_id])
         log(db, User(user_id, name, role), "login_failed")
-        if lock:
-            log(db, User(user_id, name, role), "account_locked", detail=f"until {lock}")
+        if slot:
+            log(db, User(user_id, name, role), "account_locked", detail=f"until {slot}")
         raise StegvisError(LOGIN_FAILED) from None
     if disabled:
         log(db, User(user_id, name, role), "login_refused_disabled")
@@ -115,6 +113,23 @@ def authenticate(db, username: str, password: str, at: datetime | None = None) -
     user = User(user_id, name, role, display)
     log(db, user, "login")
     return user
+
+
+def _take_attempt(db, user_id: int, moment: datetime, attempts: int, minutes: int) -> str | None:
+    """Count one attempt atomically. None when the account is locked (nothing may be checked);
+    otherwise "" or, for the attempt that fills the count, the time the lock it set ends."""
+    lock = (moment + timedelta(minutes=minutes)).isoformat()
+    with transaction(db):
+        row = db.execute(
+            """UPDATE users
+                  SET failed_logins = CASE WHEN failed_logins + 1 >= :attempts THEN 0 ELSE failed_logins + 1 END,
+                      locked_until = CASE WHEN failed_logins + 1 >= :attempts THEN :lock ELSE NULL END
+                WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now)
+            RETURNING locked_until""",
+            {"attempts": attempts, "lock": lock, "id": user_id, "now": moment.isoformat()}).fetchone()
+    if row is None:
+        return None
+    return row[0] or ""
 
 
 _DUMMY = None

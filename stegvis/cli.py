@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from stegvis import __version__
 from stegvis.errors import StegvisError
 
 app = typer.Typer(
@@ -16,6 +17,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"stegvis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                       help="Print the version and exit")):
+    """Stegvis: surveys, scores and indicators for samordningsförbund."""
 
 
 def _register_commands() -> None:

@@ -12,13 +12,13 @@ import pandas as pd
 from indicators.scoring import score
 from surveys.answers import responses_frame
 from surveys.definitions import Catalog
-from surveys.store import get_setting
+from surveys.code_key import code_key
 
 
 def pseudonym(db, participant_id) -> str | None:
     if participant_id is None or pd.isna(participant_id):
         return None
-    key = get_setting(db, "code_secret") or "stegvis"
+    key = code_key(db)
     digest = hmac.new(key.encode(), f"participant:{int(participant_id)}".encode(), hashlib.sha256).hexdigest()
     return f"R-{digest[:12]}"
 

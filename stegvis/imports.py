@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from stegvis.access import GENDERS, PERSONNUMMER
+from stegvis.access import GENDERS
 from stegvis.errors import StegvisError
-from stegvis.files import read_table
+from stegvis.files import Upload, read_table
+from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.store import now, transaction
 
@@ -46,7 +47,7 @@ def _date(value, problems, where) -> str | None:
     try:
         return date.fromisoformat(str(value).strip()[:10]).isoformat()
     except ValueError:
-        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+        problems.append(f"{where}: {shown(value)} is not a date (YYYY-MM-DD)")
         return None
 
 
@@ -55,9 +56,29 @@ def _cell(row: dict, column: str) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
 
 
-def import_participants(db, catalog: Catalog, path: Path, progress=None) -> ImportResult:
+# Codes are checked as on the registration form (stegvis/pseudonyms.py): they end up in pages,
+# file names and exports, so a code is short, plain and never a personnummer.
+CODE_PROBLEMS = {
+    "blank": "is blank",
+    "length": f"is not 2–{MAX_LENGTH} characters long",
+    "characters": "may only hold letters A–Z, digits, '-' and '_'",
+    "personnummer": "looks like a personnummer; use a pseudonymous code",
+}
+# Free-text cells (consent version and scope) are short labels, never documents.
+MAX_TEXT = 200
+
+
+def _text(row: dict, column: str, problems: list[str], where: str) -> str:
+    value = _cell(row, column)
+    if len(value) > MAX_TEXT or any(ord(ch) < 32 for ch in value):
+        problems.append(f"{where}: {shown(value)} is not a short line of text (at most {MAX_TEXT} characters, "
+                        f"no control characters)")
+    return value
+
+
+def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None) -> ImportResult:
     frame = read_table(path)
-    source = str(path)
+    source = path.label if isinstance(path, Upload) else str(path)
     _require(frame, PARTICIPANT_COLUMNS, source)
     result = ImportResult()
     coaches = {r[0]: r[1] for r in db.execute("SELECT username, id FROM users WHERE role = 'coach'")}
@@ -70,29 +91,29 @@ def import_participants(db, catalog: Catalog, path: Path, progress=None) -> Impo
         where = lambda column: f"row {number}, column {column}"  # noqa: E731
         code, gender, programme = _cell(row, "code"), _cell(row, "gender").lower(), _cell(row, "programme")
         birth = _cell(row, "birth_year")
-        if not code:
-            result.problems.append(f"{where('code')}: blank")
-        elif PERSONNUMMER.match(code):
-            result.problems.append(f"{where('code')}: {code!r} looks like a personnummer; use a pseudonymous code")
+        problem = code_problem(code)
+        if problem:
+            result.problems.append(f"{where('code')}: {shown(code)} {CODE_PROBLEMS[problem]}")
         elif code in seen:
-            result.problems.append(f"{where('code')}: {code!r} already on row {seen[code]}")
+            result.problems.append(f"{where('code')}: {shown(code)} already on row {seen[code]}")
         seen.setdefault(code, number)
         if gender not in GENDERS:
-            result.problems.append(f"{where('gender')}: {row.get('gender')!r} is not one of {', '.join(GENDERS)}")
+            result.problems.append(f"{where('gender')}: {shown(row.get('gender'))} is not one of {', '.join(GENDERS)}")
         year = int(birth) if re.fullmatch(r"[0-9]{4}", birth) else None  # isdigit() accepts '²'
         if birth and not (year and 1900 <= year <= date.today().year):
-            result.problems.append(f"{where('birth_year')}: {birth!r} is not a year")
+            result.problems.append(f"{where('birth_year')}: {shown(birth)} is not a year")
         if programme not in programmes:
-            result.problems.append(f"{where('programme')}: {programme!r} is not a programme "
+            result.problems.append(f"{where('programme')}: {shown(programme)} is not a programme "
                                    f"({', '.join(sorted(programmes))})")
         started = _date(row.get("started_on"), result.problems, where("started_on"))
         coach = _cell(row, "coach")
         if coach and coach not in coaches:
-            result.problems.append(f"{where('coach')}: no coach with username {coach!r}")
+            result.problems.append(f"{where('coach')}: no coach with username {shown(coach)}")
         record = (gender, year, programme, started)
         if code in existing and existing[code] != record:
-            result.problems.append(f"row {number}: {code!r} is already registered with other details")
-        rows.append((code, record, coach, _cell(row, "consent_version"), _cell(row, "consent_scope")))
+            result.problems.append(f"row {number}: {shown(code)} is already registered with other details")
+        rows.append((code, record, coach, _text(row, "consent_version", result.problems, where("consent_version")),
+                     _text(row, "consent_scope", result.problems, where("consent_scope"))))
         if progress:
             progress(number - 1, len(frame))
     _refuse_if_problems(source, result.problems)
@@ -111,9 +132,9 @@ def import_participants(db, catalog: Catalog, path: Path, progress=None) -> Impo
     return result
 
 
-def import_exits(db, catalog: Catalog, path: Path, progress=None) -> ImportResult:
+def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> ImportResult:
     frame = read_table(path)
-    source = str(path)
+    source = path.label if isinstance(path, Upload) else str(path)
     _require(frame, EXIT_COLUMNS, source)
     result = ImportResult()
     enrolments = {(r[0], r[1]): r[2:] for r in db.execute(
@@ -125,21 +146,21 @@ def import_exits(db, catalog: Catalog, path: Path, progress=None) -> ImportResul
         code, programme, outcome = _cell(row, "code"), _cell(row, "programme"), _cell(row, "outcome")
         key = (code, programme)
         if key in seen:
-            result.problems.append(f"{where('code')}: {code!r} already on row {seen[key]}")
+            result.problems.append(f"{where('code')}: {shown(code)} already on row {seen[key]}")
         seen.setdefault(key, number)
         if key not in enrolments:
-            result.problems.append(f"{where('code')}: {code!r} is not enrolled in {programme!r}")
+            result.problems.append(f"{where('code')}: {shown(code)} is not enrolled in {shown(programme)}")
             continue
         known = [o.id for o in catalog.programme(programme).outcomes]
         if outcome not in known:
-            result.problems.append(f"{where('outcome')}: {outcome!r} is not an outcome of {programme} "
+            result.problems.append(f"{where('outcome')}: {shown(outcome)} is not an outcome of {programme} "
                                    f"({', '.join(known)})")
         exited = _date(row.get("exited_on"), result.problems, where("exited_on"))
         enrolment_id, started, old_exit, old_outcome = enrolments[key]
         if exited and exited < started:
             result.problems.append(f"{where('exited_on')}: {exited} is before the start {started}")
         if old_exit and (old_exit, old_outcome) != (exited, outcome):
-            result.problems.append(f"row {number}: {code!r} already exited {old_exit} ({old_outcome})")
+            result.problems.append(f"row {number}: {shown(code)} already exited {old_exit} ({old_outcome})")
         updates.append((enrolment_id, exited, outcome, bool(old_exit)))
         if progress:
             progress(number - 1, len(frame))

@@ -41,6 +41,7 @@ def load_file(path: str | Path) -> Definition:
 
 def parse_text(text: str, source: str = "<text>") -> Definition:
     try:
+        _refuse_aliases(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -48,6 +49,8 @@ def parse_text(text: str, source: str = "<text>") -> Definition:
         line = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise StegvisError(f"{source}{line}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise StegvisError(f"{source}: nested too deeply to be a definition file") from None
     if not isinstance(data, dict):
         raise StegvisError(f"{source}:1: a definition file must be a mapping of fields (id, version, ...)")
     duplicate = _first_duplicate_key(root)
@@ -60,6 +63,16 @@ def parse_text(text: str, source: str = "<text>") -> Definition:
     except ValidationError as exc:
         lines = [_describe(err, root, source) for err in exc.errors()]
         raise StegvisError("\n".join(lines)) from None
+
+
+def _refuse_aliases(text: str, source: str) -> None:
+    """Definitions never need YAML aliases (`*name`, `<<: *name`), and aliases are how a small
+    file becomes a billion values ("billion laughs") for every walk over the data. Refused from
+    the parser's events, before anything is built, so a hostile file is answered at once."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise StegvisError(f"{source}:{event.start_mark.line + 1}: the alias *{event.anchor} is not allowed "
+                               f"in a definition file; write the value out in full")
 
 
 def _describe(err: dict, root, source: str) -> str:

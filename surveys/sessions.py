@@ -14,7 +14,8 @@ from stegvis.errors import StegvisError
 from surveys.answers import ANSWERED, Answer, session_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Item
-from surveys.store import get_setting, now, set_setting, transaction
+from surveys.code_key import code_key
+from surveys.store import now, transaction
 
 # No look-alikes (0/O, 1/I/L): typed on a tablet by someone who may be tired or anxious.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -45,12 +46,8 @@ def normalise_code(code: str) -> str:
 
 def hash_code(db, code: str) -> str:
     """Keyed hash, so a code can be looked up without being stored, and a copied database
-    does not reveal the codes in it without the key."""
-    key = get_setting(db, "code_secret")
-    if key is None:
-        key = secrets.token_hex(32)
-        set_setting(db, "code_secret", key)
-    return hmac.new(bytes.fromhex(key), normalise_code(code).encode(), hashlib.sha256).hexdigest()
+    does not reveal the codes in it without the key, which is kept outside it (surveys/code_key.py)."""
+    return hmac.new(bytes.fromhex(code_key(db)), normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

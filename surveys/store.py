@@ -8,6 +8,7 @@ import collections
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -280,11 +281,15 @@ def resolve_path(path: str | Path | None = None) -> Path:
 
 
 def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
-    """Open (and create or upgrade) the database. Safe to call from any thread: each call
-    gets its own connection."""
+    """Open the database; a missing or empty one is created at the current schema, readable by
+    its owner only. An existing database that needs an upgrade is refused: only `stegvis
+    migrate` upgrades, after a backup. With migrate=False the file is opened as it is (for
+    migrate, check, backup and tests). Safe to call from any thread: each call gets its own
+    connection."""
     target = resolve_path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(target)
         conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
         raise StegvisError(f"cannot open the database {target}: {exc}") from None
@@ -300,7 +305,12 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     # In WAL mode NORMAL loses no committed transaction on an application crash.
     conn.execute("PRAGMA synchronous = NORMAL")
     if migrate:
-        migrate_db(db)
+        if is_new(db):
+            migrate_db(db)
+        elif pending := pending_changes(db):
+            db.close()
+            raise StegvisError(f"the database {target} needs an upgrade ({'; '.join(pending)}); "
+                               f"run `stegvis migrate --db {target}` (it takes a backup first)")
     return db
 
 
@@ -312,6 +322,64 @@ def checkpoint(db: sqlite_utils.Database) -> bool:
         return False
     busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file that only its owner may read (SQLite gives its -wal and -shm
+    files the same mode); an existing file is left as it is."""
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def is_new(db: sqlite_utils.Database) -> bool:
+    """An empty file: nothing to upgrade, only to create."""
+    return schema_version(db) == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def pending_changes(db: sqlite_utils.Database) -> list[str]:
+    """What `stegvis migrate` would change, one line each; empty when the database is current."""
+    from surveys.code_key import key_in_database
+
+    current = schema_version(db)
+    if current > len(MIGRATIONS):
+        raise StegvisError(
+            f"the database is at schema version {current}, newer than this Stegvis ({len(MIGRATIONS)}); upgrade Stegvis"
+        )
+    changes = [f"schema {version + 1}: {describe_migration(MIGRATIONS[version])}"
+               for version in range(current, len(MIGRATIONS))]
+    if current and key_in_database(db):
+        changes.append("move the participant-code key out of the database into a file beside it")
+    return changes
+
+
+def describe_migration(script: str) -> str:
+    """A migration in a few words, read from its statements: the tables, columns and indexes
+    it adds or drops; triggers are counted."""
+    parts, triggers = [], 0
+    for statement in _statements(script):
+        words = " ".join(statement.split())
+        if re.match(r"(CREATE TEMP|DROP TABLE (IF EXISTS )?migration_)", words, re.I):
+            continue  # scaffolding the migration builds and drops again
+        if match := re.match(r"CREATE (?:UNIQUE )?(TABLE|INDEX|VIEW) (?:IF NOT EXISTS )?(\w+)", words, re.I):
+            parts.append(f"add {match[1].lower()} {match[2]}")
+        elif re.match(r"CREATE TRIGGER", words, re.I):
+            triggers += 1
+        elif match := re.match(r"ALTER TABLE (\w+) (ADD|DROP|RENAME) (?:COLUMN )?(\w+)", words, re.I):
+            parts.append(f"{match[2].lower()} column {match[1]}.{match[3]}")
+        elif match := re.match(r"DROP (TABLE|INDEX|TRIGGER|VIEW) (?:IF EXISTS )?(\w+)", words, re.I):
+            parts.append(f"drop {match[1].lower()} {match[2]}")
+        elif match := re.match(r"(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (\w+)", words, re.I):
+            if not match[2].startswith("migration_"):
+                parts.append(f"{match[1].split()[0].lower()} rows of {match[2]}")
+        elif not words.upper().startswith("PRAGMA"):
+            parts.append(words[:60])
+    if triggers:
+        parts.append(f"{triggers} trigger{'s' if triggers > 1 else ''}")
+    return ", ".join(dict.fromkeys(parts))
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

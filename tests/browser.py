@@ -32,8 +32,9 @@ def free_port() -> int:
 class Server:
     """`stegvis serve` on a free port, restartable, killed at the end."""
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, *args: str, env: dict | None = None):
         self.db_path = db_path
+        self.args, self.env = list(args), dict(env or {})
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -42,10 +43,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Server":
-        env = dict(os.environ, STEGVIS_DB=str(self.db_path))
+        env = dict(os.environ, STEGVIS_DB=str(self.db_path), **self.env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "stegvis.cli", "serve", "--db", str(self.db_path), "--port", str(self.port),
-             "--address", "127.0.0.1"],
+             "--address", "127.0.0.1", *self.args],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -61,6 +62,15 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, sig)
             self.process.wait(10)
+            # The Streamlit child is in the same group; wait until it is gone too, since it holds
+            # the database and its lock file until it exits.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(self.process.pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.05)  # polling for an exit, not timing a behaviour
 
     def restart(self) -> None:
         self.kill()

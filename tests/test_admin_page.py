@@ -72,3 +72,38 @@ def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, m
     assert data["code"] == "PO-77"
     assert exports() == 1
     assert db.execute("SELECT participant_id FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == pid
+
+
+def _admin_import(tmp_path, monkeypatch, name: str, content: bytes):
+    path = tmp_path / "a.db"
+    db = open_db(path)
+    publish_definitions(db)
+    user = create_user(db, "someone", "ett långt lösenord", "admin")
+    monkeypatch.setenv("STEGVIS_DB", str(path))
+    test = AppTest.from_function(admin_page, default_timeout=60)
+    test.session_state["user"] = user
+    test.session_state["last_seen"] = time.monotonic()
+    test.run()
+    test.file_uploader(key="import_file").set_value((name, content, "text/csv"))
+    test.run()
+    test.button(key="import_go").click()
+    test.run()
+    assert not test.exception
+    return test, db
+
+
+def test_an_upload_named_as_an_absolute_path_is_never_written_there(tmp_path, monkeypatch):
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    target = planted / "evil.csv"
+    test, _ = _admin_import(tmp_path, monkeypatch, str(target), b"code,gender\nX-1,okand\n")
+    assert not target.exists()  # neither during nor after the (failed) import
+    assert [e.value for e in test.error] == ["Inget importerades."]
+    assert test.code[0].value.startswith("evil.csv: missing column(s)")  # the name, not the path
+
+
+def test_an_upload_imports_from_memory_and_logs_its_base_name(tmp_path, monkeypatch):
+    content = b"code,gender,birth_year,programme,started_on\nUP-1,man,1990,porten,2026-01-01\n"
+    test, db = _admin_import(tmp_path, monkeypatch, "C:\\Users\\kim\\deltagare.csv", content)
+    assert [s.value for s in test.success] == ["1 tillagda, 0 fanns redan."]
+    assert db.execute("SELECT detail FROM audit_log WHERE action = 'import'").fetchone()[0] == "deltagare.csv: 1 added"

@@ -19,7 +19,9 @@ def survey_page():
 def code(tmp_path, monkeypatch):
     import dashboards.survey
 
-    monkeypatch.setattr(dashboards.survey, "_misses", {})  # a fresh browser record for this test
+    from surveys.guessing import CodeGuard
+
+    monkeypatch.setattr(dashboards.survey, "GUARD", CodeGuard())  # a fresh record for this test
     path = tmp_path / "p.db"
     db = open_db(path)
     publish_definitions(db)

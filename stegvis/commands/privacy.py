@@ -3,6 +3,7 @@ line. These run as the system operator: every action is written to the audit log
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -11,10 +12,11 @@ import typer
 
 from stegvis import audit as audit_log
 from stegvis.accounts import ROLES, create_user, disable_user, list_users
-from stegvis.backup import backup as backup_db, restore as restore_db
+from stegvis.backup import backup as backup_db, backup_to_dir, default_backup_dir, list_backups, restore as restore_db
 from stegvis.errors import StegvisError
 from stegvis.files import write_atomic
 from stegvis.privacy import erase, purge as purge_due, subject_access
+from stegvis.upgrade import planned_changes
 from surveys.definitions import load_file
 from surveys.models import TextPack
 from surveys.store import load_catalog, open_db
@@ -121,20 +123,45 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{verb} {len(due)} participant(s).")
 
     @app.command()
-    def backup(path: Path, db: Path = DbOption):
-        """Copy the live database consistently (safe while the app runs)."""
-        target = backup_db(db, path)
-        # logged, so an erasure can say which backups still hold the person
-        audit_log.log(open_db(db), OPERATOR, "backup", detail=str(Path(target).resolve()))
-        typer.echo(f"Backed up to {target}")
+    def backup(path: Path = typer.Argument(None, help="A new backup file (or use --dir)"),
+               directory: Path = typer.Option(None, "--dir", help="Write a dated backup into this directory"),
+               keep: int = typer.Option(None, "--keep", help="With --dir: keep only the newest N dated backups"),
+               db: Path = DbOption):
+        """Copy the live database consistently (safe while the app runs) and check the copy."""
+        if (path is None) == (directory is None):
+            raise StegvisError("give either a backup file or --dir DIRECTORY, e.g. `stegvis backup --dir backups --keep 30`")
+        if keep is not None and directory is None:
+            raise StegvisError("--keep rotates the dated backups of --dir; give --dir as well")
+        if directory is None:
+            made, removed = backup_db(db, path), []
+        else:
+            made, removed = backup_to_dir(db, directory, keep)
+        # logged, so that an erasure can say which backups still hold the person
+        with contextlib.closing(open_db(db, migrate=False)) as database:
+            audit_log.log(database, OPERATOR, "backup", detail=str(Path(made).resolve()))
+        typer.echo(f"Backed up to {made} (checked)" + (f"; removed {len(removed)} older backup(s)." if directory else ""))
 
     @app.command()
-    def restore(path: Path, db: Path = DbOption,
+    def restore(path: Path = typer.Argument(None, help="The backup to restore; without it, list the backups"),
+                directory: Path = typer.Option(None, "--dir", help="Where the dated backups are (default backups/ beside the database)"),
+                db: Path = DbOption,
                 yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation")):
-        """Replace the database with a backup (stop the app first)."""
+        """List the backups, or replace the database with one (refused while the app runs)."""
+        if path is None:
+            directory = directory or default_backup_dir(db)
+            found = list_backups(directory)
+            if not found:
+                raise StegvisError(f"no backups in {directory}; give the backup file, or --dir where they are")
+            for item in reversed(found):
+                typer.echo(f"{item.taken_at}  {item.size / 1e6:8.1f} MB  {item.path}")
+            typer.echo("Restore one with `stegvis restore FILE` (stop the app first).")
+            return
         if not yes and not typer.confirm("Replace the current database with the backup?"):
             raise typer.Abort()
-        typer.echo(f"Restored {restore_db(path, db)}")
+        typer.echo(f"Restored {restore_db(path, db)} from {path}.")
+        plan = planned_changes(db)
+        if plan.changes:
+            typer.echo("The backup is from an older Stegvis; run `stegvis migrate` before starting the app.")
 
     @permission_app.command("record")
     def permission_record(instrument: str, reference: str, db: Path = DbOption):
