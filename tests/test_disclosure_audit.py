@@ -15,7 +15,6 @@ true figures are read only to make a failure message useful.
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from datetime import date, timedelta
 
