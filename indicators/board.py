@@ -15,8 +15,8 @@ import pandas as pd
 
 from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection
-from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, group_order, groups, months_between, \
-    population, reached
+from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, months_between, population, \
+    reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
 
@@ -145,7 +145,7 @@ def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
         return real
     base = people.assign(_origin=people.index)
     parts = [real]
-    for gender in GENDER_ORDER:
+    for gender in set(people["gender"].dropna()):  # a gender nobody has would add a column of its own
         parts.append(base[base["gender"] != gender].assign(gender=gender))
     exited = base["outcome"].notna()
     for outcome in programme.outcomes:
@@ -259,7 +259,8 @@ def _goal_figures(family, programme, goal, people, period, in_den, in_num, real)
     if period.kind in DETAILED:
         for dimension in goal.breakdowns:
             labels = groups(programme, people, dimension, period.end.isoformat()).to_numpy(dtype=object)
-            for group in group_order(programme, dimension, set(labels[real])):
+            # every declared group, present or not: a column left out would say 0 just as well
+            for group in _declared_groups(programme, dimension, set(labels[real])):
                 columns[f"{dimension}:{group}"] = labels == group
     key = ("goal", goal.id, period.id)
     for column, where in columns.items():
@@ -409,16 +410,19 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         if programme.id not in protected:
             continue
         mine = report.views[programme.id] = _View([protected[programme.id].people])
-        report.goals += [_goal(programme, goal, mine, period) for goal in programme.goals]
-        report.tables += [_goal_table(programme, goal, mine, period) for goal in programme.goals]
-        report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
-    report.tables += _kasam_tables(catalog, protected, programmes, people, period)
-    report.tables.append(_durations_table(people, period))
-    report.mean_months = people.mean(("durations", period.id, ALL), "months")
+        if period.kind in GOALS:
+            report.goals += [_goal(programme, goal, mine, period) for goal in programme.goals]
+            report.tables += [_goal_table(programme, goal, mine, period) for goal in programme.goals]
+        if period.kind in DETAILED:
+            report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
+    if period.kind in DETAILED:
+        report.tables += _kasam_tables(catalog, protected, programmes, people, period)
+        report.tables.append(_durations_table(people, period))
+        report.mean_months = people.mean(("durations", period.id, ALL), "months")
     report.tables.append(_flow_table(people, period, grid))
     report.tables += _indicator_tables(catalog, protected, programmes, sessions, period, grid)
     report.tables = [t for t in report.tables if t is not None]
-    report.notes = notes(protection)
+    report.notes = notes(protection) + ([shown_for(period.kind)] if shown_for(period.kind) else [])
     return report
 
 
@@ -443,11 +447,14 @@ def _registered(view: _View, key) -> bool:
     return any(part.has(key) for part in view.parts)
 
 
-def _declared_groups(programme, dimension) -> list[str]:
+def _declared_groups(programme, dimension, present=None) -> list[str]:
+    """A breakdown's groups as declared (genders: those of the programme's participants), and
+    'okand' where someone's group is unknown."""
     if dimension == "gender":
-        return GENDER_ORDER + ["okand"]
-    pool = programme.age_groups if dimension == "age_group" else programme.duration_bands
-    return [g.id for g in pool] + ["okand"]
+        declared = [g for g in GENDER_ORDER if present is None or g in present]
+    else:
+        declared = [g.id for g in (programme.age_groups if dimension == "age_group" else programme.duration_bands)]
+    return declared + (["okand"] if present is None or "okand" in present else [])
 
 
 def _goal_table(programme, goal, view: _View, period: Period) -> Table:
@@ -560,6 +567,17 @@ def _indicator_tables(catalog, protected, programmes, view: _View, period: Perio
                        Column("forandring", "Förändring", "procentenheter")]
             tables.append(Table(f"indicators/{instrument.id}", instrument.title.sv, rows, columns, values))
     return tables
+
+
+def shown_for(kind: str) -> str:
+    """What a period of this kind shows, in words, for the page and the PDF."""
+    if kind in DETAILED:
+        return ""
+    if kind in GOALS:
+        return ("För ett halvår eller tertial visas mål, deltagare över tid och enkätsvar; uppdelningar per kön, "
+                "ålder och avslutsorsak visas per år och för hela tiden, där de bygger på fler personer.")
+    return ("För ett kvartal visas deltagare över tid och enkätsvar; mål och uppdelningar visas för längre perioder, "
+            "där de bygger på fler personer.")
 
 
 def notes(protection: Protection) -> list[str]:

@@ -53,7 +53,7 @@ class Family:
 
     def __init__(self, size: int, origin=None):
         self.size = size
-        self.origin = np.full(size, -1) if origin is None else np.asarray(origin)  # -1: a real unit
+        self.origin = np.full(size, -1) if origin is None else np.asarray(origin, dtype=np.int64)  # -1: real
         self.counts = (self.origin < 0).astype(np.int64)
         self._masks: list[np.ndarray] = []
         self._rows: dict[bytes, int] = {}

@@ -38,6 +38,13 @@ FLOW_ADDITIVE = ("nya", "avslutade")
 EPS = 1e-6
 
 
+# Which kinds of period publish which tables (docs/exports.md); elsewhere a table that is absent
+# had nobody in it, and its cells are 0.
+ALL_KINDS = ("kvartal", "tertial", "halvar", "ar", "hela")
+PUBLISHED_FOR = {"goal": ("tertial", "halvar", "ar", "hela"), "outcomes": ("ar", "hela"),
+                 "kasam": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela")}
+
+
 def kind_of(table_id: str) -> str:
     return next((p.rstrip("/") for p in KNOWN_PREFIXES if table_id == p.rstrip("/") or table_id.startswith(p)),
                 "unknown")
@@ -53,6 +60,7 @@ class Published:
     views: list[str] = field(default_factory=list)
     interval: int = 3
     k: int = 5
+    unpublished: set = field(default_factory=set)  # cells of tables a period's kind does not publish
 
     def __post_init__(self):
         for (view, pid), report in self.reports.items():
@@ -106,7 +114,23 @@ class Published:
         return []
 
     def hidden(self) -> list[tuple]:
-        return [key for key, value in self.values.items() if value is None]
+        return [key for key, value in self.values.items() if value is None and key not in self.unpublished]
+
+    def unknown_if_unpublished(self, key: tuple) -> bool:
+        """A cell of a table its report does not publish (a quarter has no outcome table) is an
+        unknown, not a 0: identities keep it as a free variable. True if it is one."""
+        if key in self.unpublished:
+            return True
+        view, pid, tid = key[:3]
+        kind = self.periods[pid]["kind"] if pid in self.periods else None
+        table_kinds = PUBLISHED_FOR.get(tid.split("/")[0], ALL_KINDS)
+        if tid.startswith("goal/") and ":" in str(key[-1]):
+            table_kinds = PUBLISHED_FOR["outcomes"]  # a goal's breakdowns: years and the whole time
+        if (view, pid) in self.reports and key not in self.values and kind not in table_kinds:
+            self.values[key] = None
+            self.unpublished.add(key)
+            return True
+        return False
 
 
 @dataclass
@@ -131,10 +155,10 @@ class Identities:
         """sum(left) (= or <=) sum(right), each a list of cell keys."""
         terms: dict[tuple, float] = defaultdict(float)
         for key in left:
-            if key in self.pub.values:
+            if key in self.pub.values or self.pub.unknown_if_unpublished(key):
                 terms[key] += 1.0
         for key in right:
-            if key in self.pub.values:
+            if key in self.pub.values or self.pub.unknown_if_unpublished(key):
                 terms[key] -= 1.0
         terms = {k: c for k, c in terms.items() if c != 0}
         if terms:
@@ -434,7 +458,7 @@ def solve(pub: Published, identities: list[Identity], interval: int | None = Non
             continue
         rows.append((terms, rhs, identity.sense, identity))
 
-    hidden = pub.hidden()
+    hidden = [key for key, value in values.items() if value is None]  # the unpublished too, unaudited
     parent = {key: key for key in hidden}
 
     def find(key):
@@ -496,7 +520,7 @@ def solve(pub: Published, identities: list[Identity], interval: int | None = Non
         note(h.getSolution())
         exact: dict[int, list[float]] = {}
         for i in range(n):
-            if wide(i):
+            if wide(i) or keys[i] in pub.unpublished:
                 continue
             found = []
             for cost in (1.0, -1.0):
@@ -516,6 +540,8 @@ def solve(pub: Published, identities: list[Identity], interval: int | None = Non
             h.changeColCost(i, 0.0)
             exact[i] = found
         for i, key in enumerate(keys):
+            if key in pub.unpublished:
+                continue
             if i in exact:
                 bounds[key] = Bounds(exact[i][0], exact[i][1], True)
             else:
@@ -608,13 +634,18 @@ def mean_sum_identities(pub: Published, sums: dict) -> list[Identity]:
     "alla"'s is the sum of the programmes'."""
     items = []
 
+    def known(key):
+        if key not in sums and pub.unknown_if_unpublished(key):
+            sums[key] = None  # a sum of a table the period does not publish is unknown, not 0
+        return key in sums
+
     def add(why, left, right):
         terms = defaultdict(float)
         for key in left:
-            if key in sums:
+            if known(key):
                 terms[key] += 1
         for key in right:
-            if key in sums:
+            if known(key):
                 terms[key] -= 1
         terms = {k: c for k, c in terms.items() if c}
         if terms:
