@@ -139,7 +139,9 @@ def test_report_board_command(demo, tmp_path, capsys):
     data = json.loads(published.read_text())
     assert data["period"] == {"id": "2025-H2", "kind": "halvar", "label": "Halvår 2 2025 (jul–dec)",
                               "start": "2025-07-01", "end": "2025-12-31"}
-    assert {t["id"] for t in data["tables"]} >= {"outcomes/porten", "goal/porten/arbete_studier", "flow"}
+    assert {t["id"] for t in data["tables"]} >= {"goal/porten/arbete_studier", "flow"}
+    assert "outcomes/porten" not in {t["id"] for t in data["tables"]}, "breakdowns: years and the whole time"
+    assert any("halvår" in note for note in data["notes"])
 
 
 def test_only_periods_of_the_grid_are_offered(demo, capsys):

@@ -78,7 +78,9 @@ def _assert_bounded(db, results, with_right):
     assert len(results) == ATTEMPTS
     seen = _checked(db)
     checked = seen.get("login_failed", 0) + seen.get("login", 0)
-    assert checked <= 5, seen  # the promise: at most 5 passwords tried per lock period
+    # the promise: at most 5 passwords tried per lock period. The right password clears the count,
+    # as a login should, so attempts that happen to be checked after it start a new count of 5.
+    assert checked <= (10 if seen.get("login") else 5), seen
     if seen.get("login"):
         assert with_right and results.count("login") == 1
     else:

@@ -114,5 +114,6 @@ def test_a_hostile_code_on_the_coachs_participant_page_is_inert(setup):
     test.session_state["user"] = coach
     test.session_state["last_seen"] = time.monotonic()
     test.run()
+    test.selectbox(key="coach_participant").select(HOSTILE).run()  # nobody is chosen until the coach chooses
     assert not test.exception, test.exception
     assert_inert(test, HOSTILE)
