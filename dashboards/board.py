@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.auth import access
+from indicators.board import DETAILED, shown_for
 from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY
 from stegvis import reports
 
@@ -47,19 +48,22 @@ def page() -> None:
                "Styrelsen ser bara avslutade perioder.")
 
     tables = reports.tables(report)
-    st.header("Mål", anchor=False)
-    goals = reports.goal_bars_input(report)
-    if goals:
-        st.plotly_chart(charts.goal_bars(goals), config={"displayModeBar": False})
-    st.dataframe(tables["Mål"], hide_index=True, width="stretch")
+    shows = shown_for(period.kind)
+    if shows:
+        st.info(shows)
+    if report.goals:
+        st.header("Mål", anchor=False)
+        st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})
+        st.dataframe(tables["Mål"], hide_index=True, width="stretch")
 
-    st.header("Avslutsorsaker", anchor=False)
-    outcome_tables = [t for t in report.tables if t.id.startswith("outcomes/")]
-    if not outcome_tables:
-        st.write("Inga avslut under perioden.")
-    for table in outcome_tables:
-        st.subheader(table.title.removeprefix("Avslutsorsaker "), anchor=False)
-        st.dataframe(tables[table.title], hide_index=True, width="stretch")
+    if period.kind in DETAILED:
+        st.header("Avslutsorsaker", anchor=False)
+        outcome_tables = [t for t in report.tables if t.id.startswith("outcomes/")]
+        if not outcome_tables:
+            st.write("Inga avslut under perioden.")
+        for table in outcome_tables:
+            st.subheader(table.title.removeprefix("Avslutsorsaker "), anchor=False)
+            st.dataframe(tables[table.title], hide_index=True, width="stretch")
 
     st.header("Kvalitativa mål: indikatorer", anchor=False)
     indicator_tables = [t for t in report.tables if t.id.startswith("indicators/")]
@@ -77,10 +81,12 @@ def page() -> None:
     st.header("Deltagare över tid", anchor=False)
     flow = report.table("flow")
     st.dataframe(tables[flow.title], hide_index=True, width="stretch")
-    a, b = st.columns([1, 2])
-    a.metric("Medeltid i insatsen (avslutade)",
-             SUPPRESSED_TEXT if report.mean_months is None else f"{report.mean_months:.1f} mån")
-    b.dataframe(tables[report.table("durations").title], hide_index=True)
+    durations = report.table("durations")
+    if durations is not None:
+        a, b = st.columns([1, 2])
+        a.metric("Medeltid i insatsen (avslutade)",
+                 SUPPRESSED_TEXT if report.mean_months is None else f"{report.mean_months:.1f} mån")
+        b.dataframe(tables[durations.title], hide_index=True)
 
     with st.expander("Så räknas siffrorna"):
         for note in report.notes:

@@ -67,7 +67,7 @@ def tables(report: BoardReport) -> dict[str, pd.DataFrame]:
     """Every table of the report as shown, by title: hidden figures read 'för få svar'."""
     from indicators.board import outcome_shares
 
-    result = {"Mål": goal_table(report)}
+    result = {"Mål": goal_table(report)} if report.goals else {}
     for table in report.tables:
         if table.id.startswith("goal/"):
             continue  # summarised in "Mål"; the counts by group are in the JSON
@@ -173,8 +173,10 @@ def pdf(report: BoardReport, progress=None) -> bytes:
                        f"Där det står ”{SUPPRESSED_TEXT}” är det {escape(SUPPRESSED_WHY.format(k=report.k))}.", body),
              PageBreak()]
     step(0.2, "Diagram")
-    story += [Paragraph("Mål", styles["Heading1"]), Image(io.BytesIO(goal_chart_png(report)), width=17 * cm,
-                                                           height=17 * cm * (140 + 90 * max(1, len(report.goals))) / 900)]
+    if report.goals:
+        story += [Paragraph("Mål", styles["Heading1"]),
+                  Image(io.BytesIO(goal_chart_png(report)), width=17 * cm,
+                        height=17 * cm * (140 + 90 * max(1, len(report.goals))) / 900)]
     step(0.6, "Tabeller")
 
     def table(frame: pd.DataFrame, title: str):
