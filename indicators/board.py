@@ -59,7 +59,9 @@ class Table:
 
 
 @dataclass
-class GoalResult:
+class BoardGoal:
+    """A goal as the board sees it: protected counts, and shares by group; None where hidden."""
+
     programme: str
     id: str
     label: str
@@ -77,7 +79,7 @@ class BoardReport:
     period: Period
     grid: Grid
     protection: Protection
-    goals: list[GoalResult] = field(default_factory=list)
+    goals: list[BoardGoal] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     mean_months: float | None = None
     notes: list[str] = field(default_factory=list)
@@ -150,11 +152,12 @@ def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
     exited = base["outcome"].notna()
     for outcome in programme.outcomes:
         parts.append(base[exited & (base["outcome"] != outcome.id)].assign(outcome=outcome.id))
-    ages = groups(programme, base, "age_group")
+    ages = groups(programme, base, "age_group").to_numpy(dtype=object)
     for group in programme.age_groups:
         age = group.min_age if group.min_age is not None else group.max_age
         if age is not None:
-            parts.append(base[ages != group.id].assign(birth_year=base["started_on"].dt.year - age))
+            other = base[ages != group.id]
+            parts.append(other.assign(birth_year=(other["started_on"].dt.year - age).to_numpy()))
     shift = pd.DateOffset(months=grid.leaf_months)
     last = pd.Timestamp(grid.leaves[-1].end)
     for step in (-1, 1):
@@ -426,7 +429,7 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
     return report
 
 
-def _goal(programme, goal, view: _View, period: Period) -> GoalResult:
+def _goal(programme, goal, view: _View, period: Period) -> BoardGoal:
     key = ("goal", goal.id, period.id)
     share = view.share((*key, "uppnatt", ALL), (*key, "ej_uppnatt", ALL), (*key, ALL, ALL))
     breakdowns = {}
@@ -439,7 +442,7 @@ def _goal(programme, goal, view: _View, period: Period) -> GoalResult:
                                                           (*key, ALL, column))
     # a hidden share never stands beside its own numerator
     numerator = None if share is None else view.count((*key, "uppnatt", ALL))
-    return GoalResult(programme.id, goal.id, goal.label.sv, goal.target, numerator, view.count((*key, ALL, ALL)),
+    return BoardGoal(programme.id, goal.id, goal.label.sv, goal.target, numerator, view.count((*key, ALL, ALL)),
                       share, None if share is None else share >= goal.target, breakdowns)
 
 

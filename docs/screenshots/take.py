@@ -75,7 +75,7 @@ def coach(page, url: str, db_path: Path) -> None:
         "WHERE s.instrument_id = 'kasam29' AND s.status = 'completed' GROUP BY p.id "
         "ORDER BY count(*) DESC, p.code LIMIT 1").fetchone()[0]
     page.get_by_role("link", name="Deltagare", exact=True).click()
-    page.get_by_role("tab", name="KASAM").wait_for()
+    page.get_by_role("combobox").first.wait_for()  # nobody is chosen until the coach chooses
     settle(page)
     page.locator('[data-testid="stSelectbox"]').first.click()
     page.keyboard.type(code)  # the list is long and virtualised: filter it as a person would
@@ -89,23 +89,26 @@ def coach(page, url: str, db_path: Path) -> None:
 
 def board(page, url: str, db_path: Path) -> None:
     import subprocess
-    from datetime import date
 
     login(page, url, "styrelse", "stegvis-board")
     page.get_by_text("Styrelsens översikt").wait_for()
-    page.get_by_text("Valfri").click()  # the default range: the last three years
-    page.get_by_text("Avslutsorsaker").wait_for()
+    page.get_by_text("Avslutsorsaker", exact=True).wait_for(timeout=90_000)  # the default: the last completed year
     settle(page)
     page.wait_for_timeout(1500)
     shoot(page, "board-dashboard")
+    for width, height in ((1366, 768), (810, 1080)):  # a laptop, and a tablet held upright
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / f"board-dashboard-{width}.png"))
+        print("wrote", OUT / f"board-dashboard-{width}.png")
     from stegvis import reports
     from stegvis.access import Access
     from stegvis.accounts import get_user
     from surveys.store import load_catalog, open_db
 
     db = open_db(db_path)
-    report = Access(db, get_user(db, "styrelse"), load_catalog(db)).board_report(
-        None, date(date.today().year - 2, 1, 1), date.today())
+    board = Access(db, get_user(db, "styrelse"), load_catalog(db))
+    report = board.board_report(None, [p for p in board.board_periods().periods if p.kind == "ar"][-1].id)
     pdf = OUT / "board-report.pdf"
     pdf.write_bytes(reports.pdf(report))
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "3", str(pdf), str(OUT / "board-report-p")],
