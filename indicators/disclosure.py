@@ -92,8 +92,11 @@ class Family:
         if not len(masks) or not self.counts.any():
             return Protected(self, masks, values, np.zeros(len(masks), dtype=bool), protection)
         # units that every figure treats alike are one "cell"; a move works on cells
-        cells, inverse = np.unique(masks.T, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        # rows packed to bytes and compared as one value each: far faster than np.unique(axis=0)
+        packed = np.ascontiguousarray(np.packbits(masks.T, axis=1))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        cells, inverse = masks.T[first], inverse.reshape(-1)
         counts = np.bincount(inverse, weights=self.counts, minlength=len(cells)).astype(np.int64)
         variant = self.origin >= 0
         edits = np.unique(np.column_stack([inverse[variant], inverse[self.origin[variant]]]), axis=0) \
