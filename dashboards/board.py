@@ -73,8 +73,11 @@ def page() -> None:
         st.subheader(table.title, anchor=False)
         st.dataframe(tables[table.title], hide_index=True, width="stretch")
 
-    for table in (t for t in report.tables if t.id.startswith("kasam/")):
-        st.header(table.title, anchor=False)
+    change_tables = [t for t in report.tables if t.id.startswith("kasam/")]
+    if change_tables:
+        st.header("KASAM: förändring från inskrivning till avslut", anchor=False)
+    for table in change_tables:
+        st.subheader(table.title.split(":")[0], anchor=False)
         st.dataframe(tables[table.title], hide_index=True, width="stretch")
         st.caption("KASAM är ett stöd för samtalet mellan coach och deltagare, inte en diagnos.")
 
