@@ -437,7 +437,7 @@ def _goal(programme, goal, view: _View, period: Period) -> BoardGoal:
         breakdowns[dimension] = {}
         for group in _declared_groups(programme, dimension):
             column = f"{dimension}:{group}"
-            if view.count((*key, ALL, column)) is not None or _registered(view, (*key, ALL, column)):
+            if _registered(view, (*key, ALL, column)) and view.count((*key, ALL, column)) != 0:  # 0: nobody
                 breakdowns[dimension][group] = view.share((*key, "uppnatt", column), (*key, "ej_uppnatt", column),
                                                           (*key, ALL, column))
     # a hidden share never stands beside its own numerator

@@ -46,7 +46,10 @@ def goal_table(report: BoardReport) -> pd.DataFrame:
             for group, share in cells.items():
                 row[f"Utfall {group_label(programme, dimension, group).lower()}"] = percent(share)
         rows.append(row)
-    return pd.DataFrame(rows).fillna("–")  # a group with no one in it for this goal
+    frame = pd.DataFrame(rows).fillna("–")  # a group with no one in it for this goal
+    # a breakdown column with nothing shown in it says nothing; the JSON keeps every count
+    empty = [c for c in frame.columns if c.startswith("Utfall ") and frame[c].isin([SUPPRESSED_TEXT, "–"]).all()]
+    return frame.drop(columns=empty)
 
 
 def frame(table: Table, shares: list[list] | None = None) -> pd.DataFrame:
