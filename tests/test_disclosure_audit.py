@@ -112,26 +112,25 @@ def test_the_auditors_identities_hold_on_the_true_figures(demo, truth):
 
 
 def test_the_auditor_finds_a_planted_leak(demo, truth):
-    """The auditor is not blind: publish the true value of one of exactly two hidden cells of an
-    outcome column whose total is shown, and the other hidden cell is found narrowed."""
+    """The auditor is not blind: take an identity with exactly two hidden counts in it, publish
+    the true value of one, and the other is found narrowed to a single value."""
     *_, pub, identities, _, _ = demo
     assert truth, "the true figures could not be read"
-    for (view, pid), report in pub.reports.items():
-        for table in report["tables"]:
-            if not table["id"].startswith("outcomes/"):
-                continue
-            total = [r["id"] for r in table["rows"]].index(ALL)
-            column = [c["id"] for c in table["columns"]].index(ALL)
-            hidden = [i for i, row in enumerate(table["values"]) if i != total and row[column] is None]
-            if table["values"][total][column] is not None and len(hidden) == 2:
-                reveal, other = ((view, pid, table["id"], table["rows"][i]["id"], ALL) for i in hidden)
-                planted = Published(dict(pub.reports))
-                planted.values[reveal] = truth[reveal]
-                audit = solve(planted, identities)
-                assert not audit.broken and not audit.infeasible
-                assert other in audit.narrow(pub.interval), describe(other, audit.bounds[other], truth[other])
-                return
-    pytest.skip("no outcome table with exactly two hidden cells in a shown column")
+    for identity in identities:
+        terms = list(identity.terms)
+        hidden = [k for k in terms if pub.values[k] is None and k not in pub.unpublished]
+        if identity.sense != "=" or len(hidden) != 2 or any(k in pub.unpublished for k in terms):
+            continue
+        reveal, other = hidden
+        planted = Published(dict(pub.reports))
+        planted.values.update({k: None for k in pub.unpublished})
+        planted.unpublished = set(pub.unpublished)
+        planted.values[reveal] = truth[reveal]
+        audit = solve(planted, identities)
+        assert not audit.broken and not audit.infeasible
+        assert other in audit.narrow(pub.interval), describe(other, audit.bounds[other], truth[other])
+        return
+    raise AssertionError("no identity with exactly two hidden counts: nothing to plant a leak in")
 
 
 # -- the primary rule on the JSON ------------------------------------------------------------------
