@@ -266,11 +266,12 @@ def _goal_figures(family, programme, goal, people, period, in_den, in_num, real)
             for group in _declared_groups(programme, dimension, set(labels[real])):
                 columns[f"{dimension}:{group}"] = labels == group
     key = ("goal", goal.id, period.id)
+    headline = TOTALS if period.kind in DETAILED else 1.0  # a year's or the whole time's attainment
     for column, where in columns.items():
         family.add((*key, ALL, column), statuses[ALL] & where, TOTALS if column == ALL else 1.0,
                    parts=[(*key, "uppnatt", column), (*key, "ej_uppnatt", column)])
         for status in ("uppnatt", "ej_uppnatt"):
-            family.add((*key, status, column), statuses[status] & where,
+            family.add((*key, status, column), statuses[status] & where, headline if column == ALL else 1.0,
                        parts=[(*key, status, c) for c in columns if c != ALL] if column == ALL else ())
 
 
