@@ -96,6 +96,9 @@ def board(page, url: str, db_path: Path) -> None:
     settle(page)
     page.wait_for_timeout(1500)
     shoot(page, "board-dashboard")
+    page.get_by_text("Hela tiden", exact=True).click()  # the whole time: the most figures shown
+    page.get_by_text("Avslutsorsaker", exact=True).wait_for(timeout=90_000)
+    settle(page)
     for width, height in ((1366, 768), (810, 1080)):  # a laptop, and a tablet held upright
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(800)
@@ -108,7 +111,7 @@ def board(page, url: str, db_path: Path) -> None:
 
     db = open_db(db_path)
     board = Access(db, get_user(db, "styrelse"), load_catalog(db))
-    report = board.board_report(None, [p for p in board.board_periods().periods if p.kind == "ar"][-1].id)
+    report = board.board_report(None, "hela")
     pdf = OUT / "board-report.pdf"
     pdf.write_bytes(reports.pdf(report))
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "3", str(pdf), str(OUT / "board-report-p")],
