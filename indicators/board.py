@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.change import paired_change
-from indicators.disclosure import Family, Protected, Protection
+from indicators.disclosure import Family, Protected, Protection, share_of
 from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, months_between, population, \
     reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
@@ -244,12 +244,10 @@ def _outcome_figures(family, programme, period, exited, outcome, gender, genders
         column = exited & (gender == g if g != ALL else True)
         family.add(("outcomes", period.id, ALL, g), column, TOTALS,
                    parts=[("outcomes", period.id, o.id, g) for o in programme.outcomes])
-        for o in programme.outcomes:
-            family.add(("outcomes", period.id, o.id, g), column & (outcome == o.id))
+        for o in programme.outcomes:  # a row's total has the genders as its parts
+            family.add(("outcomes", period.id, o.id, g), column & (outcome == o.id),
+                       parts=[("outcomes", period.id, o.id, h) for h in genders] if g == ALL else ())
             family.add(("outcomes_rest", period.id, o.id, g), column & (outcome != o.id), RESTS)
-    for o in programme.outcomes:  # a row's total: the genders are its parts
-        family.add(("outcomes", period.id, o.id, ALL), exited & (outcome == o.id),
-                   parts=[("outcomes", period.id, o.id, g) for g in genders])
 
 
 def _goal_figures(family, programme, goal, people, period, in_den, in_num, real) -> None:
@@ -386,10 +384,7 @@ class _View:
         return total
 
     def share(self, numerator, rest, denominator) -> float | None:
-        counts = [self.count(numerator), self.count(rest), self.count(denominator)]
-        if None in counts or not counts[2]:
-            return None
-        return counts[0] / counts[2]
+        return share_of(self.count(numerator), self.count(rest), self.count(denominator))
 
     def mean(self, key, magnitude: str) -> float | None:
         n, total = 0, 0.0
@@ -420,11 +415,11 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
     if period.kind in DETAILED:
-        report.tables += _kasam_tables(catalog, protected, programmes, people, period)
+        report.tables += _kasam_tables(catalog, people, period)
         report.tables.append(_durations_table(people, period))
         report.mean_months = people.mean(("durations", period.id, ALL), "months")
     report.tables.append(_flow_table(people, period, grid))
-    report.tables += _indicator_tables(catalog, protected, programmes, sessions, period, grid)
+    report.tables += _indicator_tables(catalog, sessions, period, grid)
     report.tables = [t for t in report.tables if t is not None]
     report.notes = notes(protection) + ([shown_for(period.kind)] if shown_for(period.kind) else [])
     return report
@@ -491,17 +486,13 @@ def outcome_shares(table: Table, view_or_part, period: Period) -> list[list]:
             for r, _ in table.rows]
 
 
-def _kasam_tables(catalog, protected, programmes, view: _View, period: Period) -> list[Table]:
+def _kasam_tables(catalog, view: _View, period: Period) -> list[Table]:
     tables = []
     for instrument, total in _change_instruments(catalog):
-        if not any(p.id in protected and protected[p.id].people.has(("kasam", instrument.id, period.id, ALL, "n"))
-                   for p in programmes):
-            continue
+        total = ("kasam", instrument.id, period.id, ALL, "n")
+        if not any(part.has(total) and part.true_count(total) for part in view.parts):
+            continue  # nobody with a pair: no table (a 0 tells nothing about anyone)
         present = [g for g in GENDER_ORDER if _registered(view, ("kasam", instrument.id, period.id, g, "n"))]
-        if not any(p.people.true_count(("kasam", instrument.id, period.id, ALL, "n"))
-                   for p in (protected[q.id] for q in programmes if q.id in protected)
-                   if p.people.has(("kasam", instrument.id, period.id, ALL, "n"))):
-            continue
         rows = [(g, GENDER_LABELS[g]) for g in present] + [(ALL, "Alla")]
         columns = [Column(c, label) for c, label in KASAM_COLUMNS]
         columns += [Column("andel_forbattrade", "Andel förbättrade", "andel"),
@@ -536,14 +527,13 @@ def _flow_table(view: _View, period: Period, grid: Grid) -> Table:
                  total_row=period.id if period.kind != grid.leaf_kind else None)
 
 
-def _indicator_tables(catalog, protected, programmes, view: _View, period: Period, grid: Grid) -> list[Table]:
+def _indicator_tables(catalog, view: _View, period: Period, grid: Grid) -> list[Table]:
     previous = grid.previous(period)
     tables = []
     for instrument in catalog.latest_instruments():
         if not instrument.indicators:
             continue
-        groups_present = sorted({key[3] for p in programmes if p.id in protected
-                                 for key in protected[p.id].sessions.family.keys
+        groups_present = sorted({key[3] for part in view.parts for key in part.family.keys
                                  if key[0] == "sessions" and key[1] == instrument.id and key[2] == period.id})
         rows, values = [], []
         for indicator in instrument.indicators:

@@ -307,12 +307,7 @@ class Protected:
         return None if self.hidden[row] else int(self.values[row])
 
     def share(self, numerator: Hashable, rest: Hashable, denominator: Hashable) -> float | None:
-        """numerator ÷ denominator, shown only when the numerator, the rest and the denominator
-        are all shown: a share never tells about a group of fewer than k."""
-        counts = [self.count(numerator), self.count(rest), self.count(denominator)]
-        if None in counts or not counts[2]:
-            return None
-        return counts[0] / counts[2]
+        return share_of(self.count(numerator), self.count(rest), self.count(denominator))
 
     def mean(self, key: Hashable, magnitude: str) -> float | None:
         """The mean of a magnitude over a shown count's units; None if the count is hidden or
@@ -322,6 +317,14 @@ class Protected:
             return None
         values = self.family.magnitudes[magnitude][self.masks[row] & (self.family.counts > 0)]
         return None if np.isnan(values).any() else float(values.mean())
+
+
+def share_of(numerator: int | None, rest: int | None, denominator: int | None) -> float | None:
+    """numerator ÷ denominator, shown only when the numerator, the rest and the denominator are
+    all shown (None: hidden): a share never tells about a group of fewer than k."""
+    if None in (numerator, rest, denominator) or not denominator:
+        return None
+    return numerator / denominator
 
 
 def display(value, fmt: str = "{:.0f}") -> str:
