@@ -9,7 +9,7 @@ import streamlit as st
 from dashboards import charts
 from dashboards.auth import access
 from indicators.board import DETAILED, shown_for
-from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY
+from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, decimal
 from stegvis import reports
 
 
@@ -88,7 +88,7 @@ def page() -> None:
     if durations is not None:
         a, b = st.columns([1, 2])
         a.metric("Medeltid i insatsen (avslutade)",
-                 SUPPRESSED_TEXT if report.mean_months is None else f"{report.mean_months:.1f} mån")
+                 SUPPRESSED_TEXT if report.mean_months is None else f"{decimal(report.mean_months)} mån")
         b.dataframe(tables[durations.title], hide_index=True)
 
     with st.expander("Så räknas siffrorna"):

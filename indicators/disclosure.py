@@ -334,6 +334,16 @@ def display(value, fmt: str = "{:.0f}") -> str:
     return fmt.format(value)
 
 
+def decimal(value, decimals: int = 1, signed: bool = False) -> str:
+    """A figure in Swedish: "4,1", "1 234,0", "+2,5", "−3,0"; the suppression text when hidden."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return SUPPRESSED_TEXT
+    from babel.numbers import format_decimal
+
+    text = format_decimal(value, format="#,##0." + "0" * decimals, locale="sv_SE")
+    return f"+{text}" if signed and value > 0 else text
+
+
 def percent(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return SUPPRESSED_TEXT

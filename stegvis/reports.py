@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.board import BoardReport, Table
-from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, display, percent
+from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, decimal, display, percent
 from indicators.goals import group_label
 from stegvis.errors import StegvisError
 
@@ -24,9 +24,9 @@ def _format(value, unit: str) -> str:
     if unit == "procentenheter":
         return display(None if value is None else value * 100, "{:+.0f} procentenheter")
     if unit == "förändring":
-        return display(value, "{:+.1f}")
+        return decimal(value, signed=True)
     if unit in ("medel", "månader"):
-        return display(value, "{:.1f}")
+        return decimal(value)
     return display(value, "{:.0f}")
 
 

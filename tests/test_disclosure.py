@@ -104,3 +104,10 @@ def test_no_hidden_cell_has_fewer_than_three_possible_values(people):
         if protected.count(key) is None and protected.true_count(key) > 0:  # a zero concerns nobody
             values = {table[key] for table in tables}
             assert len(values) >= 3, (key, sorted(values))
+
+
+def test_figures_are_written_the_swedish_way():
+    from indicators.disclosure import decimal
+
+    assert decimal(4.123) == "4,1" and decimal(2.5, signed=True) == "+2,5" and decimal(None) == SUPPRESSED_TEXT
+    assert decimal(1234.5).replace("\xa0", " ") == "1 234,5"
