@@ -19,18 +19,20 @@ from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, m
     reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
+from surveys.models import RESPONDENT_GROUP_LABELS
 
 ALL = "alla"
 DURATION_BANDS = [("0_6", "0–6 mån", 0, 6), ("7_12", "7–12 mån", 7, 12), ("13_24", "13–24 mån", 13, 24),
                   ("25_", "över 24 mån", 25, None)]
 KASAM_COLUMNS = [("n", "n"), ("forbattrade", "förbättrade"), ("ej_forbattrade", "ej förbättrade"),
-                 ("tillforlitligt", "tillförlitligt förbättrade"), ("ej_tillforlitligt", "ej tillförlitligt förbättrade")]
+                 ("tillforlitligt", "tillförlitligt förbättrade"),
+                 ("ej_tillforlitligt", "ej tillförlitligt förbättrade")]
 STATUS_ROWS = [("uppnatt", "Uppnått"), ("ej_uppnatt", "Ej uppnått"), (ALL, "Alla i målgruppen")]
 # What each kind of period shows. A quarter holds a handful of people per programme: its goals and
 # breakdowns would be mostly hidden, and protecting them would hide the year's figures as well.
 GOALS = (TERTIAL, HALF, YEAR, WHOLE)  # goal attainment, in all
 DETAILED = (YEAR, WHOLE)  # breakdowns by gender, outcome, age and duration, and KASAM change
-RESTS, TOTALS = 0.3, 10.0  # what hiding a figure costs the reader: a rest only decides whether a share shows  # what hiding a figure costs the reader: a rest only decides whether a share shows
+RESTS, TOTALS = 0.3, 10.0  # what hiding a figure costs the reader: a rest only decides whether a share shows
 FLOW_COLUMNS = [("nya", "Nya"), ("aktiva", "Aktiva"), ("avslutade", "Avslutade")]
 
 
@@ -461,7 +463,8 @@ def _goal_table(programme, goal, view: _View, period: Period) -> Table:
     columns = [Column(ALL, "Alla", total=True)]
     for dimension in goal.breakdowns:
         columns += [Column(f"{dimension}:{g}", group_label(programme, dimension, g))
-                    for g in _declared_groups(programme, dimension) if _registered(view, (*key, ALL, f"{dimension}:{g}"))]
+                    for g in _declared_groups(programme, dimension)
+                    if _registered(view, (*key, ALL, f"{dimension}:{g}"))]
     values = [[view.count((*key, status, c.id)) for c in columns] for status, _ in STATUS_ROWS]
     return Table(f"goal/{programme.id}/{goal.id}", f"{programme.name.sv}: {goal.label.sv}", STATUS_ROWS, columns,
                  values, total_row=ALL, programme=programme.id)
@@ -519,7 +522,8 @@ def _durations_table(view: _View, period: Period) -> Table:
 
 def _flow_table(view: _View, period: Period, grid: Grid) -> Table:
     leaves = grid.leaves_in(period)
-    rows = [(leaf.id, leaf.label) for leaf in leaves] + ([(period.id, "Hela perioden")] if period.kind != grid.leaf_kind else [])
+    whole = [(period.id, "Hela perioden")] if period.kind != grid.leaf_kind else []
+    rows = [(leaf.id, leaf.label) for leaf in leaves] + whole
     columns = [Column(c, label) for c, label in FLOW_COLUMNS]
     values = [[view.count(("flow", r, c.id)) for c in columns] for r, _ in rows]
     # "aktiva" does not add up over time: the period's row is a total only for new and exited
@@ -547,7 +551,8 @@ def _indicator_tables(catalog, view: _View, period: Period, grid: Grid) -> list[
                 if previous is not None:
                     old = ("indicator", instrument.id, indicator.id, previous.id, g)
                     before = view.share((*old, "instammer"), (*old, "ej_instammer"), (*old, "n"))
-                rows.append((f"{indicator.id}:{g}", f"{indicator.label.sv} ({g})"))
+                group_label = RESPONDENT_GROUP_LABELS.get(g, g).lower()
+                rows.append((f"{indicator.id}:{g}", f"{indicator.label.sv} ({group_label})"))
                 values.append([view.count((*key, "n")), view.count((*key, "instammer")), view.count((*key, "ej_instammer")),
                                # a response rate beside a hidden n would say how many answered
                                None if view.count((*key, "n")) is None else

@@ -27,6 +27,12 @@ class DefinitionProblem(ValueError):
         self.message = message
 
 
+RespondentGroup = Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"]
+RESPONDENT_GROUP_LABELS = {"deltagare": "Deltagare", "insatspersonal": "Personal i insatsen", "styrelse": "Styrelsen",
+                           "chefer": "Chefer i samverkan", "remittenter": "Remittenter",
+                           "uppfoljning": "Uppföljning efter avslut"}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -273,7 +279,7 @@ class Instrument(Strict):
     title: LocalText
     description: LocalText | None = None
     intro: LocalText | None = Field(None, description="Shown before the first question")
-    respondent_group: Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"] = "deltagare"
+    respondent_group: RespondentGroup = "deltagare"
     license: License | None = None
     allow_skip: bool = True
     participant_view: Literal["always", "coach_shares", "never"] = Field(
