@@ -25,7 +25,8 @@ run: $(STAMP) $(DB)  ## install, create demo data if missing, upgrade it if need
 	$(BIN)/stegvis migrate --db $(DB)
 	$(BIN)/stegvis serve --db $(DB)
 
-test: $(STAMP)  ## the whole suite, browser tests included when chromium is installed
+test: $(STAMP)  ## the layers (docs/architecture.md), then the whole suite, browser tests included when chromium is installed
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -26,7 +26,8 @@ from board_scale import scale  # noqa: E402
 from browser import Server, fill_login, launch, settle  # noqa: E402
 
 from stegvis.demo import run_demo  # noqa: E402
-from surveys.store import load_catalog, open_db  # noqa: E402
+from stegvis.database import open_db  # noqa: E402
+from surveys.store import load_catalog
 
 LAST_SECTION = "Deltagare över tid"
 

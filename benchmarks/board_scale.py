@@ -20,7 +20,9 @@ from pathlib import Path
 from stegvis.access import Access, _aggregates
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
-from surveys.store import load_catalog, open_db, transaction
+from foundation.db import transaction
+from stegvis.database import open_db
+from surveys.store import load_catalog
 
 
 def scale(db, participants: int, spread_days: int = 0) -> None:

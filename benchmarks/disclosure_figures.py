@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def demo_db(folder: Path):
     from stegvis.demo import run_demo
     from surveys.definitions import shipped_catalog
-    from surveys.store import open_db
+    from stegvis.database import open_db
 
     db = open_db(folder / "demo.db")
     catalog = shipped_catalog()

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from surveys.definitions import shipped_catalog
 from surveys.sessions import open_visit, visit_for_code
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 from surveys.survey_flow import current, give, send_in
 from surveys.textpacks import demo_textpack, install_textpack, record_permission
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboards.auth import access
 from dashboards.common import plain
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 
 def page() -> None:

@@ -9,8 +9,8 @@ import streamlit as st
 from dashboards.common import catalog, db
 from stegvis.access import Access
 from stegvis.audit import log
-from stegvis.config import setting
-from stegvis.errors import StegvisError
+from foundation.settings import setting
+from foundation.errors import StegvisError
 
 
 def current_user():

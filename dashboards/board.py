@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts
+from stegvis import charts
 from dashboards.auth import access
 from indicators.board import DETAILED, shown_for
 from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, decimal

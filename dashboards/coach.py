@@ -10,14 +10,14 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboards import charts
+from stegvis import charts
 from dashboards.auth import access
 from dashboards.common import plain
 from dashboards.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from indicators.goals import GENDER_LABELS
 from indicators.schedule import todos
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.answers import Answer
 from surveys.sessions import RepeatVisit, licence_problem
 from surveys.survey_flow import answer_text

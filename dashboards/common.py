@@ -7,9 +7,11 @@ import re
 
 import streamlit as st
 
-from surveys.store import load_catalog, open_db
+from stegvis.database import open_db
 
 # Streamlit draws captions at 60 % opacity: grey on white then fails AA contrast (4.5:1). Every
+
+from surveys.store import load_catalog
 # page, staff pages included (axe-core found it on the board page), gets solid grey instead.
 READABLE_CSS = ('<style>[data-testid="stCaptionContainer"] '
                 '{opacity: 1 !important; color: #4a4a4a !important;}</style>')

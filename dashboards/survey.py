@@ -10,11 +10,11 @@ import time
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts
+from stegvis import charts
 from dashboards.common import catalog, db, plain
 from stegvis.audit import log
-from stegvis.config import setting
-from stegvis.errors import StegvisError
+from foundation.settings import setting
+from foundation.errors import StegvisError
 from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
 from surveys.guessing import GUARD, tab_wait
 from surveys.sessions import InvalidCode, visit_for_code

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.change import paired_change
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.models import AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
 
 GENDER_ORDER = ["kvinna", "man", "annat", "vill_inte_uppge"]

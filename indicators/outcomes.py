@@ -12,7 +12,7 @@ import pandas as pd
 
 from indicators.disclosure import SUPPRESSED_TEXT, Family, Protected, Protection
 from indicators.goals import GENDER_LABELS, GENDER_ORDER
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.models import OutcomeIn, Programme
 
 ALL = "alla"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 QUARTER, TERTIAL, HALF, YEAR, WHOLE = "kvartal", "tertial", "halvar", "ar", "hela"
 KIND_LABELS = {QUARTER: "Kvartal", TERTIAL: "Tertial", HALF: "Halvår", YEAR: "År", WHOLE: "Hela tiden"}

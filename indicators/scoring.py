@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.models import Band, Flag, Instrument, Scale
 
 

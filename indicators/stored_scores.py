@@ -23,9 +23,29 @@ import pandas as pd
 from indicators.scoring import score
 from surveys.answers import responses_frame
 from surveys.models import Instrument
-from surveys.store import data_version, transaction
+from foundation.db import Schema, transaction
+from surveys.store import data_version
 
 log = logging.getLogger(__name__)
+SCHEMA = Schema("indicators.stored_scores", {
+    # 3: each completed response's scale scores and numeric answers as one packed row, so the
+    # board reads a row per response instead of a row per answer (indicators/stored_scores.py).
+    # A cache, never the record: any change to an answer deletes its session's row, and rows
+    # packed under another definition version are ignored and replaced.
+    3: """
+    CREATE TABLE scored_responses (
+        session_id INTEGER PRIMARY KEY REFERENCES survey_sessions(id) ON DELETE CASCADE,
+        definition_version INTEGER NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE TRIGGER scored_responses_answers_I AFTER INSERT ON answers
+        BEGIN DELETE FROM scored_responses WHERE session_id = NEW.session_id; END;
+    CREATE TRIGGER scored_responses_answers_U AFTER UPDATE ON answers
+        BEGIN DELETE FROM scored_responses WHERE session_id IN (OLD.session_id, NEW.session_id); END;
+    CREATE TRIGGER scored_responses_answers_D AFTER DELETE ON answers
+        BEGIN DELETE FROM scored_responses WHERE session_id = OLD.session_id; END;
+    """,
+})
 PACKING = "<f8"  # little-endian float64: NaN for a missing answer or score
 
 

@@ -15,11 +15,11 @@ import pandas as pd
 
 from stegvis import audit
 from stegvis.accounts import User, create_user, disable_user, list_users
-from stegvis.errors import AccessDenied, StegvisError
+from foundation.errors import AccessDenied, StegvisError
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.sessions import open_visit
-from surveys.store import now, transaction
+from foundation.db import now, transaction
 
 GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
 
@@ -378,7 +378,7 @@ class Access:
     def _board_setup(self):
         from indicators.board import board_grid, instruments_used
         from indicators.disclosure import Protection
-        from stegvis.config import setting
+        from foundation.settings import setting
 
         used = instruments_used(self.catalog)
         key = self._inputs_key(None, used)

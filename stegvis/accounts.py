@@ -9,9 +9,28 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from stegvis.errors import StegvisError
-from surveys.store import now, transaction
+from foundation.errors import StegvisError
+from foundation.db import Schema, now, transaction
 
+SCHEMA = Schema("stegvis.accounts", {1: """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'coach', 'board')),
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        last_login_at TEXT
+    );
+    CREATE TABLE coach_programmes (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        PRIMARY KEY (user_id, programme_id)
+    );
+"""})
 ROLES = ("admin", "coach", "board")
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
@@ -82,7 +101,7 @@ def authenticate(db, username: str, password: str, at: datetime | None = None) -
     passwords are checked per lock period however many arrive together. The attempt that fills
     the count sets the lock; if its password was right after all, the login clears it again."""
     from stegvis.audit import log
-    from stegvis.config import setting
+    from foundation.settings import setting
 
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)  # compared as stored text
     row = db.execute("SELECT id, username, role, display_name, password_hash, disabled "

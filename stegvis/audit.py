@@ -7,7 +7,32 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from surveys.store import now, transaction
+from foundation.db import Schema, now, transaction
+
+# The log is append-only: triggers refuse every update and delete.
+SCHEMA = Schema("stegvis.audit", {
+    1: """
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER,
+        username TEXT,
+        action TEXT NOT NULL,
+        participant_id INTEGER,
+        detail TEXT
+    );
+    CREATE INDEX audit_log_participant ON audit_log(participant_id);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    """,
+    # 4: views are logged once per user, participant and 10 minutes (stegvis/audit.py); this
+    # index finds the last such entry without scanning years of log.
+    4: """
+    CREATE INDEX audit_log_recent ON audit_log(user_id, action, at);
+    """,
+})
 
 
 VIEW_ONCE_PER = timedelta(minutes=10)

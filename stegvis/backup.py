@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.server_lock import app_stopped
-from surveys.store import MIGRATIONS, create_private_file, resolve_path
+from foundation.db import create_private_file, resolve_path
+from stegvis.database import LATEST
 
 # stegvis-2026-11-30T021500Z.db, with -2, -3 ... when two are taken within one second, and a
 # note such as -before-migrate. Sorting the names sorts by time.
@@ -124,7 +125,7 @@ def restore(source: str | Path, db_path: str | Path | None) -> Path:
                 raise StegvisError(f"{source}: the file is damaged (integrity check failed)")
     except sqlite3.Error as exc:
         raise StegvisError(f"{source}: not a readable SQLite database ({exc})") from None
-    if not {"answers", "participants", "survey_sessions"} <= tables or not 1 <= version <= len(MIGRATIONS):
+    if not {"answers", "participants", "survey_sessions"} <= tables or not 1 <= version <= LATEST:
         raise StegvisError(f"{source}: not a Stegvis database backup")
     with app_stopped(target, "restore"):
         temporary = target.with_name(f".{target.name}.restore")

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from stegvis import __version__
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 app = typer.Typer(
     name="stegvis",

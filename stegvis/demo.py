@@ -14,7 +14,9 @@ from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answ
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
 from surveys.sessions import hash_code
-from surveys.store import get_setting, now, publish_definitions, set_setting, transaction
+from foundation.db import now, transaction
+from foundation.settings import get_setting, set_setting
+from surveys.store import publish_definitions
 from surveys.textpacks import demo_textpack, install_textpack, record_permission
 
 DEMO_VERSION = "1"
@@ -248,7 +250,7 @@ def _staff_and_board_sessions(db, catalog, programme, today, rng, admin_id) -> N
 
 def _refresh_demo_codes(db, catalog: Catalog, today: date) -> dict[str, str]:
     """Make each fixed demo code open a fresh, unanswered visit for a demo participant."""
-    from stegvis.config import setting
+    from foundation.settings import setting
 
     codes = {}
     expires = (datetime.combine(today, time(12), timezone.utc) + timedelta(days=setting(db, "code_valid_days"))).isoformat()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from stegvis import __version__
-from surveys.store import resolve_path
+from foundation.db import resolve_path
 
 HEALTH_PATH = "/healthz"
 _HEADERS = {"Cache-Control": "no-store"}

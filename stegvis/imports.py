@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from stegvis.access import GENDERS
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.files import Upload, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
-from surveys.store import now, transaction
+from foundation.db import now, transaction
 
 PARTICIPANT_COLUMNS = ["code", "gender", "birth_year", "programme", "started_on"]
 OPTIONAL_PARTICIPANT_COLUMNS = ["coach", "consent_version", "consent_scope"]

@@ -8,8 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from stegvis import audit
-from stegvis.errors import StegvisError
-from surveys.store import checkpoint, now, transaction
+from foundation.errors import StegvisError
+from foundation.db import Schema, checkpoint, now, transaction
+
+SCHEMA = Schema("stegvis.privacy", {1: """
+    CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY,
+        erased_at TEXT NOT NULL,
+        erased_by INTEGER,
+        reason TEXT NOT NULL,
+        rows_deleted TEXT NOT NULL
+    );
+"""})
 
 TABLES = ("answers", "survey_sessions", "consents", "enrolments", "participants")
 # Bulk exports that hold individuals (pseudonymised or not); indicator exports and board
@@ -168,7 +178,7 @@ def due_for_purge(db, years: int, today: date | None = None) -> list[dict]:
 
 
 def purge(db, *, dry_run: bool = True, by=None, today: date | None = None) -> list[dict]:
-    from stegvis.config import setting
+    from foundation.settings import setting
 
     due = due_for_purge(db, setting(db, "retention_years"), today)
     if not dry_run:

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.code_key import KEY_ENV, key_path
-from surveys.store import open_db, pending_changes, resolve_path, schema_version
+from foundation.db import resolve_path
+from stegvis.database import open_db, pending_changes, schema_version
 
 PUBLIC_URL_ENV = "STEGVIS_PUBLIC_URL"
 

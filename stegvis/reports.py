@@ -13,7 +13,7 @@ import pandas as pd
 from indicators.board import BoardReport, Table
 from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, decimal, display, percent
 from indicators.goals import group_label
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 GOAL_DIMENSIONS = {"gender": "kön", "age_group": "ålder", "time_in_programme": "tid i insatsen"}
 
@@ -145,7 +145,7 @@ def goal_bars_input(report: BoardReport) -> list[dict]:
 
 def goal_chart_png(report: BoardReport) -> bytes:
     """The goal bars as a PNG (kaleido needs a Chrome or Chromium on the machine)."""
-    from dashboards.charts import goal_bars
+    from stegvis.charts import goal_bars
 
     figure = goal_bars(goal_bars_input(report))
     figure.update_layout(width=900)

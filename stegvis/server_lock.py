@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 
 def lock_path(db_path: str | Path) -> Path:

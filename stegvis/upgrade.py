@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stegvis.backup import backup_to_dir, default_backup_dir
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.server_lock import app_stopped
 from surveys.code_key import LEGACY_SETTING, forget_key, key_in_database, save_key_outside
-from surveys.store import is_new, migrate_db, open_db, pending_changes, resolve_path, schema_version
+from foundation.db import resolve_path
+from stegvis.database import is_new, migrate_db, open_db, pending_changes, schema_version
 
 
 @dataclass

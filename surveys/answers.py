@@ -10,9 +10,9 @@ from datetime import date
 
 import pandas as pd
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.models import Instrument, Item
-from surveys.store import now, transaction
+from foundation.db import now, transaction
 
 MAX_TEXT = 20_000  # characters; a free-text answer longer than this is refused, not cut
 

@@ -10,7 +10,7 @@ import secrets
 import threading
 from pathlib import Path
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 KEY_ENV = "STEGVIS_CODE_KEY"
 LEGACY_SETTING = "code_secret"  # where schema versions up to 4 kept the key, inside the database
@@ -136,7 +136,7 @@ def save_key_outside(db) -> str | None:
 def forget_key(db) -> None:
     """Delete the key from the database so that no byte of it stays in the file: secure_delete
     zeroes the freed cell, and a TRUNCATE checkpoint empties the WAL that held the old page."""
-    from surveys.store import transaction
+    from foundation.db import transaction
 
     db.execute("PRAGMA secure_delete = ON")
     with transaction(db):

@@ -13,7 +13,7 @@ from typing import Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.models import AnswerAtLeast, DefinitionProblem, Instrument, Programme, ScaleChange, TextPack
 
 SHIPPED_DIR = Path(__file__).parent / "definitions"

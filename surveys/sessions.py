@@ -10,12 +10,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.answers import ANSWERED, Answer, session_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Item
 from surveys.code_key import code_key
-from surveys.store import now, transaction
+from foundation.db import now, transaction
 
 # No look-alikes (0/O, 1/I/L): typed on a tablet by someone who may be tired or anxious.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -158,7 +158,7 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
         raise StegvisError("samtycke saknas: registrera deltagarens samtycke innan en enkät startas")
 
     if valid_days is None:
-        from stegvis.config import setting
+        from foundation.settings import setting
 
         valid_days = setting(db, "code_valid_days")
     code = new_code()

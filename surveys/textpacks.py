@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import check_textpack
 from surveys.models import LANGUAGES, Instrument, Item, TextPack, TextPackItem
-from surveys.store import now, transaction
+from foundation.db import now, transaction
 
 
 def install_textpack(db, pack: TextPack, instrument: Instrument, installed_by: int | None = None,

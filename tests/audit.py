@@ -581,7 +581,8 @@ def true_values(db, catalog) -> dict[tuple, float]:
 
     from stegvis.access import Access
     from stegvis.accounts import create_user, get_user
-    from surveys.store import open_db, set_setting
+    from foundation.settings import set_setting
+    from stegvis.database import open_db
 
     try:
         target = Path(tempfile.mkdtemp(prefix="audit-truth-")) / "truth.db"

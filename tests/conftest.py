@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from surveys.definitions import shipped_catalog
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,14 +8,14 @@ import pytest
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
-from stegvis.errors import AccessDenied, StegvisError
+from foundation.errors import AccessDenied, StegvisError
 from surveys.sessions import InvalidCode, visit_for_code
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     from surveys.definitions import shipped_catalog
-    from surveys.store import open_db
+    from stegvis.database import open_db
 
     db = open_db(tmp_path_factory.mktemp("hostile") / "h.db")
     run_demo(db, shipped_catalog(), today=date(2026, 11, 23))

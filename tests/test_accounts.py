@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from stegvis.accounts import authenticate, create_user, disable_user
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 

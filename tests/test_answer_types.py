@@ -15,7 +15,8 @@ from stegvis.demo import run_demo
 from stegvis.privacy import subject_access
 from surveys.answers import check_answer, session_answers, store_answer
 from surveys.definitions import shipped_catalog
-from surveys.store import MIGRATIONS, _statements, migrate_db, open_db
+from foundation.db import statements
+from stegvis.database import migrate_db, open_db, version_script
 from surveys.survey_flow import current, summary
 
 CATALOG = shipped_catalog()
@@ -105,7 +106,7 @@ def test_existing_answers_are_given_their_type_from_the_definition(tmp_path, cat
     path = tmp_path / "old.db"
     db = open_db(path, migrate=False)
     for version in range(4):  # the schema as it was before answers carried their type
-        for statement in _statements(MIGRATIONS[version]):
+        for statement in statements(version_script(version + 1)):
             db.execute(statement)
         db.execute(f"PRAGMA user_version = {version + 1}")
     publish_definitions(db, catalog)

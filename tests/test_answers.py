@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.answers import DONT_KNOW, SKIPPED, check_answer, responses_frame, session_answers, store_answer
 from surveys.definitions import load_file
 

@@ -9,8 +9,9 @@ import pytest
 from stegvis.backup import backup, restore
 from stegvis.cli import run
 from stegvis.demo import run_demo
-from stegvis.errors import StegvisError
-from surveys.store import open_db, transaction
+from foundation.errors import StegvisError
+from foundation.db import transaction
+from stegvis.database import open_db
 
 
 def test_restore_finds_every_answer(tmp_path, catalog):

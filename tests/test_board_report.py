@@ -18,9 +18,9 @@ from stegvis.access import Access
 from stegvis.accounts import get_user
 from stegvis.cli import run
 from stegvis.demo import run_demo
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import shipped_catalog
-from surveys.store import open_db
+from stegvis.database import open_db
 
 END = date(2026, 11, 23)
 PERIOD = "hela"  # every completed quarter: the largest figures, and still some hidden
@@ -163,7 +163,7 @@ def test_only_periods_of_the_grid_are_offered(demo, capsys):
 
 
 def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path):
-    from stegvis.config import update_setting
+    from foundation.settings import update_setting
 
     db = open_db(tmp_path / "memo.db")
     run_demo(db, shipped_catalog(), today=END)
@@ -186,7 +186,7 @@ def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path):
 
 
 def test_goal_chart_states_each_figure_beside_the_plot():
-    from dashboards.charts import goal_bars
+    from stegvis.charts import goal_bars
 
     figure = goal_bars([
         {"label": "Efterstöd: behållit arbetet", "share": 0.72, "target": 0.75, "note": "18 av 25"},

@@ -10,7 +10,7 @@ import pytest
 from browser import Server, fill_login, launch, needs_chromium, settle
 from stegvis.demo import run_demo
 from surveys.definitions import shipped_catalog
-from surveys.store import open_db
+from stegvis.database import open_db
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from browser import Server, axe_problems, fill_login, launch, needs_chromium, settle
 from stegvis.demo import run_demo
 from surveys.definitions import shipped_catalog
-from surveys.store import open_db
+from stegvis.database import open_db
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 

@@ -9,7 +9,8 @@ import pytest
 from browser import Server, axe_problems, enter_code, launch, needs_chromium, settle
 from surveys.definitions import load_file
 from surveys.sessions import open_visit
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 from surveys.textpacks import install_textpack, record_permission
 
 pytestmark = [pytest.mark.browser, needs_chromium]

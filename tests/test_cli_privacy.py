@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 from stegvis.cli import run
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 
 def cli(args, stdin=""):

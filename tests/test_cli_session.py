@@ -2,7 +2,8 @@
 
 from stegvis.cli import run
 from surveys.sessions import visit_for_code
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 
 def setup(tmp_path):

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards.common import plain
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
-from surveys.store import open_db
+from stegvis.database import open_db
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_register_and_exit_with_an_outcome(demo, monkeypatch):
 
 def test_outcome_not_in_the_programme_is_refused(demo):
     from stegvis.access import Access
-    from stegvis.errors import StegvisError
+    from foundation.errors import StegvisError
     from surveys.definitions import shipped_catalog
 
     _, db = demo
@@ -193,7 +193,7 @@ def test_a_code_stays_with_its_participant(demo, monkeypatch):
 
 def test_exited_participants_get_only_occasions_after_exit(demo, monkeypatch):
     from stegvis.access import Access
-    from stegvis.errors import StegvisError
+    from foundation.errors import StegvisError
     from surveys.definitions import shipped_catalog
 
     _, db = demo

@@ -6,11 +6,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboards.survey
-from stegvis.config import update_setting
+from foundation.settings import update_setting
 from surveys.definitions import shipped_catalog
 from surveys.guessing import ADDRESS_MISSES, CodeGuard, address_key
 from surveys.sessions import open_visit
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 
 def survey_page():

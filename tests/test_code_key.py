@@ -10,11 +10,12 @@ import stat
 import pytest
 
 from stegvis.cli import run
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.exports import pseudonym
 from surveys.code_key import KEY_ENV, key_path
 from surveys.sessions import CODE_ALPHABET, InvalidCode, open_visit, visit_for_code
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 
 @pytest.fixture(autouse=True)

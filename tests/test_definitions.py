@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from stegvis.cli import run
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import json_schema, load_file, parse_text, shipped_files, validate_paths
 from surveys.models import Instrument, Programme
 

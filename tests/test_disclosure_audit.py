@@ -28,9 +28,10 @@ from stegvis.access import GENDERS, Access
 from stegvis.accounts import create_user, get_user
 from stegvis.cli import run
 from stegvis.demo import run_demo
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import shipped_catalog
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 DEMO_TODAY = date(2026, 11, 23)
 CATALOG = shipped_catalog()

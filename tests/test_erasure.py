@@ -10,7 +10,7 @@ from indicators.goals import evaluate_goals
 from stegvis.access import Access
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
-from stegvis.errors import AccessDenied
+from foundation.errors import AccessDenied
 from stegvis.privacy import erase
 
 
@@ -92,7 +92,7 @@ def test_erasure_leaves_no_trace_in_the_database_or_its_wal(tmp_path, catalog, c
     from stegvis.cli import run
     from surveys.answers import check_answer, store_answer
     from surveys.sessions import complete_part, open_visit
-    from surveys.store import open_db
+    from stegvis.database import open_db
 
     path = tmp_path / "e.db"
     app = open_db(path)
@@ -129,8 +129,8 @@ def test_every_connection_overwrites_deleted_content(tmp_path, monkeypatch):
     """Whatever the SQLite build's default (Debian's is on, the upstream default is off)."""
     import sqlite3
 
-    import surveys.store
-    from surveys.store import open_db
+    import foundation.db
+    from stegvis.database import open_db
 
     real_connect = sqlite3.connect
 
@@ -139,5 +139,5 @@ def test_every_connection_overwrites_deleted_content(tmp_path, monkeypatch):
         conn.execute("PRAGMA secure_delete = 0")
         return conn
 
-    monkeypatch.setattr(surveys.store.sqlite3, "connect", connect_like_a_default_build)
+    monkeypatch.setattr(foundation.db.sqlite3, "connect", connect_like_a_default_build)
     assert open_db(tmp_path / "s.db").execute("PRAGMA secure_delete").fetchone()[0] == 1

@@ -6,7 +6,7 @@ import pandas as pd
 
 from stegvis.cli import run
 from stegvis.demo import run_demo
-from surveys.store import open_db
+from stegvis.database import open_db
 
 
 def test_exports_are_pseudonymised_tidy_and_safe(tmp_path, catalog):

@@ -10,7 +10,7 @@ import pytest
 from stegvis.cli import run
 from stegvis.demo import run_demo
 from surveys.code_key import key_path
-from surveys.store import open_db
+from stegvis.database import open_db
 
 
 def mode(path):

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from stegvis.cli import run
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import parse_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "definitions" / "tiny.yaml"

@@ -13,12 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.imports import import_participants
 from stegvis.safe_export import csv_text
 from surveys.answers import MAX_TEXT, check_answer, session_answers, store_answer
 from surveys.definitions import shipped_catalog
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 HOSTILE = [
     "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "**fet** [länk](javascript:alert(1))",

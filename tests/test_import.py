@@ -6,9 +6,10 @@ import pytest
 
 from stegvis.accounts import create_user
 from stegvis.cli import run
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.imports import import_exits, import_participants
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 ROOT_DATA = __import__("pathlib").Path(__file__).parent.parent / "data"
 

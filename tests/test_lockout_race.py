@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from stegvis.accounts import authenticate, create_user
-from stegvis.errors import StegvisError
-from surveys.store import open_db
+from foundation.errors import StegvisError
+from stegvis.database import open_db
 
 RIGHT = "ett långt lösenord"
 ATTEMPTS = 50

@@ -7,7 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from stegvis.accounts import create_user
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 

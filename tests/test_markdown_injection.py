@@ -12,7 +12,8 @@ from stegvis.accounts import create_user
 from surveys.definitions import shipped_catalog
 from surveys.models import TextPack, TextPackItem
 from surveys.sessions import open_visit
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 from surveys.survey_flow import current, give, send_in
 from surveys.textpacks import install_textpack, record_permission
 

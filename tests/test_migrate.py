@@ -12,11 +12,11 @@ import pytest
 from stegvis.cli import run
 from stegvis.exports import scores
 from stegvis.server_lock import hold_for_server
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.code_key import KEY_ENV, key_path
 from surveys.definitions import shipped_catalog
 from surveys.sessions import visit_for_code
-from surveys.store import MIGRATIONS, open_db
+from stegvis.database import LATEST, open_db
 
 from conftest import FIXTURES
 
@@ -85,7 +85,7 @@ def test_migrate_keeps_every_answer_score_and_audit_entry(old_db, monkeypatch, c
     out = capsys.readouterr().out
     assert "is at schema 4; `stegvis migrate` will:" in out
     assert "move the participant-code key out of the database" in out
-    assert re.search(rf"Upgraded .*(to|schema) {len(MIGRATIONS)}\b", out) and "Backed up" in out
+    assert re.search(rf"Upgraded .*(to|schema) {LATEST}\b", out) and "Backed up" in out
 
     assert {table: rows(old_db, table, old_columns[table]) for table in tables} == before
     scores_after = score_table(old_db, monkeypatch)  # the key now comes from the file beside the database
@@ -158,7 +158,7 @@ def test_migrate_and_missing_or_empty_databases(tmp_path, capsys):
 
 
 def test_each_change_is_described_from_the_migration_itself():
-    from surveys.store import describe_migration
+    from foundation.db import describe_migration
 
     script = """
     ALTER TABLE answers ADD COLUMN value_type TEXT;

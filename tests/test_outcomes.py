@@ -3,7 +3,7 @@
 import pytest
 
 from indicators.outcomes import check_exits, outcome_table, outcomes_report
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.files import read_table
 
 SEED000 = {"af_insats": (6, 5, 11), "arbete_subvention": (3, 0, 3), "arbete_utan_subvention": (1, 2, 3),

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 from stegvis.access import Access
 from stegvis.accounts import create_user, get_user
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.imports import import_participants
 from stegvis.pseudonyms import looks_like_personnummer
 

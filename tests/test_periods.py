@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from indicators.periods import build_grid
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 
 
 def test_quarters_half_years_years_and_the_whole_time_completed_only():

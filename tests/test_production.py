@@ -16,7 +16,7 @@ from stegvis import __version__
 from stegvis.cli import run
 from stegvis.demo import run_demo
 from surveys.code_key import KEY_ENV, key_path
-from surveys.store import open_db
+from stegvis.database import open_db
 
 URL = "https://enkat.example.se"
 

@@ -4,7 +4,8 @@ from datetime import date
 
 from stegvis.cli import run
 from stegvis.privacy import purge
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 
 def people(db):

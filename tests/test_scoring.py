@@ -109,7 +109,7 @@ def test_frame_index_and_extra_columns_are_kept(catalog):
 
 def test_chunked_scoring_equals_one_pass_and_reports_file_rows(catalog):
     from indicators.scoring import score_table
-    from stegvis.errors import StegvisError
+    from foundation.errors import StegvisError
 
     kasam = catalog.instrument("kasam13")
     rng = np.random.default_rng(3)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.answers import check_answer, store_answer
 from surveys.sessions import (CODE_ALPHABET, InvalidCode, complete_part, open_visit, resume_position,
                               visible_items, visit_for_code)

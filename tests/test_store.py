@@ -5,9 +5,11 @@ import sqlite3
 
 import pytest
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import Catalog, shipped_catalog
-from surveys.store import MIGRATIONS, load_catalog, open_db, publish_definitions, schema_version, transaction
+from foundation.db import transaction
+from stegvis.database import LATEST, open_db, schema_version
+from surveys.store import load_catalog, publish_definitions
 
 TABLES = {"programmes", "participants", "enrolments", "survey_sessions", "answers", "consents", "users",
           "audit_log", "definitions"}
@@ -15,7 +17,7 @@ TABLES = {"programmes", "participants", "enrolments", "survey_sessions", "answer
 
 def test_fresh_database_has_the_documented_tables(db):
     assert TABLES <= set(db.table_names())
-    assert schema_version(db) == len(MIGRATIONS)
+    assert schema_version(db) == LATEST
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -24,13 +26,13 @@ def test_reopening_does_not_migrate_twice(tmp_path):
     path = tmp_path / "x.db"
     open_db(path).close()
     again = open_db(path)
-    assert schema_version(again) == len(MIGRATIONS)
+    assert schema_version(again) == LATEST
 
 
 def test_database_newer_than_the_code_is_refused(tmp_path):
     path = tmp_path / "x.db"
     conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
     conn.close()
     with pytest.raises(StegvisError, match="newer than this Stegvis"):
         open_db(path)
@@ -92,7 +94,7 @@ def test_write_lock_is_handed_over_in_arrival_order():
     import threading
     import time
 
-    from surveys.store import FifoLock
+    from foundation.db import FifoLock
 
     lock, order, threads = FifoLock(), [], []
     with lock:

@@ -144,7 +144,7 @@ def test_a_busy_database_does_not_keep_the_board_waiting(demo, tmp_path):
     scores are used at once and storing them is left for later."""
     import time
 
-    from surveys.store import open_db
+    from stegvis.database import open_db
 
     db, catalog = demo
     path = db.execute("PRAGMA database_list").fetchone()[2]

@@ -5,7 +5,7 @@ from datetime import date
 
 from stegvis.cli import run
 from stegvis.demo import run_demo
-from surveys.store import open_db
+from stegvis.database import open_db
 
 
 def test_export_has_everything_about_the_person_only(tmp_path, catalog):

@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from surveys.definitions import shipped_catalog
 from surveys.sessions import open_visit
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 
 
 def survey_page():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import check_textpack, load_file
 from surveys.models import TextPack
 from surveys.textpacks import WordingSource, install_textpack

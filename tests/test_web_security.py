@@ -11,7 +11,8 @@ import pytest
 
 from stegvis.accounts import create_user
 from stegvis.web import Guard, allow_uploads, forbid_uploads
-from surveys.store import open_db, publish_definitions
+from stegvis.database import open_db
+from surveys.store import publish_definitions
 from browser import ROOT, Server, fill_login, launch, needs_chromium, settle
 
 

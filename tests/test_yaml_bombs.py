@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.definitions import parse_text
 
 # Nine levels of ten aliases each: a billion strings if anything follows the aliases.

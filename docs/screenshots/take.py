@@ -63,7 +63,7 @@ def login(page, url: str, username: str, password: str) -> None:
 
 
 def coach(page, url: str, db_path: Path) -> None:
-    from surveys.store import open_db
+    from stegvis.database import open_db
 
     login(page, url, "cecilia", "stegvis-coach")
     page.get_by_text("Att göra").first.wait_for()
@@ -107,7 +107,8 @@ def board(page, url: str, db_path: Path) -> None:
     from stegvis import reports
     from stegvis.access import Access
     from stegvis.accounts import get_user
-    from surveys.store import load_catalog, open_db
+    from stegvis.database import open_db
+    from surveys.store import load_catalog
 
     db = open_db(db_path)
     board = Access(db, get_user(db, "styrelse"), load_catalog(db))
@@ -122,7 +123,8 @@ def board(page, url: str, db_path: Path) -> None:
 
 def main() -> None:
     from stegvis.demo import run_demo
-    from surveys.store import load_catalog, open_db
+    from stegvis.database import open_db
+    from surveys.store import load_catalog
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo.db"

@@ -7,10 +7,11 @@ from pathlib import Path
 import typer
 
 from stegvis import audit, exports
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.imports import import_exits, import_participants
 from stegvis.safe_export import write_csv
-from surveys.store import load_catalog, open_db
+from stegvis.database import open_db
+from surveys.store import load_catalog
 
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
 import_app = typer.Typer(help="Import participants, enrolments and exits from CSV or Excel.", no_args_is_help=True)

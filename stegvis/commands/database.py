@@ -10,12 +10,14 @@ from pathlib import Path
 import typer
 
 from stegvis import __version__
-from stegvis.config import SETTINGS, setting, update_setting
+from foundation.settings import SETTINGS, setting, update_setting
 from stegvis.production import PUBLIC_URL_ENV, problems as production_problems
 from stegvis.server_lock import hold_for_server
 from stegvis.upgrade import Upgrade, migrate as migrate_file, planned_changes
 from surveys.code_key import KEY_ENV, code_key, database_file, key_path
-from surveys.store import load_catalog, open_db, publish_definitions, resolve_path
+from foundation.db import resolve_path
+from stegvis.database import open_db
+from surveys.store import load_catalog, publish_definitions
 
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
 PublicUrlOption = typer.Option(None, "--public-url", envvar=PUBLIC_URL_ENV,

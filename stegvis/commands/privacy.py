@@ -13,13 +13,14 @@ import typer
 from stegvis import audit as audit_log
 from stegvis.accounts import ROLES, create_user, disable_user, list_users
 from stegvis.backup import backup as backup_db, backup_to_dir, default_backup_dir, list_backups, restore as restore_db
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.files import write_atomic
 from stegvis.privacy import erase, purge as purge_due, subject_access
 from stegvis.upgrade import planned_changes
 from surveys.definitions import load_file
 from surveys.models import TextPack
-from surveys.store import load_catalog, open_db
+from stegvis.database import open_db
+from surveys.store import load_catalog
 from surveys.textpacks import install_textpack, record_permission
 
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")

@@ -10,7 +10,7 @@ import typer
 
 from indicators.outcomes import check_exits, outcomes_report, report_csv, report_markdown
 from indicators.scoring import score_table
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from stegvis.files import read_table, write_atomic
 from surveys.definitions import shipped_catalog
 
@@ -36,7 +36,8 @@ def score_csv(instrument_id: str, input_path: Path) -> str:
 
 def _existing_db(path: Path | None):
     """The database if there is one; settings are read from it, nothing is created."""
-    from surveys.store import open_db, resolve_path
+    from foundation.db import resolve_path
+    from stegvis.database import open_db
 
     target = resolve_path(path)
     return open_db(target) if target.exists() else None
@@ -45,7 +46,8 @@ def _existing_db(path: Path | None):
 def _board_access(db: Path | None):
     from stegvis.access import Access
     from stegvis.accounts import User
-    from surveys.store import load_catalog, open_db
+    from stegvis.database import open_db
+    from surveys.store import load_catalog
 
     database = open_db(db)
     operator = User(id=0, username="cli", role="board")  # the command line reads protected figures only
@@ -75,7 +77,7 @@ def register(app: typer.Typer) -> None:
                  db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database whose settings apply")):
         """The outcome table by gender and the outcome goals, from a file of exits, protected like
         the board's figures."""
-        from stegvis.config import SETTINGS, setting
+        from foundation.settings import SETTINGS, setting
 
         if format not in ("json", "csv", "md"):
             raise StegvisError(f"--format {format!r}: choose json, csv or md")

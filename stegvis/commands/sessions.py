@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from stegvis.errors import StegvisError
+from foundation.errors import StegvisError
 from surveys.sessions import RepeatVisit, open_visit
-from surveys.store import load_catalog, open_db
+from stegvis.database import open_db
+from surveys.store import load_catalog
 
 session_app = typer.Typer(help="Survey sessions for participants.", no_args_is_help=True)
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stegvis.errors import StegvisError
-from surveys.store import get_setting, set_setting
+from foundation.db import Schema, transaction
+from foundation.errors import StegvisError
+
+SCHEMA = Schema("foundation.settings", {1: """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+"""})
 
 
 @dataclass(frozen=True)
@@ -55,3 +62,13 @@ def update_setting(db, key: str, value: str) -> int:
         raise StegvisError(f"setting {key} must be between {spec.minimum} and {spec.maximum}, not {number}")
     set_setting(db, key, str(number))
     return number
+
+
+def get_setting(db, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_setting(db, key: str, value: str) -> None:
+    with transaction(db):
+        db["settings"].upsert({"key": key, "value": str(value)}, pk="key")
