@@ -132,6 +132,14 @@ def score_matrix(instrument: Instrument, values: np.ndarray, items: list[str], i
     return result
 
 
+def flag_lists(flags: pd.Series) -> pd.Series:
+    """The `flags` column as a list of flag ids per row ([] when none fired or unscored); the
+    joined text is the export format, and is split once per distinct value, not per row."""
+    text = flags if isinstance(flags.dtype, pd.CategoricalDtype) else flags.astype("category")
+    lists = [[f for f in str(c).split(";") if f] for c in text.cat.categories]
+    return pd.Series([lists[code] if code >= 0 else [] for code in text.cat.codes], index=flags.index, dtype=object)
+
+
 def join_flags(masks: list[tuple[str, np.ndarray]], rows: int) -> pd.Categorical:
     """';'-joined flag ids per row ('' when none fired). Each row's flags form a bit pattern,
     and the text is built once per pattern, not once per row."""

@@ -164,7 +164,7 @@ class Access:
         return pd.read_sql_query(
             f"""SELECT p.id AS participant_id, p.code, p.gender, p.birth_year, p.coach_id,
                       coalesce(u.display_name, u.username) AS coach_name, e.programme_id, e.id AS enrolment_id,
-                      e.started_on, e.exited_on, e.outcome, p.share_kasam
+                      e.started_on, e.exited_on, e.outcome
                FROM participants p JOIN enrolments e ON e.participant_id = p.id
                LEFT JOIN users u ON u.id = p.coach_id WHERE {condition} ORDER BY p.code""",
             self._db.conn, params=params)
@@ -199,10 +199,13 @@ class Access:
     def participant(self, participant_id: int) -> dict:
         self._require_participant(participant_id)
         audit.log(self._db, self.user, "view_participant", participant_id, once_per=audit.VIEW_ONCE_PER)
-        row = self._db.execute("SELECT id, code, gender, birth_year, coach_id, share_kasam, created_at "
-                              "FROM participants WHERE id = ?", [participant_id]).fetchone()
-        keys = ["id", "code", "gender", "birth_year", "coach_id", "share_kasam", "created_at"]
+        from surveys.survey_flow import shared_results
+
+        row = self._db.execute("SELECT id, code, gender, birth_year, coach_id, created_at "
+                               "FROM participants WHERE id = ?", [participant_id]).fetchone()
+        keys = ["id", "code", "gender", "birth_year", "coach_id", "created_at"]
         person = dict(zip(keys, row))
+        person["shared_results"] = shared_results(self._db, participant_id)
         person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
                                 self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
@@ -320,11 +323,14 @@ class Access:
         return visit, code
 
     @allowed("coach", "admin")
-    def set_share_kasam(self, participant_id: int, share: bool) -> None:
+    def share_results(self, participant_id: int, instrument_id: str, share: bool) -> None:
+        """Show (or stop showing) the participant their own results of one instrument whose
+        definition leaves that to the coach."""
+        from surveys.survey_flow import share_results
+
         self._require_participant(participant_id)
-        with transaction(self._db):
-            self._db.execute("UPDATE participants SET share_kasam = ? WHERE id = ?", [int(bool(share)), participant_id])
-        audit.log(self._db, self.user, "share_kasam" if share else "unshare_kasam", participant_id)
+        share_results(self._db, participant_id, self.catalog.instrument(instrument_id), bool(share), self.user.id)
+        audit.log(self._db, self.user, "share_results" if share else "unshare_results", participant_id, instrument_id)
 
     @allowed("coach", "admin")
     def licence_problem(self, instrument_id: str) -> str | None:
