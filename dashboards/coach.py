@@ -231,32 +231,32 @@ def _scales(api, participant_id: int, person: dict, programme, instrument) -> No
     """One instrument's scale scores over the participant's occasions: its headline scale with
     bands and flag thresholds, the other scales beside it, and the sharing switch when the
     definition leaves sharing to the coach."""
-    from indicators.scoring import missing_reasons, score
+    from indicators.scoring import missing_reasons, scored
 
     responses = api.participant_responses(participant_id, instrument.id)
     if responses.empty:
         st.write(f"Inga svar på {plain(instrument.title.sv)} ännu.")
         return
-    scored = pd.concat([responses[["occasion", "completed_at"]], score(instrument, responses)], axis=1)
+    scores = scored(instrument, responses, ["occasion", "completed_at"])
     names = {o.id: o.label.sv for o in programme.occasions}
-    scored["Tillfälle"] = scored["occasion"].map(lambda o: names.get(o, o)) + " " + scored["completed_at"].str[:10]
+    scores["Tillfälle"] = scores["occasion"].map(lambda o: names.get(o, o)) + " " + scores["completed_at"].str[:10]
     if instrument.notice:
         st.info(plain(instrument.notice.sv))
     headline = instrument.headline_scale
-    st.plotly_chart(charts.scale_over_time(instrument, headline.id, scored), config={"displayModeBar": False})
+    st.plotly_chart(charts.scale_over_time(instrument, headline.id, scores), config={"displayModeBar": False})
     others = [s for s in instrument.scales if s.id != headline.id]
     if others:
-        st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.sv for s in others}, title="Övriga skalor"),
+        st.plotly_chart(charts.lines_over_time(scores, {s.id: s.label.sv for s in others}, title="Övriga skalor"),
                         config={"displayModeBar": False})
-    table = scored[["Tillfälle", *[s.id for s in instrument.scales]]].round(1)
+    table = scores[["Tillfälle", *[s.id for s in instrument.scales]]].round(1)
     st.dataframe(table.rename(columns={s.id: s.label.sv for s in instrument.scales}), hide_index=True)
     reasons = missing_reasons(instrument, responses)
     for n, row in reasons.iterrows():
         for scale_id, why in row.items():
             if why:
-                st.caption(plain(f"{scored.loc[n, 'Tillfälle']}: {instrument.scale(scale_id).label.sv} saknas ({why})."))
+                st.caption(plain(f"{scores.loc[n, 'Tillfälle']}: {instrument.scale(scale_id).label.sv} saknas ({why})."))
     flag_text = {f.id: (f.label.sv, f.text.sv) for s in instrument.scales for f in s.flags}
-    for flag_id in flag_lists(scored["flags"]).iloc[-1]:
+    for flag_id in flag_lists(scores["flags"]).iloc[-1]:
         label, text = flag_text[flag_id]
         st.warning(f"**{plain(label)}.** {plain(text)}")
     if instrument.participant_view == "coach_shares":

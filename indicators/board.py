@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
+from indicators.indicator_results import respondent_means
 from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
@@ -332,11 +333,10 @@ def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> 
     for instrument in catalog.latest_instruments():
         frame = scores.get(instrument.id)
         for indicator in instrument.indicators:
-            items = [i.id for i in instrument.items if i.indicator == indicator.id and
-                     frame is not None and i.id in frame.columns]
             person = pd.Series(np.nan, index=sessions.index)
-            if items:
-                person = sessions["session_id"].map(frame.set_index("session_id")[items].mean(axis=1, skipna=True))
+            if frame is not None:
+                means = respondent_means(instrument, indicator, frame.set_index("session_id"))
+                person = sessions["session_id"].map(means)
             columns[(instrument.id, indicator.id)] = person.astype(float)
     return pd.DataFrame(columns, index=sessions.index)
 

@@ -11,9 +11,9 @@ import pandas as pd
 
 from indicators.change import paired_change
 from foundation.errors import StegvisError
-from surveys.models import AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
+from surveys.models import GENDERS, AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
 
-GENDER_ORDER = ["kvinna", "man", "annat", "vill_inte_uppge"]
+GENDER_ORDER = list(GENDERS)
 GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat": "Annat", "vill_inte_uppge": "Vill inte uppge",
                  "alla": "Alla"}
 UNKNOWN = "okand"

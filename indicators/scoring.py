@@ -82,6 +82,11 @@ def score(instrument: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
     return score_matrix(instrument, values, items, index=frame.index)
 
 
+def scored(instrument: Instrument, responses: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    """The response columns named in `keep` (participant, occasion, when …) beside the scores."""
+    return pd.concat([responses[keep], score(instrument, responses)], axis=1)
+
+
 def score_matrix(instrument: Instrument, values: np.ndarray, items: list[str], index=None) -> pd.DataFrame:
     """`score` on an (n, items) float32 matrix that the caller hands over: it is overwritten,
     because with a million responses every extra copy costs more than the arithmetic.

@@ -18,10 +18,10 @@ from stegvis.accounts import User, create_user, disable_user, list_users
 from foundation.errors import AccessDenied, StegvisError
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
+from surveys.models import GENDERS
 from surveys.sessions import open_visit
 from foundation.db import now, transaction
 
-GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
 
 
 class AggregateCache:
@@ -183,7 +183,7 @@ class Access:
     def caseload_scores(self, instrument_id: str) -> pd.DataFrame:
         """Scored responses of the caseload to one instrument (scales, bands, flags), for the
         caseload table and trends; logged once as a view of the caseload."""
-        from indicators.scoring import score
+        from indicators.scoring import scored
         from surveys.answers import responses_frame
 
         instrument = self.catalog.instrument(instrument_id)
@@ -193,7 +193,7 @@ class Access:
         if not instrument.scales or frame.empty:
             return meta
         genders = self.caseload()[["participant_id", "gender"]].drop_duplicates("participant_id")
-        return pd.concat([meta, score(instrument, frame)], axis=1).merge(genders, on="participant_id", how="left")
+        return scored(instrument, frame, list(meta.columns)).merge(genders, on="participant_id", how="left")
 
     @allowed("coach", "admin")
     def participant(self, participant_id: int) -> dict:

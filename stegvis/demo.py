@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from stegvis.accounts import create_user, get_user
+from indicators.schedule import add_months
 from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
@@ -74,15 +75,6 @@ class Summary:
     sessions: int
     answers: int
     codes: dict[str, str]
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, last))
 
 
 def run_demo(db, catalog: Catalog, today: date | None = None) -> Summary:

@@ -30,6 +30,9 @@ class DefinitionProblem(ValueError):
         self.message = message
 
 
+# The genders a participant is registered with (participants.gender), in the order tables show them.
+GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
+
 RespondentGroup = Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"]
 RESPONDENT_GROUP_LABELS = {"deltagare": "Deltagare", "insatspersonal": "Personal i insatsen", "styrelse": "Styrelsen",
                            "chefer": "Chefer i samverkan", "remittenter": "Remittenter",
