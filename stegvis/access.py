@@ -8,12 +8,12 @@ import functools
 import inspect
 import numbers
 import sqlite3
-import threading
 from datetime import date
 
 import pandas as pd
 
 from stegvis import audit
+from stegvis.aggregates import AggregateCache, read_inputs
 from stegvis.accounts import User, create_user, disable_user, list_users
 from foundation.errors import AccessDenied, StegvisError
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
@@ -24,58 +24,7 @@ from foundation.db import now, transaction
 
 
 
-class AggregateCache:
-    """Aggregate inputs, and the board reports computed from them, kept in the app process until
-    the data changes. Inputs are keyed by (database file, programme, instruments, data_version):
-    storing inputs of a newer version drops every older one of that database and the reports
-    made from them, so a new answer, exit or erasure is never served from memory. Inputs of
-    several programmes live side by side, since the board switches between them. Frames are
-    shared read-only (pandas copy-on-write keeps callers from changing them); reports are
-    built once and never modified afterwards."""
-
-    MAX_INPUTS, MAX_REPORTS = 6, 64
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.inputs: dict[tuple, dict] = {}
-        self.reports: dict[tuple, tuple] = {}  # (inputs key, start, end, k) -> (catalog, report)
-
-    def inputs_for(self, key: tuple, read):
-        with self.lock:
-            found = self.inputs.get(key)
-        if found is not None:
-            return found
-        found = read()
-        with self.lock:
-            stale = [k for k in self.inputs if k[0] == key[0] and k[-1] != key[-1]]
-            while len(self.inputs) - len(stale) >= self.MAX_INPUTS:
-                stale.append(next(k for k in self.inputs if k not in stale))  # the oldest
-            for old in stale:
-                del self.inputs[old]
-            self.reports = {k: v for k, v in self.reports.items() if k[0] in self.inputs}
-            self.inputs[key] = found
-        return found
-
-    def report_for(self, key: tuple, catalog, compute):
-        with self.lock:
-            found = self.reports.get(key)
-        if found is not None and found[0] is catalog:
-            return found[1]
-        report = compute()
-        with self.lock:
-            if key[0] in self.inputs:  # still current
-                if len(self.reports) >= self.MAX_REPORTS:  # any number of date ranges can be picked
-                    self.reports.clear()
-                self.reports[key] = (catalog, report)
-        return report
-
-    def clear(self) -> None:
-        with self.lock:
-            self.inputs.clear()
-            self.reports.clear()
-
-
-_aggregates = AggregateCache()
+_aggregates = AggregateCache()  # one per app process: every browser session shares it
 
 
 
@@ -372,31 +321,7 @@ class Access:
                 None if instruments is None else frozenset(instruments), data_version(self._db))
 
     def _read_aggregate_inputs(self, programme_id, instruments) -> dict[str, pd.DataFrame]:
-        from indicators.stored_scores import completed_scores
-
-        where = "WHERE e.programme_id = ?" if programme_id else ""
-        enrolments = pd.read_sql_query(
-            f"""SELECT e.participant_id, p.gender, p.birth_year, e.programme_id, e.started_on, e.exited_on, e.outcome
-                FROM enrolments e JOIN participants p ON p.id = e.participant_id {where}""",
-            self._db.conn, params=[programme_id] if programme_id else [])
-        for column in ("started_on", "exited_on"):  # parsed once here, not in every figure
-            enrolments[column] = pd.to_datetime(enrolments[column], format="ISO8601")
-        scored = {}
-        for instrument in self.catalog.latest_instruments():
-            if instruments is not None and instrument.id not in instruments:
-                continue
-            frame = completed_scores(self._db, instrument, programme_id=programme_id)
-            if not frame.empty:
-                scored[instrument.id] = frame.drop(columns=["instrument_version"])
-        sessions = pd.read_sql_query(  # for response rates and indicator results: one row per session
-            f"""SELECT id AS session_id, instrument_id, programme_id, respondent_group,
-                       substr(created_at, 1, 10) AS created_on,
-                       CASE WHEN status = 'completed' THEN substr(completed_at, 1, 10) END AS completed_on
-                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
-            self._db.conn, params=[programme_id] if programme_id else [])
-        for column in ("created_on", "completed_on"):
-            sessions[column] = pd.to_datetime(sessions[column], format="ISO8601")
-        return {"enrolments": enrolments, "scores": scored, "sessions": sessions}
+        return read_inputs(self._db, self.catalog, programme_id, instruments)
 
     def _board_setup(self):
         from indicators.board import board_grid, instruments_used

@@ -199,7 +199,7 @@ def test_goal_chart_states_each_figure_beside_the_plot():
 
 
 def test_aggregate_cache_is_bounded_and_forgets_older_versions():
-    from stegvis.access import AggregateCache
+    from stegvis.aggregates import AggregateCache
 
     cache, catalog = AggregateCache(), object()
     for n in range(8):
