@@ -73,7 +73,7 @@ def page() -> None:
         st.subheader(table.title, anchor=False)
         st.dataframe(tables[table.title], hide_index=True, width="stretch")
 
-    change_tables = [t for t in report.tables if t.id.startswith("kasam/")]
+    change_tables = [t for t in report.tables if t.id.startswith("change/")]
     if change_tables:
         st.header("KASAM: förändring från inskrivning till avslut", anchor=False)
     for table in change_tables:

@@ -15,16 +15,14 @@ import pandas as pd
 
 from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
-from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, months_between, population, \
-    reached
+from indicators.indicator_results import respondent_means
+from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
 from surveys.models import RESPONDENT_GROUP_LABELS
 
 ALL = "alla"
-DURATION_BANDS = [("0_6", "0–6 mån", 0, 6), ("7_12", "7–12 mån", 7, 12), ("13_24", "13–24 mån", 13, 24),
-                  ("25_", "över 24 mån", 25, None)]
-KASAM_COLUMNS = [("n", "n"), ("forbattrade", "förbättrade"), ("ej_forbattrade", "ej förbättrade"),
+CHANGE_COLUMNS = [("n", "n"), ("forbattrade", "förbättrade"), ("ej_forbattrade", "ej förbättrade"),
                  ("tillforlitligt", "tillförlitligt förbättrade"),
                  ("ej_tillforlitligt", "ej tillförlitligt förbättrade")]
 STATUS_ROWS = [("uppnatt", "Uppnått"), ("ej_uppnatt", "Ej uppnått"), (ALL, "Alla i målgruppen")]
@@ -128,9 +126,25 @@ def board_grid(inputs: dict, today: date, leaf_months: int) -> Grid:
 # -- registering every figure of every period ------------------------------------------------
 
 
-def _change_instruments(catalog: Catalog):
-    return [(i, next(s for s in i.scales if s.reliable_change)) for i in catalog.latest_instruments()
-            if any(s.reliable_change for s in i.scales)]
+@dataclass(frozen=True)
+class Change:
+    """A scale whose paired change the board sees, in one programme: between the occasions the
+    programme's anchors name (the earliest giving the instrument, and the exit)."""
+
+    instrument: object
+    scale: object
+    from_occasion: str
+    to_occasion: str
+
+
+def _changes(catalog: Catalog, programme) -> list[Change]:
+    found = []
+    for instrument in catalog.latest_instruments():
+        scale = next((s for s in instrument.scales if s.reliable_change), None)
+        occasions = programme.change_occasions(instrument.id) if scale else None
+        if occasions:
+            found.append(Change(instrument, scale, *occasions))
+    return found
 
 
 def _genders(frame: pd.DataFrame) -> list[str]:
@@ -182,16 +196,15 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
     genders = _genders(real)
     gender = people["gender"].to_numpy(dtype=object)
     outcome = people["outcome"].to_numpy(dtype=object)
-    months = months_between(start, exit_)
-    band = np.full(len(people), None, dtype=object)
-    for band_id, _, low, high in DURATION_BANDS:
-        band[((months >= low) & (True if high is None else months <= high)).to_numpy(dtype=bool)] = band_id
+    # the programme's own bands; only exited people are counted, so the end is their exit
+    band = groups(programme, people, "time_in_programme").to_numpy(dtype=object)
     family.magnitude("months", ((exit_ - start).dt.days / 30.44).to_numpy(dtype=float))
     changes = []
-    for instrument, total in _change_instruments(catalog):
+    for change in _changes(catalog, programme):
+        instrument, total = change.instrument, change.scale
         frame = scores.get(instrument.id)
         frame = frame[frame["programme_id"] == programme.id] if frame is not None else None
-        pairs = paired_change(frame, total.id, from_occasion="intake", to_occasion="exit",
+        pairs = paired_change(frame, total.id, from_occasion=change.from_occasion, to_occasion=change.to_occasion,
                               reliable=total.reliable_change) if frame is not None else pd.DataFrame()
         if pairs.empty:
             continue
@@ -200,16 +213,16 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         paired = ids.isin(pairs.index).to_numpy()
         improved = ids.map(pairs["improved"]).fillna(False).astype(bool).to_numpy()
         reliably = ids.map(pairs["reliably_improved"]).fillna(False).astype(bool).to_numpy()
-        family.magnitude(f"kasam:{instrument.id}:{total.id}", ids.map(pairs["change"]).to_numpy(dtype=float))
+        family.magnitude(f"change:{instrument.id}:{total.id}", ids.map(pairs["change"]).to_numpy(dtype=float))
         for scale in instrument.scales:
             if scale.id != total.id:
-                sub = paired_change(frame, scale.id, from_occasion="intake", to_occasion="exit")
-                family.magnitude(f"kasam:{instrument.id}:{scale.id}",
+                sub = paired_change(frame, scale.id, from_occasion=change.from_occasion, to_occasion=change.to_occasion)
+                family.magnitude(f"change:{instrument.id}:{scale.id}",
                                  ids.map(sub.set_index("participant_id")["change"]).to_numpy(dtype=float))
         changes.append((instrument, paired, improved, reliably))
     goal_status = []
     for goal in programme.goals:
-        in_den, in_num = reached(goal, people, scores, instruments)
+        in_den, in_num = reached(goal, people, scores, instruments, programme)
         goal_status.append((goal, in_den.to_numpy(), (in_num & in_den).to_numpy()))
 
     with np.errstate(invalid="ignore"):
@@ -225,15 +238,15 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
             if period.kind not in DETAILED:
                 continue
             family.add(("durations", period.id, ALL), exited, TOTALS)
-            for band_id, *_ in DURATION_BANDS:
-                family.add(("durations", period.id, band_id), exited & (band == band_id))
+            for duration in programme.duration_bands:
+                family.add(("durations", period.id, duration.id), exited & (band == duration.id))
             _outcome_figures(family, programme, period, exited & pd.notna(outcome), outcome, gender, genders)
             for instrument, paired, improved, reliably in changes:
                 for g in genders + [ALL]:
                     rows = exited & paired & (gender == g if g != ALL else True)
-                    key = ("kasam", instrument.id, period.id, g)
-                    family.add((*key, "n"), rows, parts=[(*key, c) for c, _ in KASAM_COLUMNS[1:]] +
-                               ([("kasam", instrument.id, period.id, h, "n") for h in genders] if g == ALL else []))
+                    key = ("change", instrument.id, period.id, g)
+                    family.add((*key, "n"), rows, parts=[(*key, c) for c, _ in CHANGE_COLUMNS[1:]] +
+                               ([("change", instrument.id, period.id, h, "n") for h in genders] if g == ALL else []))
                     family.add((*key, "forbattrade"), rows & improved)
                     family.add((*key, "ej_forbattrade"), rows & ~improved, RESTS)
                     family.add((*key, "tillforlitligt"), rows & reliably)
@@ -320,11 +333,10 @@ def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> 
     for instrument in catalog.latest_instruments():
         frame = scores.get(instrument.id)
         for indicator in instrument.indicators:
-            items = [i.id for i in instrument.items if i.indicator == indicator.id and
-                     frame is not None and i.id in frame.columns]
             person = pd.Series(np.nan, index=sessions.index)
-            if items:
-                person = sessions["session_id"].map(frame.set_index("session_id")[items].mean(axis=1, skipna=True))
+            if frame is not None:
+                means = respondent_means(instrument, indicator, frame.set_index("session_id"))
+                person = sessions["session_id"].map(means)
             columns[(instrument.id, indicator.id)] = person.astype(float)
     return pd.DataFrame(columns, index=sessions.index)
 
@@ -417,8 +429,9 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
     if period.kind in DETAILED:
-        report.tables += _kasam_tables(catalog, people, period)
-        report.tables.append(_durations_table(people, period))
+        covered = [p for p in programmes if p.id in protected]  # in the order of people's parts
+        report.tables += _change_tables(catalog, covered, people, period)
+        report.tables += _durations_tables(covered, people, period)
         report.mean_months = people.mean(("durations", period.id, ALL), "months")
     report.tables.append(_flow_table(people, period, grid))
     report.tables += _indicator_tables(catalog, sessions, period, grid)
@@ -489,35 +502,57 @@ def outcome_shares(table: Table, view_or_part, period: Period) -> list[list]:
             for r, _ in table.rows]
 
 
-def _kasam_tables(catalog, view: _View, period: Period) -> list[Table]:
+def _change_tables(catalog, programmes, view: _View, period: Period) -> list[Table]:
     tables = []
-    for instrument, total in _change_instruments(catalog):
-        total = ("kasam", instrument.id, period.id, ALL, "n")
+    spans: dict[str, set] = {}
+    for programme in programmes:
+        for change in _changes(catalog, programme):
+            spans.setdefault(change.instrument.id, set()).add(
+                (programme.occasion(change.from_occasion).label.sv, programme.occasion(change.to_occasion).label.sv))
+    for instrument in catalog.latest_instruments():
+        if instrument.id not in spans:
+            continue
+        total = ("change", instrument.id, period.id, ALL, "n")
         if not any(part.has(total) and part.true_count(total) for part in view.parts):
             continue  # nobody with a pair: no table (a 0 tells nothing about anyone)
-        present = [g for g in GENDER_ORDER if _registered(view, ("kasam", instrument.id, period.id, g, "n"))]
+        present = [g for g in GENDER_ORDER if _registered(view, ("change", instrument.id, period.id, g, "n"))]
         rows = [(g, GENDER_LABELS[g]) for g in present] + [(ALL, "Alla")]
-        columns = [Column(c, label) for c, label in KASAM_COLUMNS]
+        columns = [Column(c, label) for c, label in CHANGE_COLUMNS]
         columns += [Column("andel_forbattrade", "Andel förbättrade", "andel"),
                     Column("andel_tillforlitligt", "Andel tillförlitligt förbättrade", "andel")]
         columns += [Column(f"medel:{s.id}", f"Medelförändring {s.label.sv}", "förändring") for s in instrument.scales]
         values = []
         for g, _ in rows:
-            key = ("kasam", instrument.id, period.id, g)
-            row = [view.count((*key, c)) for c, _ in KASAM_COLUMNS]
+            key = ("change", instrument.id, period.id, g)
+            row = [view.count((*key, c)) for c, _ in CHANGE_COLUMNS]
             row += [view.share((*key, "forbattrade"), (*key, "ej_forbattrade"), (*key, "n")),
                     view.share((*key, "tillforlitligt"), (*key, "ej_tillforlitligt"), (*key, "n"))]
-            row += [view.mean((*key, "n"), f"kasam:{instrument.id}:{s.id}") for s in instrument.scales]
+            row += [view.mean((*key, "n"), f"change:{instrument.id}:{s.id}") for s in instrument.scales]
             values.append(row)
-        tables.append(Table(f"kasam/{instrument.id}", f"{instrument.title.sv}: förändring från inskrivning till avslut",
-                             rows, columns, values, total_row=ALL))
+        (first, last), = spans[instrument.id] if len(spans[instrument.id]) == 1 else \
+            {("första mättillfället", "det sista")}
+        tables.append(Table(f"change/{instrument.id}",
+                            f"{instrument.title.sv}: förändring från {first.lower()} till {last.lower()}",
+                            rows, columns, values, total_row=ALL))
     return tables
 
 
-def _durations_table(view: _View, period: Period) -> Table:
-    rows = [(b, label) for b, label, *_ in DURATION_BANDS] + [(ALL, "Alla")]
-    values = [[view.count(("durations", period.id, b))] for b, _ in rows]
-    return Table("durations", "Tid i insatsen (avslutade)", rows, [Column("antal", "Antal")], values, total_row=ALL)
+def _durations_tables(programmes, view: _View, period: Period) -> list[Table]:
+    """Time in the programme by the programme's own bands. Programmes that declare the same
+    bands share one table (summed); with different bands each group gets a table of its own."""
+    by_bands: dict[tuple, list] = {}
+    for programme in programmes:
+        by_bands.setdefault(tuple(programme.duration_bands), []).append(programme)
+    tables = []
+    for bands, members in by_bands.items():
+        alone = len(by_bands) > 1
+        part = _View([p for p, programme in zip(view.parts, programmes) if programme in members]) if alone else view
+        rows = [(b.id, b.label.sv) for b in bands] + [(ALL, "Alla")]
+        values = [[part.count(("durations", period.id, b))] for b, _ in rows]
+        tables.append(Table("durations" + (f"/{'+'.join(p.id for p in members)}" if alone else ""),
+                            "Tid i insatsen (avslutade)" + (f", {', '.join(p.name.sv for p in members)}" if alone else ""),
+                            rows, [Column("antal", "Antal")], values, total_row=ALL))
+    return tables
 
 
 def _flow_table(view: _View, period: Period, grid: Grid) -> Table:

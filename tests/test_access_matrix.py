@@ -5,6 +5,7 @@ import pytest
 
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
+from stegvis.files import Upload
 from foundation.errors import AccessDenied
 
 ROLES = ("coach", "board", "admin")
@@ -21,7 +22,7 @@ MATRIX = {
     "record_exit": ({"coach", "admin"}, lambda ids: (ids["enrolment"], "2026-10-01", "avbrutit")),
     "withdraw_consent": ({"coach", "admin"}, lambda ids: (ids["withdraw"], "jobbvagen_ar")),
     "open_visit": ({"coach", "admin"}, lambda ids: (ids["own"], "followup", ["nulage_onskat"], "sv", None, True)),
-    "set_share_kasam": ({"coach", "admin"}, lambda ids: (ids["own"], True)),
+    "share_results": ({"coach", "admin"}, lambda ids: (ids["own"], "kasam29", True)),
     "programmes": ({"coach", "admin"}, lambda ids: ()),
     "aggregate_inputs": ({"admin"}, lambda ids: ("jobbvagen_ar",)),
     "board_periods": ({"board", "admin"}, lambda ids: ()),
@@ -36,6 +37,10 @@ MATRIX = {
     "purge": ({"admin"}, lambda ids: (True,)),
     "set_coaches_see_programme": ({"admin"}, lambda ids: ("porten", False)),
     "licences": ({"admin"}, lambda ids: ()),
+    "licence_problem": ({"coach", "admin"}, lambda ids: ("kasam29",)),
+    "wording": ({"coach", "admin"}, lambda ids: ("kasam29",)),
+    "import_file": ({"admin"}, lambda ids: ("participants", Upload(
+        "nya.csv", f"code,gender,birth_year,programme,started_on\nI-{ids['n']},kvinna,1990,porten,2026-02-01\n".encode()))),
 }
 
 

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboards.survey
+import stegvis.visits
 from foundation.settings import update_setting
 from surveys.definitions import shipped_catalog
 from surveys.guessing import ADDRESS_MISSES, CodeGuard, address_key
@@ -28,7 +29,7 @@ class Network:
 
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
-    monkeypatch.setattr(dashboards.survey, "GUARD", CodeGuard(), raising=False)
+    monkeypatch.setattr(stegvis.visits, "GUARD", CodeGuard())
     monkeypatch.setattr(dashboards.survey, "_address", lambda: Network.address, raising=False)
     Network.address = "198.51.100.7"
     path = tmp_path / "g.db"
