@@ -7,6 +7,9 @@ from stegvis.demo import run_demo
 from surveys.sessions import visit_for_code
 
 
+# These build the demo afresh on purpose (not conftest's copy): the build is what they test.
+
+
 def test_demo_is_plausible_and_idempotent(db, catalog):
     first = run_demo(db, catalog, today=date(2026, 11, 23))
     assert first.created and 140 <= first.participants <= 170
@@ -30,6 +33,7 @@ def test_demo_is_plausible_and_idempotent(db, catalog):
 
 
 def test_demo_command_prints_logins_and_codes(tmp_path, capsys):
+    # A new database, as `make run` has on a fresh machine; the README test runs it on a made one.
     assert run(["demo", "--db", str(tmp_path / "demo.db")]) == 0
     out = capsys.readouterr().out
     assert "stegvis-coach" in out and "KASAM2" in out
