@@ -84,3 +84,38 @@ def demo_db(demo_path):
     database = open_db(demo_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def smtp_inbox():
+    """A real SMTP server on this machine (aiosmtpd) for the length of a test: `.port`, and
+    `.messages` as parsed e-mail messages in the order received."""
+    import email.policy
+    import socket
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages, self.port = [], None
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+        def prepare_message(self, session, envelope):
+            return message_from_bytes(envelope.content, policy=email.policy.default)
+
+    with socket.socket() as probe:  # a free port (the controller cannot start on port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    inbox.port = port
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()

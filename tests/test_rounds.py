@@ -1,10 +1,7 @@
 """Survey rounds: single-use codes for staff, the board and the other groups, anonymous by
 construction, refused whole when any input is wrong, and mailed through a real SMTP server."""
 
-import socket
 from datetime import date, datetime, timedelta, timezone
-import email.policy
-from email import message_from_bytes
 
 import pytest
 from pypdf import PdfReader
@@ -145,35 +142,12 @@ def test_cli_round_new_codes_slips_and_refusals(tmp_path, capsys, monkeypatch):
 
 
 @pytest.fixture
-def smtp(db):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Inbox(Message):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message):
-            self.messages.append(message)
-
-        def prepare_message(self, session, envelope):
-            return message_from_bytes(envelope.content, policy=email.policy.default)
-
-    with socket.socket() as probe:  # a free port (the controller cannot start on port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        update_setting(db, "smtp_host", "127.0.0.1")
-        update_setting(db, "smtp_port", str(port))
-        update_setting(db, "smtp_starttls", "0")
-        update_setting(db, "smtp_sender", "enkat@forbundet.example")
-        yield inbox
-    finally:
-        controller.stop()
+def smtp(db, smtp_inbox):
+    update_setting(db, "smtp_host", "127.0.0.1")
+    update_setting(db, "smtp_port", str(smtp_inbox.port))
+    update_setting(db, "smtp_starttls", "0")
+    update_setting(db, "smtp_sender", "enkat@forbundet.example")
+    return smtp_inbox
 
 
 def test_invitations_and_reminders_reach_the_server(db, smtp):
