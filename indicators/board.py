@@ -185,14 +185,48 @@ def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict, instruments: dict) -> pd.DataFrame:
+    """One-way variants for facts the other variants do not move: each paired participant with
+    their improvement (and, apart, their reliable improvement) turned the other way, and each
+    person a survey-based goal counts with the goal's reach turned. Without them a zero beside a
+    hidden group ("0 not improved") could not be protected, and would say everyone improved."""
+    if len(base) > VARIANTS_UP_TO:
+        return base.iloc[0:0]
+    parts = []
+    for change, _, pairs in paired_by.values():
+        who = base[base["participant_id"].isin(pairs.index)]
+        for fact in ("improved", "reliably"):
+            parts.append(who.assign(_origin=who.index, _flip=f"{fact}:{change.instrument.id}"))
+    for goal in programme.goals:
+        if getattr(goal.numerator, "instrument", None) is None:
+            continue  # outcome goals: the outcome variants already move them
+        in_den, _ = reached(goal, base, scores, instruments, programme)
+        who = base[in_den.to_numpy()]
+        parts.append(who.assign(_origin=who.index, _flip=f"goal:{goal.id}"))
+    return pd.concat(parts, ignore_index=True) if parts else base.iloc[0:0]
+
+
 def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores: dict, grid: Grid) -> Family:
     """Every count about participants of one programme, for every period of the grid."""
-    people = _variants(enrolments.reset_index(drop=True), programme, grid)
+    base = enrolments.reset_index(drop=True)
+    instruments = {i.id: i for i in catalog.latest_instruments()}
+    paired_by = {}
+    for change in _changes(catalog, programme):
+        frame = scores.get(change.instrument.id)
+        frame = frame[frame["programme_id"] == programme.id] if frame is not None else None
+        pairs = paired_change(frame, change.scale.id, from_occasion=change.from_occasion,
+                              to_occasion=change.to_occasion, reliable=change.scale.reliable_change) \
+            if frame is not None else pd.DataFrame()
+        if not pairs.empty:
+            paired_by[change.instrument.id] = (change, frame, pairs.set_index("participant_id"))
+    people = _variants(base, programme, grid).assign(_flip=None)
+    if len(flips := _outcome_flips(base, paired_by, programme, scores, instruments)):
+        people = pd.concat([people, flips], ignore_index=True)
     origin = people.pop("_origin").to_numpy()
+    flip = people.pop("_flip").to_numpy(dtype=object)
     family = Family(len(people), origin)
     real = people[origin < 0]
     start, exit_ = people["started_on"], people["exited_on"]
-    instruments = {i.id: i for i in catalog.latest_instruments()}
     genders = _genders(real)
     gender = people["gender"].to_numpy(dtype=object)
     outcome = people["outcome"].to_numpy(dtype=object)
@@ -200,19 +234,14 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
     band = groups(programme, people, "time_in_programme").to_numpy(dtype=object)
     family.magnitude("months", ((exit_ - start).dt.days / 30.44).to_numpy(dtype=float))
     changes = []
-    for change in _changes(catalog, programme):
+    for change, frame, pairs in paired_by.values():
         instrument, total = change.instrument, change.scale
-        frame = scores.get(instrument.id)
-        frame = frame[frame["programme_id"] == programme.id] if frame is not None else None
-        pairs = paired_change(frame, total.id, from_occasion=change.from_occasion, to_occasion=change.to_occasion,
-                              reliable=total.reliable_change) if frame is not None else pd.DataFrame()
-        if pairs.empty:
-            continue
-        pairs = pairs.set_index("participant_id")
         ids = people["participant_id"]
         paired = ids.isin(pairs.index).to_numpy()
-        improved = ids.map(pairs["improved"]).fillna(False).astype(bool).to_numpy()
-        reliably = ids.map(pairs["reliably_improved"]).fillna(False).astype(bool).to_numpy()
+        improved = ids.map(pairs["improved"]).fillna(False).astype(bool).to_numpy() \
+            ^ (flip == f"improved:{instrument.id}")
+        reliably = ids.map(pairs["reliably_improved"]).fillna(False).astype(bool).to_numpy() \
+            ^ (flip == f"reliably:{instrument.id}")
         family.magnitude(f"change:{instrument.id}:{total.id}", ids.map(pairs["change"]).to_numpy(dtype=float))
         for scale in instrument.scales:
             if scale.id != total.id:
@@ -223,7 +252,8 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
     goal_status = []
     for goal in programme.goals:
         in_den, in_num = reached(goal, people, scores, instruments, programme)
-        goal_status.append((goal, in_den.to_numpy(), (in_num & in_den).to_numpy()))
+        in_num = in_num.to_numpy() ^ (flip == f"goal:{goal.id}")
+        goal_status.append((goal, in_den.to_numpy(), in_num & in_den.to_numpy()))
 
     with np.errstate(invalid="ignore"):
         for period in grid.periods:
@@ -288,14 +318,77 @@ def _goal_figures(family, programme, goal, people, period, in_den, in_num, real)
                        parts=[(*key, status, c) for c in columns if c != ALL] if column == ALL else ())
 
 
+def asked(catalog: Catalog, programme, sessions: pd.DataFrame, enrolments: pd.DataFrame, rounds: pd.DataFrame,
+          today: date) -> pd.DataFrame:
+    """The sessions, plus one row for each person asked who did not answer, with `asked_on` (the
+    day that decides the period) and `asked` (part of a response rate's denominator):
+
+    - a survey round asked its `invited`, a number the administrator declared and the board may
+      know (not a set of people, so not protected): its completed sessions answered, dated by
+      the round's start; `round_invited` sums the invited per programme's rounds;
+    - participants were asked at each occasion due to them (enrolled, not exited before it, as
+      the programme's schedule says): a due occasion with a completed session answered, one
+      without did not; dated by the day it was due. Never codes opened: a code nobody opened
+      is someone who was not asked to answer only in the database, not in life.
+    """
+    from indicators.schedule import occasion_dates
+
+    measured = {i.id for i in catalog.latest_instruments() if i.indicators}
+    frame = sessions.assign(asked_on=pd.NaT, asked=False).astype({"asked_on": "datetime64[ns]"})
+    completed = frame["completed_on"].notna()
+    in_round = frame["round_id"].notna()
+    if in_round.any():
+        frame.loc[in_round & completed, "asked"] = True
+        started = rounds.drop_duplicates("round_id").set_index("round_id")["opened_on"]
+        frame.loc[in_round, "asked_on"] = frame.loc[in_round, "round_id"].map(started).to_numpy()
+    missing = []
+    participant = frame["participant_id"].notna() & completed & frame["instrument_id"].isin(measured)
+    answered = frame[participant].sort_values("completed_on", kind="stable")
+    by_occasion = {key: list(rows.index) for key, rows in answered.groupby(["participant_id", "occasion", "instrument_id"])}
+    for person in enrolments.itertuples():
+        started = person.started_on.date()
+        exited = None if pd.isna(person.exited_on) else person.exited_on.date()
+        for occasion_id, _, due in occasion_dates(programme, started, exited, today):
+            if due > today:
+                continue
+            for instrument_id in programme.occasion(occasion_id).instruments:
+                if instrument_id not in measured:
+                    continue
+                matched = by_occasion.get((person.participant_id, occasion_id, instrument_id))
+                if matched:
+                    index = matched.pop(0)
+                    frame.loc[index, ["asked", "asked_on"]] = [True, pd.Timestamp(due)]
+                else:
+                    group = catalog.instrument(instrument_id).respondent_group
+                    missing.append((instrument_id, group, pd.Timestamp(due)))
+    phantoms = pd.DataFrame(missing, columns=["instrument_id", "respondent_group", "asked_on"]).assign(
+        asked=True, completed_on=pd.NaT)
+    return pd.concat([frame, phantoms], ignore_index=True) if missing else frame
+
+
+def round_invited(rounds: pd.DataFrame, grid: Grid) -> dict[tuple, int]:
+    """(instrument, period, group) -> how many the rounds started in the period invited."""
+    invited = {}
+    for period in grid.periods:
+        inside = rounds[(rounds["opened_on"] >= pd.Timestamp(period.start)) &
+                        (rounds["opened_on"] <= pd.Timestamp(period.end))]
+        for (instrument_id, group), total in inside.groupby(["instrument_id", "respondent_group"])["invited"].sum().items():
+            invited[(instrument_id, period.id, group)] = int(total)
+    return invited
+
+
 def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame, scores: dict, grid: Grid) -> Family:
     """Every count about survey sessions of one programme: indicator results by respondent group
-    (from completed sessions) and response rates (completed of those opened)."""
+    (from completed sessions) and response rates (answered of those asked, see `asked`)."""
     sessions = sessions.reset_index(drop=True)
     means = _indicator_means(catalog, sessions, scores)
     sessions, means = _session_variants(catalog, sessions, means)
     family = Family(len(sessions), sessions.pop("_origin").to_numpy())
-    created, completed = sessions["created_on"], sessions["completed_on"]
+    completed = sessions["completed_on"]
+    asked_on = sessions["asked_on"] if "asked_on" in sessions else sessions["created_on"]
+    was_asked = sessions["asked"].fillna(False).astype(bool).to_numpy() if "asked" in sessions else \
+        np.ones(len(sessions), dtype=bool)
+    from_round = sessions["round_id"].notna().to_numpy() if "round_id" in sessions else np.zeros(len(sessions), bool)
     group = sessions["respondent_group"].to_numpy(dtype=object)
     for instrument in catalog.latest_instruments():
         if not instrument.indicators:
@@ -311,13 +404,14 @@ def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame,
         groups_here = sorted(set(group[mine]))
         for period in grid.periods:
             low, high = pd.Timestamp(period.start), pd.Timestamp(period.end)
-            opened = mine & ((created >= low) & (created <= high)).to_numpy()
+            opened = mine & was_asked & ((asked_on >= low) & (asked_on <= high)).to_numpy()
             answered = mine & ((completed >= low) & (completed <= high)).to_numpy()
             for g in groups_here:
                 key = ("sessions", instrument.id, period.id, g)
-                family.add((*key, "inbjudna"), opened & (group == g))
                 family.add((*key, "svar"), opened & (group == g) & completed.notna().to_numpy())
-                family.add((*key, "ej_svar"), opened & (group == g) & completed.isna().to_numpy(), RESTS)
+                if not from_round[mine & (group == g)].any():  # a round's invited is declared, public
+                    family.add((*key, "inbjudna"), opened & (group == g))
+                    family.add((*key, "ej_svar"), opened & (group == g) & completed.isna().to_numpy(), RESTS)
                 for indicator_id, (valid, agree) in status.items():
                     key = ("indicator", instrument.id, indicator_id, period.id, g)
                     rows = answered & (group == g) & valid
@@ -364,6 +458,7 @@ def _session_variants(catalog: Catalog, sessions: pd.DataFrame, means: pd.DataFr
 class ProtectedProgramme:
     people: Protected
     sessions: Protected
+    invited: dict = field(default_factory=dict)  # (instrument, period, group) -> declared by rounds
 
 
 def protect_programme(catalog: Catalog, programme, inputs: dict, grid: Grid,
@@ -373,9 +468,13 @@ def protect_programme(catalog: Catalog, programme, inputs: dict, grid: Grid,
     mine = enrolments[enrolments["programme_id"] == programme.id]
     sessions = inputs["sessions"]
     sessions = sessions[sessions["programme_id"] == programme.id]
+    rounds = inputs["rounds"]
+    sessions = asked(catalog, programme, sessions, mine, rounds[rounds["programme_id"] == programme.id],
+                     grid.leaves[-1].end if grid.leaves else date.today())
     return ProtectedProgramme(
         people_family(catalog, programme, mine, scores, grid).protect(protection),
-        sessions_family(catalog, programme.id, sessions, scores, grid).protect(protection))
+        sessions_family(catalog, programme.id, sessions, scores, grid).protect(protection),
+        round_invited(rounds[rounds["programme_id"] == programme.id], grid))
 
 
 # -- one report: a view of the protected figures -------------------------------------------
@@ -434,7 +533,11 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         report.tables += _durations_tables(covered, people, period)
         report.mean_months = people.mean(("durations", period.id, ALL), "months")
     report.tables.append(_flow_table(people, period, grid))
-    report.tables += _indicator_tables(catalog, sessions, period, grid)
+    invited: dict[tuple, int] = {}
+    for programme in programmes:
+        for key, count in getattr(protected.get(programme.id), "invited", {}).items():
+            invited[key] = invited.get(key, 0) + count
+    report.tables += _indicator_tables(catalog, sessions, invited, period, grid)
     report.tables = [t for t in report.tables if t is not None]
     report.notes = notes(protection) + ([shown_for(period.kind)] if shown_for(period.kind) else [])
     return report
@@ -566,7 +669,7 @@ def _flow_table(view: _View, period: Period, grid: Grid) -> Table:
                  total_row=period.id if period.kind != grid.leaf_kind else None)
 
 
-def _indicator_tables(catalog, view: _View, period: Period, grid: Grid) -> list[Table]:
+def _indicator_tables(catalog, view: _View, invited: dict, period: Period, grid: Grid) -> list[Table]:
     previous = grid.previous(period)
     tables = []
     for instrument in catalog.latest_instruments():
@@ -578,9 +681,13 @@ def _indicator_tables(catalog, view: _View, period: Period, grid: Grid) -> list[
         for indicator in instrument.indicators:
             for g in groups_present:
                 key = ("indicator", instrument.id, indicator.id, period.id, g)
-                if not any(part.has((*key, "n")) and part.true_count((*key, "n")) for part in view.parts):
-                    continue
                 asked = ("sessions", instrument.id, period.id, g)
+                # a row for every group asked in the period, answered or not (its asked count adds
+                # up over periods only if no period leaves it out)
+                if not any(part.has(k) and part.true_count(k) for part in view.parts
+                           for k in ((*key, "n"), (*asked, "inbjudna"), (*asked, "svar"))) \
+                        and (instrument.id, period.id, g) not in invited:
+                    continue
                 share = view.share((*key, "instammer"), (*key, "ej_instammer"), (*key, "n"))
                 before = None
                 if previous is not None:
@@ -588,15 +695,23 @@ def _indicator_tables(catalog, view: _View, period: Period, grid: Grid) -> list[
                     before = view.share((*old, "instammer"), (*old, "ej_instammer"), (*old, "n"))
                 group_label = RESPONDENT_GROUP_LABELS.get(g, g).lower()
                 rows.append((f"{indicator.id}:{g}", f"{indicator.label.sv} ({group_label})"))
+                # Asked: a round's invited (declared, public), or the participants the occasion
+                # was due to (protected, like every count of people). The rate is answered of
+                # asked; beside a hidden n it would say how many answered.
+                declared = invited.get((instrument.id, period.id, g))
+                if declared is not None:
+                    answered = view.count((*asked, "svar"))
+                    asked_count, rate = declared, None if answered is None else answered / declared
+                else:
+                    asked_count = view.count((*asked, "inbjudna"))
+                    rate = view.share((*asked, "svar"), (*asked, "ej_svar"), (*asked, "inbjudna"))
                 values.append([view.count((*key, "n")), view.count((*key, "instammer")), view.count((*key, "ej_instammer")),
-                               # a response rate beside a hidden n would say how many answered
-                               None if view.count((*key, "n")) is None else
-                               view.share((*asked, "svar"), (*asked, "ej_svar"), (*asked, "inbjudna")),
+                               asked_count, None if view.count((*key, "n")) is None else rate,
                                share, view.mean((*key, "n"), f"indicator:{instrument.id}:{indicator.id}"), before,
                                None if share is None or before is None else share - before])
         if rows:
             columns = [Column("n", "n"), Column("instammer", "instämmer"), Column("ej_instammer", "instämmer inte"),
-                       Column("svarsfrekvens", "Svarsfrekvens", "andel"), Column("andel", "Andel instämmer", "andel"),
+                       Column("tillfragade", "Tillfrågade"), Column("svarsfrekvens", "Svarsfrekvens", "andel"), Column("andel", "Andel instämmer", "andel"),
                        Column("medel", "Medel", "medel"), Column("foregaende", "Föregående period", "andel"),
                        Column("forandring", "Förändring", "procentenheter")]
             tables.append(Table(f"indicators/{instrument.id}", instrument.title.sv, rows, columns, values))

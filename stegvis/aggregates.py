@@ -83,11 +83,17 @@ def read_inputs(db, catalog: Catalog, programme_id: str | None,
         if not frame.empty:
             scored[instrument.id] = frame.drop(columns=["instrument_version"])
     sessions = pd.read_sql_query(  # for response rates and indicator results: one row per session
-        f"""SELECT id AS session_id, instrument_id, programme_id, respondent_group,
-                   substr(created_at, 1, 10) AS created_on,
+        f"""SELECT id AS session_id, instrument_id, programme_id, respondent_group, participant_id, occasion,
+                   round_id, substr(created_at, 1, 10) AS created_on,
                    CASE WHEN status = 'completed' THEN substr(completed_at, 1, 10) END AS completed_on
             FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
         db.conn, params=[programme_id] if programme_id else [])
     for column in ("created_on", "completed_on"):
         sessions[column] = pd.to_datetime(sessions[column], format="ISO8601")
-    return {"enrolments": enrolments, "scores": scored, "sessions": sessions}
+    rounds = pd.read_sql_query(  # a round's invited are the denominator of its response rate
+        f"""SELECT r.id AS round_id, r.programme_id, r.respondent_group,
+                   json_extract(i.value, '$.id') AS instrument_id, r.invited, r.opened_on
+            FROM rounds r, json_each(r.instruments) i {'WHERE r.programme_id = ?' if programme_id else ''}""",
+        db.conn, params=[programme_id] if programme_id else [])
+    rounds["opened_on"] = pd.to_datetime(rounds["opened_on"], format="ISO8601")
+    return {"enrolments": enrolments, "scores": scored, "sessions": sessions, "rounds": rounds}

@@ -113,7 +113,7 @@ def test_every_readme_command_runs(tmp_path, demo_copy, monkeypatch, capsys, smt
     (tmp_path / "addresses.txt").write_text("anna@example.org\nbo@example.org\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("STEGVIS_DB", raising=False)  # data/stegvis.db, the README's default
-    failures = []
+    failures, new_round = [], None
     for command in readme_commands():
         if command in SKIPPED:
             continue
@@ -121,9 +121,13 @@ def test_every_readme_command_runs(tmp_path, demo_copy, monkeypatch, capsys, smt
         monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
         # a closing day in the README is in the past one day; the reader picks one ahead
         command = re.sub(r"--closes \d{4}-\d\d-\d\d", f"--closes {date.today() + timedelta(days=30)}", command)
+        if new_round:  # the README's round 1 is the number `round new` printed (the demo has rounds already)
+            command = re.sub(r"^(stegvis round \w+) 1\b", rf"\g<1> {new_round}", command)
         gc.collect()  # each command is a process of its own for a reader: nothing of the last one is open
         code = run(shlex.split(command)[1:])
         out, err = capsys.readouterr()
+        if command.startswith("stegvis round new") and code == 0:
+            new_round = out.strip().splitlines()[-1]
         if code != EXIT_CODE.get(command, 0):
             failures.append(f"{command}\n  exit {code}\n  {(err or out).strip()[-500:]}")
     assert not failures, "README examples that fail:\n" + "\n".join(failures)
