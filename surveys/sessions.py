@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from foundation.errors import StegvisError
+from foundation.texts import Message
 from surveys.answers import ANSWERED, Answer, session_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Item
@@ -26,9 +27,7 @@ class InvalidCode(StegvisError):
     """A code that opens nothing. The message is kind and says nothing about other sessions."""
 
     def __init__(self):
-        super().__init__(
-            "Koden fungerar inte. Kontrollera att du skrivit rätt, eller fråga din coach om en ny kod."
-        )
+        super().__init__(Message("error.code_invalid"))
 
 
 class RepeatVisit(StegvisError):
