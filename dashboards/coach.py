@@ -15,7 +15,7 @@ from dashboards.auth import access
 from dashboards.common import plain
 from dashboards.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
-from indicators.goals import GENDER_LABELS
+from stegvis.reports import gender_label
 from indicators.schedule import todos
 from foundation.errors import StegvisError
 from surveys.answers import Answer
@@ -373,7 +373,7 @@ def trends_page() -> None:
         first = ordered.groupby("participant_id").first().assign(När="Första")
         latest = ordered.groupby("participant_id").last().assign(När="Senaste")
         both = pd.concat([first, latest])
-        both["Kön"] = both["gender"].map(GENDER_LABELS)
+        both["Kön"] = both["gender"].map(gender_label)
         figure = px.box(both, x="Kön", y=scale.id, color="När", points="all",
                         color_discrete_sequence=[charts.GREY, charts.BLUE],
                         labels={scale.id: scale.label.sv})

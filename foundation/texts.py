@@ -62,4 +62,4 @@ class Message:
         return t(self.key, lang, **self.values)
 
     def __repr__(self) -> str:
-        return f"Message({self.key!r}, **{self.values!r})"
+        return f"{type(self).__name__}({self.key!r}, **{self.values!r})"

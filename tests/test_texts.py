@@ -31,6 +31,28 @@ def used_keys() -> dict[str, str]:
     return found
 
 
+def sources():
+    yield ROOT / "streamlit_app.py"
+    for package in PACKAGES:
+        yield from (ROOT / package).rglob("*.py")
+
+
+def test_no_key_is_hidden_inside_an_f_string():
+    """Extraction (and so the two tests below) cannot see a key named inside an f-string."""
+    import re
+    import tokenize
+
+    call = re.compile(r"\b(%s)\(" % "|".join(KEYWORDS))
+    hidden = []
+    for path in sources():
+        with path.open("rb") as source:
+            for token in tokenize.tokenize(source.readline):
+                if token.type == tokenize.STRING and re.match(r"[rRbB]*[fF]", token.string) \
+                        and call.search(token.string):
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not hidden, f"a catalogue key inside an f-string: {hidden}"
+
+
 def placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in Formatter().parse(text) if field is not None}
 
