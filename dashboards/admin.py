@@ -108,7 +108,6 @@ def _imports(api) -> None:
     """Participants and exits from CSV or Excel: checked first, written all or nothing. The
     upload is read from memory; the name the browser sent is never used as a path."""
     from stegvis.files import Upload
-    from stegvis.imports import import_exits, import_participants
 
     st.write("Importera deltagare och avslut från kalkylark (CSV eller Excel). Alla rader kontrolleras "
              "först; är någon fel importeras ingenting och alla fel listas. Kolumner: se docs/exports.md.")
@@ -118,19 +117,15 @@ def _imports(api) -> None:
     if upload and st.button("Importera", type="primary", key="import_go"):
         received = Upload(upload.name, upload.getvalue())
         bar = st.progress(0.0, text="Kontrollerar rader …")
-        function = import_participants if kind == "Deltagare" else import_exits
         try:
-            result = function(api.db, api.catalog, received,
-                              lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
-                                                              text=f"Rad {row} av {total}"))
+            result = api.import_file("participants" if kind == "Deltagare" else "exits", received,
+                                     lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
+                                                                     text=f"Rad {row} av {total}"))
         except StegvisError as exc:
             st.error("Inget importerades.")
             st.code(str(exc), language=None)
         else:
             bar.progress(1.0, text="Klart")
-            from stegvis import audit
-
-            audit.log(api.db, api.user, "import", detail=f"{received.label}: {result.added} added")
             st.success(f"{result.added} tillagda, {result.unchanged} fanns redan.")
 
 

@@ -6,11 +6,9 @@ import time
 
 import streamlit as st
 
-from dashboards.common import catalog, db
-from stegvis.access import Access
-from stegvis.audit import log
-from foundation.settings import setting
+from dashboards.common import entrance
 from foundation.errors import StegvisError
+from stegvis.access import Access
 
 
 def current_user():
@@ -20,15 +18,9 @@ def current_user():
     if user is None:
         return None
     idle = time.monotonic() - state.get("last_seen", 0)
-    if idle > setting(db(), "session_timeout_minutes") * 60:
-        log(db(), user, "session_expired")
-        logout(expired=True)
-        return None
     # An account disabled or given another role while logged in stops working at once.
-    row = db().execute("SELECT role, disabled FROM users WHERE id = ?", [user.id]).fetchone()
-    if row is None or row[1] or row[0] != user.role:
-        log(db(), user, "session_ended_account_changed")
-        logout()
+    if not entrance().still_valid(user, idle):
+        logout(expired=idle > entrance().session_timeout_seconds())
         return None
     state["last_seen"] = time.monotonic()
     return user
@@ -36,7 +28,7 @@ def current_user():
 
 def access() -> Access:
     """The data-access layer for the current user: pages get data only through it."""
-    return Access(db(), current_user(), catalog())
+    return entrance().access(current_user())
 
 
 def logout(expired: bool = False) -> None:
@@ -48,12 +40,12 @@ def logout(expired: bool = False) -> None:
     if context is not None:
         forbid_uploads(context.session_id)  # an administrator's import page stops taking files
     user = st.session_state.pop("user", None)
-    for key in [k for k in st.session_state if not str(k).startswith("_stegvis_db")]:
+    for key in [k for k in st.session_state if not str(k).startswith("_stegvis_entrance")]:
         del st.session_state[key]
     if expired:
         st.session_state["expired_notice"] = True
     elif user is not None:
-        log(db(), user, "logout")
+        entrance().logged_out(user)
 
 
 def login_page() -> None:
@@ -66,10 +58,8 @@ def login_page() -> None:
         password = st.text_input("Lösenord", type="password", key="login_password")
         submitted = st.form_submit_button("Logga in", type="primary")
     if submitted:
-        from stegvis.accounts import authenticate
-
         try:
-            user = authenticate(db(), username, password)
+            user = entrance().log_in(username, password)
         except StegvisError as exc:
             st.error(str(exc))
         else:

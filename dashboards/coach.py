@@ -19,9 +19,8 @@ from stegvis.reports import gender_label
 from indicators.schedule import todos
 from foundation.errors import StegvisError
 from surveys.answers import Answer
-from surveys.sessions import RepeatVisit, licence_problem
+from surveys.sessions import RepeatVisit
 from surveys.survey_flow import answer_text
-from surveys.textpacks import WordingSource
 
 GENDER_CHOICES = {"kvinna": "Kvinna", "man": "Man", "annat": "Annat", "vill_inte_uppge": "Vill inte uppge"}
 KIND_LABELS = {"overdue": "Försenad", "due": "Dags", "near_max": "Nära maxtid", "past_max": "Över maxtid",
@@ -184,7 +183,7 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
                             # per programme and occasion: a choice made for another occasion does not carry over
                             key=f"survey_instruments_{programme.id}_{occasion}")
     for instrument_id in chosen:
-        problem = licence_problem(api.db, api.catalog.instrument(instrument_id))
+        problem = api.licence_problem(instrument_id)
         if problem:
             st.warning(problem)
     request = {"participant_id": participant_id, "occasion": occasion, "instruments": list(chosen)}
@@ -291,7 +290,7 @@ def _other_surveys(api, answers: pd.DataFrame) -> None:
     for (session_id, instrument_id, version, at), rows in other.groupby(
             ["session_id", "instrument_id", "instrument_version", "at"], sort=False):
         instrument = api.catalog.instrument(instrument_id, int(version))
-        wording = WordingSource(api.db, instrument, "sv")
+        wording = api.wording(instrument_id, int(version))
         with st.expander(plain(f"{wording.title()} · {rows['occasion'].iloc[0]} · {str(at)[:10]}")):
             lines = []
             for row in rows.to_dict("records"):

@@ -1,4 +1,4 @@
-"""Shared page helpers: the database connection and catalog, and small layout pieces."""
+"""Shared page helpers: this browser session's entrance to the data, and small layout pieces."""
 
 from __future__ import annotations
 
@@ -7,30 +7,27 @@ import re
 
 import streamlit as st
 
-from stegvis.database import open_db
+from stegvis.entrance import Entrance, read_catalog
 
 # Streamlit draws captions at 60 % opacity: grey on white then fails AA contrast (4.5:1). Every
-
-from surveys.store import load_catalog
 # page, staff pages included (axe-core found it on the board page), gets solid grey instead.
 READABLE_CSS = ('<style>[data-testid="stCaptionContainer"] '
                 '{opacity: 1 !important; color: #4a4a4a !important;}</style>')
 
 
-def db():
-    """This browser session's connection, opened once and reused across reruns: reopening
-    per rerun costs far more under load than it seems (WAL checkpoints on close). SQLite is
-    in serialized mode here, so a rerun overlapping the previous one's end is safe."""
+def entrance() -> Entrance:
+    """This browser session's way to the data, opened once and reused across reruns."""
     path = os.environ.get("STEGVIS_DB")
-    cached = st.session_state.get("_stegvis_db")
-    if cached is None or cached[0] != path:
-        st.session_state["_stegvis_db"] = cached = (path, open_db(path))
-    return cached[1]
+    cached = st.session_state.get("_stegvis_entrance")
+    if cached is None or cached.path != path:
+        st.session_state["_stegvis_entrance"] = cached = Entrance(path, catalog(path))
+    return cached
 
 
 @st.cache_resource
-def catalog():
-    return load_catalog(db())
+def catalog(path: str | None = None):
+    """The published definitions, read once per process."""
+    return read_catalog(path)
 
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")

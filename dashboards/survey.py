@@ -5,23 +5,19 @@ answer is saved the moment it is given."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pandas as pd
 import streamlit as st
 
 from stegvis import charts
-from dashboards.common import catalog, db, plain
-from stegvis.audit import log
-from foundation.settings import setting
+from dashboards.common import entrance, plain
 from foundation import texts
-from foundation.errors import StegvisError
+from foundation.errors import StegvisError, StorageFault
+from stegvis.visits import CodePaused
 from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
-from surveys.guessing import GUARD, tab_wait
-from surveys.sessions import InvalidCode, visit_for_code
-from surveys.survey_flow import current, give, own_instruments, own_responses, send_in, summary
-from surveys.textpacks import WordingSource
+from surveys.guessing import tab_wait
+from surveys.sessions import InvalidCode
 
 # Big, calm, keyboard-friendly: ≥ 48 px targets, ≥ 18 px question text, visible focus, no sidebar.
 CSS = """
@@ -81,7 +77,7 @@ def page() -> None:
     if not state.get("visit"):
         start()
         return
-    cur = current(db(), catalog(), state["visit"])
+    cur = _visit().current()
     if cur is None:
         state["thanks_visit"], state["visit"] = state["visit"], None
         st.rerun()
@@ -108,33 +104,35 @@ def start() -> None:
         st.caption(t("survey.code_help"))
         go = st.form_submit_button(t("survey.start"), type="primary")
     if go:
-        address, per_minute = _address(), setting(db(), "code_guesses_per_minute")
-        pause = GUARD.pause(address, per_minute)
-        if pause and pause.scope == "server":
-            st.info(t("survey.paused"))
-        elif pause or _tab_wait_left() > 0:
+        if _tab_wait_left() > 0:
             st.warning(t("survey.wait"))
         else:
             try:
-                visit = visit_for_code(db(), code)
+                visit = entrance().open_code(code, _address())
+            except CodePaused as paused:
+                if paused.pause.scope == "server":
+                    st.info(t("survey.paused"))
+                else:
+                    st.warning(t("survey.wait"))
             except InvalidCode as exc:
                 _tab_missed()
-                if GUARD.missed(address, per_minute):
-                    log(db(), None, "code_guessing_paused",
-                        detail=f"{per_minute} wrong participant codes within a minute; codes are not checked "
-                               f"until the minute has room again")
                 st.error(exc.say(state["lang"]))
             else:
                 for name in ("code_misses", "code_wait_until"):
                     state.pop(name, None)
-                state["visit"] = visit.visit
+                state["visit"] = visit.visit_id
                 st.query_params.clear()
                 st.rerun()
     st.markdown("[" + t("survey.staff") + "](/login)")
 
 
+def _visit():
+    """The visit this browser session opened with its code: all the page can reach."""
+    return entrance().visit(st.session_state["visit"])
+
+
 def _programme_name(cur) -> str:
-    return catalog().programme(cur.visit.programme_id).name.get(st.session_state["lang"])
+    return entrance().catalog.programme(cur.visit.programme_id).name.get(st.session_state["lang"])
 
 
 def _save(action) -> bool:
@@ -142,7 +140,7 @@ def _save(action) -> bool:
     try:
         action()
         return True
-    except (sqlite3.OperationalError, sqlite3.DatabaseError):
+    except StorageFault:
         st.error(t("survey.save_failed"))
         return False
 
@@ -156,7 +154,7 @@ def question(cur, position: int, key) -> None:
     lang = st.session_state["lang"]
     items = cur.questions
     item = items[position]
-    wording = WordingSource(db(), cur.instrument, lang)
+    wording = _visit().wording(cur.instrument, lang)
     words = wording.item(item, _programme_name(cur))
     if cur.of > 1:
         st.caption(t("survey.part", n=cur.number, m=cur.of) + f" · {plain(wording.title())}")
@@ -170,7 +168,7 @@ def question(cur, position: int, key) -> None:
     current_value = existing.value if existing else None
 
     def answer_and_next(value=None, status="answered", other=None):
-        if _save(lambda: give(db(), cur, item.id, value, status=status, other_text=other)):
+        if _save(lambda: _visit().give(cur, item.id, value, status=status, other_text=other)):
             # A change made from the summary returns to the summary.
             editing = st.session_state.pop(("editing", cur.part.session_id), False)
             _go(key, len(cur.questions) if editing else position + 1)
@@ -247,7 +245,7 @@ def review(cur, key) -> None:
     st.progress(1.0, text=t("survey.summary"))
     st.subheader(t("survey.summary"), anchor=False)
     st.write(t("survey.summary_help"))
-    for index, text, answer in summary(db(), cur, lang, _programme_name(cur)):
+    for index, text, answer in _visit().summary(cur, lang):
         with st.container(border=True):
             left, right = st.columns([5, 1.4])
             left.markdown(f"**{index + 1}.** {plain(text)}")
@@ -256,7 +254,7 @@ def review(cur, key) -> None:
                 st.session_state[("editing", cur.part.session_id)] = True
                 _go(key, index)
     if st.button(t("survey.send"), type="primary", key="send"):
-        if _save(lambda: send_in(db(), cur)):
+        if _save(lambda: _visit().send_in(cur)):
             st.rerun()
     if st.button(t("survey.back"), key="summary-back"):
         _go(key, len(cur.questions) - 1)
@@ -280,17 +278,12 @@ def thanks(visit_id: str) -> None:
 
 def own_progress(visit_id: str) -> None:
     """The participant's own results only: from the visit they just answered."""
-    from surveys.sessions import get_visit
-
     lang = st.session_state["lang"]
-    database, cat = db(), catalog()
-    participant_id = get_visit(database, visit_id).participant_id
+    visit = entrance().visit(visit_id)
     st.subheader(t("survey.progress_title"), anchor=False)
     shown = False
-    for instrument in own_instruments(database, cat, participant_id) if participant_id else []:
-        responses = own_responses(database, cat, participant_id, instrument)
-        if responses.empty:
-            continue
+    for result in visit.own_results():
+        instrument, responses = result.instrument, result.responses
         if instrument.current_desired:
             latest = responses.iloc[-1].dropna().to_dict()
             previous = responses.iloc[-2].dropna().to_dict() if len(responses) > 1 else None
@@ -307,7 +300,7 @@ def own_progress(visit_id: str) -> None:
                                                    title=shared_title(instrument, lang)), config={"displayModeBar": False})
             shown = True
         else:
-            wording = WordingSource(database, instrument, lang)
+            wording = visit.wording(instrument, lang)
             numeric = [i for i in instrument.items if i.kind == "scale" and i.id in responses]
             if not numeric:
                 continue

@@ -19,5 +19,10 @@ class StegvisError(Exception):
         return self.message.say(lang) if isinstance(self.message, Message) else str(self)
 
 
+class StorageFault(StegvisError):
+    """The database could not be read or written (disk full, locked, damaged): nothing was
+    saved, and the person can try again."""
+
+
 class AccessDenied(StegvisError):
     """The current user's role or caseload does not allow this."""

@@ -110,42 +110,49 @@ def _log_refusal(access: "Access", method: str, participant_id) -> None:
     role = getattr(access.user, "role", "anonymous")
     target = int(participant_id) if isinstance(participant_id, numbers.Integral) else None
     try:
-        audit.log(access.db, access.user, "access_denied", target, f"{method} ({role})")
+        audit.log(access._db, access.user, "access_denied", target, f"{method} ({role})")
     except sqlite3.Error:
         pass  # a database that cannot be written must not turn the refusal into another error
 
 
 class Access:
     def __init__(self, db, user: User | None, catalog: Catalog):
-        self.db, self.user, self.catalog = db, user, catalog
+        self._db, self.user, self.catalog = db, user, catalog
 
     # -- whose participants -------------------------------------------------------------
 
-    def _visible_ids(self) -> set[int] | None:
+    def _visible(self, column: str) -> tuple[str, list]:
+        """An SQL condition on `column` (a participant id): the people this user may see
+        individually. Admin: everyone; coach: their own caseload, and everyone in a programme
+        they work in whose coaches see each other's people; anyone else: nobody."""
+        if self.user.role == "admin":
+            return "1", []
+        if self.user.role != "coach":
+            return "0", []
+        return (f"""{column} IN (SELECT p.id FROM participants p WHERE p.coach_id = ?
+                    UNION SELECT e.participant_id FROM enrolments e
+                      JOIN coach_programmes c ON c.programme_id = e.programme_id AND c.user_id = ?
+                      JOIN programmes g ON g.id = e.programme_id AND g.coaches_see_programme = 1)""",
+                [self.user.id, self.user.id])
+
+    def _visible_ids(self) -> list[int] | None:
         """Participant ids this user may see individually; None means all (admin)."""
         if self.user.role == "admin":
             return None
-        if self.user.role != "coach":
-            return set()
-        rows = self.db.execute(
-            """SELECT p.id FROM participants p WHERE p.coach_id = ?
-               UNION SELECT e.participant_id FROM enrolments e
-                 JOIN coach_programmes c ON c.programme_id = e.programme_id AND c.user_id = ?
-                 JOIN programmes g ON g.id = e.programme_id AND g.coaches_see_programme = 1""",
-            [self.user.id, self.user.id]).fetchall()
-        return {r[0] for r in rows}
+        condition, params = self._visible("p.id")
+        return [r[0] for r in self._db.execute(f"SELECT p.id FROM participants p WHERE {condition}", params)]
 
     def _require_participant(self, participant_id: int) -> None:
-        visible = self._visible_ids()
-        exists = self.db.execute("SELECT 1 FROM participants WHERE id = ?", [participant_id]).fetchone()
-        if not exists or (visible is not None and participant_id not in visible):
+        condition, params = self._visible("p.id")
+        if not isinstance(participant_id, numbers.Integral) or not self._db.execute(
+                f"SELECT 1 FROM participants p WHERE p.id = ? AND {condition}", [participant_id, *params]).fetchone():
             # the same answer whether the participant exists or not
             raise AccessDenied("no such participant in your caseload")
 
     def _coach_programmes(self) -> set[str]:
         if self.user.role == "admin":
             return {p.id for p in self.catalog.latest_programmes()}
-        rows = self.db.execute("SELECT programme_id FROM coach_programmes WHERE user_id = ?", [self.user.id])
+        rows = self._db.execute("SELECT programme_id FROM coach_programmes WHERE user_id = ?", [self.user.id])
         return {r[0] for r in rows}
 
     # -- coach and admin: individuals ---------------------------------------------------
@@ -153,25 +160,24 @@ class Access:
     @allowed("coach", "admin")
     def caseload(self) -> pd.DataFrame:
         """One row per enrolment of a visible participant."""
-        visible = self._visible_ids()
-        frame = pd.read_sql_query(
-            """SELECT p.id AS participant_id, p.code, p.gender, p.birth_year, p.coach_id,
+        condition, params = self._visible("p.id")
+        return pd.read_sql_query(
+            f"""SELECT p.id AS participant_id, p.code, p.gender, p.birth_year, p.coach_id,
                       coalesce(u.display_name, u.username) AS coach_name, e.programme_id, e.id AS enrolment_id,
                       e.started_on, e.exited_on, e.outcome, p.share_kasam
                FROM participants p JOIN enrolments e ON e.participant_id = p.id
-               LEFT JOIN users u ON u.id = p.coach_id ORDER BY p.code""", self.db.conn)
-        return frame if visible is None else frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
+               LEFT JOIN users u ON u.id = p.coach_id WHERE {condition} ORDER BY p.code""",
+            self._db.conn, params=params)
 
     @allowed("coach", "admin")
     def caseload_sessions(self) -> pd.DataFrame:
         """Survey sessions (no answers) of the caseload, for the to-do list."""
-        visible = self._visible_ids()
-        frame = pd.read_sql_query(
-            """SELECT id AS session_id, visit, participant_id, programme_id, occasion, instrument_id, status,
+        condition, params = self._visible("participant_id")
+        return pd.read_sql_query(
+            f"""SELECT id AS session_id, visit, participant_id, programme_id, occasion, instrument_id, status,
                       created_at, completed_at, expires_at, started_at IS NOT NULL AS started,
                       code_hash IS NOT NULL AS code_live
-               FROM survey_sessions WHERE participant_id IS NOT NULL""", self.db.conn)
-        return frame if visible is None else frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
+               FROM survey_sessions WHERE participant_id IS NOT NULL AND {condition}""", self._db.conn, params=params)
 
     @allowed("coach", "admin")
     def caseload_scores(self, instrument_id: str) -> pd.DataFrame:
@@ -180,12 +186,9 @@ class Access:
         from indicators.scoring import score
         from surveys.answers import responses_frame
 
-        visible = self._visible_ids()
         instrument = self.catalog.instrument(instrument_id)
-        frame = responses_frame(self.db, instrument_id)
-        if visible is not None:
-            frame = frame[frame["participant_id"].isin(visible)].reset_index(drop=True)
-        audit.log(self.db, self.user, "view_caseload_scores", detail=instrument_id, once_per=audit.VIEW_ONCE_PER)
+        frame = responses_frame(self._db, instrument_id, participants=self._visible_ids())
+        audit.log(self._db, self.user, "view_caseload_scores", detail=instrument_id, once_per=audit.VIEW_ONCE_PER)
         meta = frame[["participant_id", "programme_id", "occasion", "completed_at"]]
         if not instrument.scales or frame.empty:
             return meta
@@ -195,17 +198,17 @@ class Access:
     @allowed("coach", "admin")
     def participant(self, participant_id: int) -> dict:
         self._require_participant(participant_id)
-        audit.log(self.db, self.user, "view_participant", participant_id, once_per=audit.VIEW_ONCE_PER)
-        row = self.db.execute("SELECT id, code, gender, birth_year, coach_id, share_kasam, created_at "
+        audit.log(self._db, self.user, "view_participant", participant_id, once_per=audit.VIEW_ONCE_PER)
+        row = self._db.execute("SELECT id, code, gender, birth_year, coach_id, share_kasam, created_at "
                               "FROM participants WHERE id = ?", [participant_id]).fetchone()
         keys = ["id", "code", "gender", "birth_year", "coach_id", "share_kasam", "created_at"]
         person = dict(zip(keys, row))
         person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
-                                self.db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
+                                self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
                                                 [participant_id])]
         person["consents"] = [dict(zip(["programme_id", "given_on", "text_version", "scope", "withdrawn_on"], r))
-                              for r in self.db.execute(
+                              for r in self._db.execute(
                                   "SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
                                   "WHERE participant_id = ?", [participant_id])]
         return person
@@ -214,13 +217,13 @@ class Access:
     def participant_answers(self, participant_id: int) -> pd.DataFrame:
         """Every answer of the participant (free text included), with its session."""
         self._require_participant(participant_id)
-        audit.log(self.db, self.user, "view_answers", participant_id, once_per=audit.VIEW_ONCE_PER)
+        audit.log(self._db, self.user, "view_answers", participant_id, once_per=audit.VIEW_ONCE_PER)
         return pd.read_sql_query(
             """SELECT s.id AS session_id, s.occasion, s.instrument_id, s.instrument_version, s.status AS session_status,
                       coalesce(s.completed_at, s.started_at, s.created_at) AS at, a.item_id, a.status,
                       a.value_num, a.value_text, a.other_text, a.value_type
                FROM survey_sessions s JOIN answers a ON a.session_id = s.id
-               WHERE s.participant_id = ? ORDER BY at, s.id, a.id""", self.db.conn, params=[participant_id])
+               WHERE s.participant_id = ? ORDER BY at, s.id, a.id""", self._db.conn, params=[participant_id])
 
     @allowed("coach", "admin")
     def participant_responses(self, participant_id: int, instrument_id: str) -> pd.DataFrame:
@@ -228,9 +231,9 @@ class Access:
         from surveys.answers import responses_frame
 
         self._require_participant(participant_id)
-        audit.log(self.db, self.user, "view_answers", participant_id, instrument_id, once_per=audit.VIEW_ONCE_PER)
-        frame = responses_frame(self.db, instrument_id)
-        return frame[frame["participant_id"] == participant_id].sort_values("completed_at").reset_index(drop=True)
+        audit.log(self._db, self.user, "view_answers", participant_id, instrument_id, once_per=audit.VIEW_ONCE_PER)
+        frame = responses_frame(self._db, instrument_id, participants=[participant_id])
+        return frame.sort_values("completed_at", kind="stable").reset_index(drop=True)
 
     @allowed("coach", "admin")
     def register_participant(self, code: str, gender: str, birth_year: int | None, programme_id: str,
@@ -252,23 +255,23 @@ class Access:
         start = _iso(started_on, "startdatum")
         if not consent_text_version.strip() or not consent_scope.strip():
             raise StegvisError("samtycke: ange version av samtyckestexten och vad samtycket omfattar")
-        if self.db.execute("SELECT 1 FROM participants WHERE code = ?", [code]).fetchone():
+        if self._db.execute("SELECT 1 FROM participants WHERE code = ?", [code]).fetchone():
             raise StegvisError(f"koden {code} finns redan")
         owner = self.user.id if self.user.role == "coach" else coach_id
-        with transaction(self.db):
-            participant_id = self.db["participants"].insert({
+        with transaction(self._db):
+            participant_id = self._db["participants"].insert({
                 "code": code, "gender": gender, "birth_year": birth_year, "coach_id": owner, "created_at": now()}).last_pk
-            self.db["enrolments"].insert({"participant_id": participant_id, "programme_id": programme_id,
+            self._db["enrolments"].insert({"participant_id": participant_id, "programme_id": programme_id,
                                           "started_on": start})
-            self.db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id,
+            self._db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id,
                                         "given_on": start, "text_version": consent_text_version.strip(),
                                         "scope": consent_scope.strip(), "recorded_by": self.user.id})
-        audit.log(self.db, self.user, "register_participant", participant_id)
+        audit.log(self._db, self.user, "register_participant", participant_id)
         return participant_id
 
     @allowed("coach", "admin")
     def record_exit(self, enrolment_id: int, exited_on: str, outcome: str) -> None:
-        row = self.db.execute("SELECT participant_id, programme_id, started_on FROM enrolments WHERE id = ?",
+        row = self._db.execute("SELECT participant_id, programme_id, started_on FROM enrolments WHERE id = ?",
                               [enrolment_id]).fetchone()
         if row is None:
             raise AccessDenied("no such enrolment in your caseload")
@@ -282,22 +285,22 @@ class Access:
         exit_day = _iso(exited_on, "avslutsdatum")
         if exit_day < started_on:
             raise StegvisError(f"avslutsdatum {exit_day} är före startdatum {started_on}")
-        with transaction(self.db):
-            self.db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?",
+        with transaction(self._db):
+            self._db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?",
                             [exit_day, outcome, enrolment_id])
-        audit.log(self.db, self.user, "record_exit", participant_id, outcome)
+        audit.log(self._db, self.user, "record_exit", participant_id, outcome)
 
     @allowed("coach", "admin")
     def withdraw_consent(self, participant_id: int, programme_id: str, on: str | None = None) -> None:
         self._require_participant(participant_id)
-        with transaction(self.db):
-            self.db.execute("UPDATE consents SET withdrawn_on = ? WHERE participant_id = ? AND programme_id = ? "
+        with transaction(self._db):
+            self._db.execute("UPDATE consents SET withdrawn_on = ? WHERE participant_id = ? AND programme_id = ? "
                             "AND withdrawn_on IS NULL", [_iso(on or date.today().isoformat(), "datum"),
                                                          participant_id, programme_id])
             # open codes stop working: no survey without consent
-            self.db.execute("UPDATE survey_sessions SET status = 'cancelled', code_hash = NULL "
+            self._db.execute("UPDATE survey_sessions SET status = 'cancelled', code_hash = NULL "
                             "WHERE participant_id = ? AND status = 'open'", [participant_id])
-        audit.log(self.db, self.user, "withdraw_consent", participant_id, programme_id)
+        audit.log(self._db, self.user, "withdraw_consent", participant_id, programme_id)
 
     @allowed("coach", "admin")
     def open_visit(self, participant_id: int, occasion: str, instruments: list[str] | None = None,
@@ -305,23 +308,37 @@ class Access:
         """Open a survey visit in the programme named (default: the current enrolment's). `again`
         confirms a second visit at the same occasion on the same day (see surveys.sessions)."""
         self._require_participant(participant_id)
-        enrolled = [r[0] for r in self.db.execute(
+        enrolled = [r[0] for r in self._db.execute(
             "SELECT programme_id FROM enrolments WHERE participant_id = ? "
             "ORDER BY exited_on IS NULL DESC, started_on DESC", [participant_id])]
         if not enrolled or (programme_id is not None and programme_id not in enrolled):
             raise StegvisError("deltagaren är inte inskriven i den insatsen")
-        visit, code = open_visit(self.db, self.catalog, programme_id=programme_id or enrolled[0], occasion=occasion,
+        visit, code = open_visit(self._db, self.catalog, programme_id=programme_id or enrolled[0], occasion=occasion,
                                  instruments=instruments, participant_id=participant_id,
                                  created_by=self.user.id, language=language, again=again)
-        audit.log(self.db, self.user, "open_survey", participant_id, ",".join(p.instrument_id for p in visit.parts))
+        audit.log(self._db, self.user, "open_survey", participant_id, ",".join(p.instrument_id for p in visit.parts))
         return visit, code
 
     @allowed("coach", "admin")
     def set_share_kasam(self, participant_id: int, share: bool) -> None:
         self._require_participant(participant_id)
-        with transaction(self.db):
-            self.db.execute("UPDATE participants SET share_kasam = ? WHERE id = ?", [int(bool(share)), participant_id])
-        audit.log(self.db, self.user, "share_kasam" if share else "unshare_kasam", participant_id)
+        with transaction(self._db):
+            self._db.execute("UPDATE participants SET share_kasam = ? WHERE id = ?", [int(bool(share)), participant_id])
+        audit.log(self._db, self.user, "share_kasam" if share else "unshare_kasam", participant_id)
+
+    @allowed("coach", "admin")
+    def licence_problem(self, instrument_id: str) -> str | None:
+        """Why a licensed instrument cannot be opened for participants yet, or None."""
+        from surveys.sessions import licence_problem
+
+        return licence_problem(self._db, self.catalog.instrument(instrument_id))
+
+    @allowed("coach", "admin")
+    def wording(self, instrument_id: str, version: int | None = None, lang: str = "sv"):
+        """The installed wording of an instrument (its text pack, or the placeholders)."""
+        from surveys.textpacks import WordingSource
+
+        return WordingSource(self._db, self.catalog.instrument(instrument_id, version), lang)
 
     @allowed("coach", "admin")
     def programmes(self) -> list:
@@ -345,8 +362,8 @@ class Access:
     def _inputs_key(self, programme_id, instruments) -> tuple:
         from surveys.store import data_version
 
-        return (self.db.execute("PRAGMA database_list").fetchone()[2], programme_id,
-                None if instruments is None else frozenset(instruments), data_version(self.db))
+        return (self._db.execute("PRAGMA database_list").fetchone()[2], programme_id,
+                None if instruments is None else frozenset(instruments), data_version(self._db))
 
     def _read_aggregate_inputs(self, programme_id, instruments) -> dict[str, pd.DataFrame]:
         from indicators.stored_scores import completed_scores
@@ -355,14 +372,14 @@ class Access:
         enrolments = pd.read_sql_query(
             f"""SELECT e.participant_id, p.gender, p.birth_year, e.programme_id, e.started_on, e.exited_on, e.outcome
                 FROM enrolments e JOIN participants p ON p.id = e.participant_id {where}""",
-            self.db.conn, params=[programme_id] if programme_id else [])
+            self._db.conn, params=[programme_id] if programme_id else [])
         for column in ("started_on", "exited_on"):  # parsed once here, not in every figure
             enrolments[column] = pd.to_datetime(enrolments[column], format="ISO8601")
         scored = {}
         for instrument in self.catalog.latest_instruments():
             if instruments is not None and instrument.id not in instruments:
                 continue
-            frame = completed_scores(self.db, instrument, programme_id=programme_id)
+            frame = completed_scores(self._db, instrument, programme_id=programme_id)
             if not frame.empty:
                 scored[instrument.id] = frame.drop(columns=["instrument_version"])
         sessions = pd.read_sql_query(  # for response rates and indicator results: one row per session
@@ -370,7 +387,7 @@ class Access:
                        substr(created_at, 1, 10) AS created_on,
                        CASE WHEN status = 'completed' THEN substr(completed_at, 1, 10) END AS completed_on
                 FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
-            self.db.conn, params=[programme_id] if programme_id else [])
+            self._db.conn, params=[programme_id] if programme_id else [])
         for column in ("created_on", "completed_on"):
             sessions[column] = pd.to_datetime(sessions[column], format="ISO8601")
         return {"enrolments": enrolments, "scores": scored, "sessions": sessions}
@@ -383,8 +400,8 @@ class Access:
         used = instruments_used(self.catalog)
         key = self._inputs_key(None, used)
         inputs = _aggregates.inputs_for(key, lambda: self._read_aggregate_inputs(None, used))
-        protection = Protection(setting(self.db, "min_cell"), setting(self.db, "protection_interval"))
-        grid = board_grid(inputs, date.today(), setting(self.db, "report_period_months"))
+        protection = Protection(setting(self._db, "min_cell"), setting(self._db, "protection_interval"))
+        grid = board_grid(inputs, date.today(), setting(self._db, "report_period_months"))
         return key, inputs, protection, grid
 
     @allowed("board", "admin")
@@ -402,7 +419,7 @@ class Access:
             self.catalog.programme(programme_id)  # an unknown id is refused before anything is read
         key, inputs, protection, grid = self._board_setup()
         period = grid.period(period_id)
-        audit.log(self.db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {period.id}",
+        audit.log(self._db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {period.id}",
                   once_per=audit.VIEW_ONCE_PER)
         programmes = [programme_id] if programme_id else [p.id for p in self.catalog.latest_programmes()]
         protected = {
@@ -419,26 +436,39 @@ class Access:
 
     @allowed("admin")
     def users(self) -> list[dict]:
-        return list_users(self.db)
+        return list_users(self._db)
 
     @allowed("admin")
     def add_user(self, username: str, password: str, role: str, display_name: str | None = None,
                  coach_of: list[str] = ()) -> None:
-        created = create_user(self.db, username, password, role, display_name=display_name, coach_of=list(coach_of))
-        audit.log(self.db, self.user, "add_user", detail=f"{created.username} ({role})")
+        created = create_user(self._db, username, password, role, display_name=display_name, coach_of=list(coach_of))
+        audit.log(self._db, self.user, "add_user", detail=f"{created.username} ({role})")
 
     @allowed("admin")
     def disable_user(self, username: str) -> None:
-        disable_user(self.db, username)
-        audit.log(self.db, self.user, "disable_user", detail=username)
+        disable_user(self._db, username)
+        audit.log(self._db, self.user, "disable_user", detail=username)
 
     @allowed("admin")
     def audit_log(self, participant_id: int | None = None, action: str | None = None, limit: int = 200) -> pd.DataFrame:
-        return audit.read_log(self.db, participant_id=participant_id, action=action, limit=limit)
+        return audit.read_log(self._db, participant_id=participant_id, action=action, limit=limit)
+
+    @allowed("admin")
+    def import_file(self, kind: str, upload, progress=None):
+        """Participants (`kind` "participants") or exits ("exits") from an uploaded CSV or Excel
+        file (stegvis.files.Upload): every row checked first, written all or nothing, logged."""
+        from stegvis.imports import import_exits, import_participants
+
+        function = {"participants": import_participants, "exits": import_exits}.get(kind)
+        if function is None:
+            raise StegvisError(f"unknown import {kind!r}: participants or exits")
+        result = function(self._db, self.catalog, upload, progress)
+        audit.log(self._db, self.user, "import", detail=f"{upload.label}: {result.added} added")
+        return result
 
     @allowed("admin")
     def find_participant(self, code: str) -> int:
-        row = self.db.execute("SELECT id FROM participants WHERE code = ?", [code.strip()]).fetchone()
+        row = self._db.execute("SELECT id FROM participants WHERE code = ?", [code.strip()]).fetchone()
         if row is None:
             raise StegvisError(f"ingen deltagare med koden {shown(code)}")
         return row[0]
@@ -447,27 +477,27 @@ class Access:
     def erase_participant(self, participant_id: int, reason: str = "request"):
         from stegvis.privacy import erase
 
-        return erase(self.db, participant_id, reason, self.user)
+        return erase(self._db, participant_id, reason, self.user)
 
     @allowed("admin")
     def export_participant(self, participant_id: int) -> dict:
         from stegvis.privacy import subject_access
 
-        return subject_access(self.db, self.catalog, participant_id, self.user)
+        return subject_access(self._db, self.catalog, participant_id, self.user)
 
     @allowed("admin")
     def purge(self, dry_run: bool = True) -> list[dict]:
         from stegvis.privacy import purge
 
-        return purge(self.db, dry_run=dry_run, by=self.user)
+        return purge(self._db, dry_run=dry_run, by=self.user)
 
     @allowed("admin")
     def set_coaches_see_programme(self, programme_id: str, allowed_: bool) -> None:
         self.catalog.programme(programme_id)
-        with transaction(self.db):
-            self.db.execute("UPDATE programmes SET coaches_see_programme = ? WHERE id = ?",
+        with transaction(self._db):
+            self._db.execute("UPDATE programmes SET coaches_see_programme = ? WHERE id = ?",
                             [int(bool(allowed_)), programme_id])
-        audit.log(self.db, self.user, "coaches_see_programme", detail=f"{programme_id}={bool(allowed_)}")
+        audit.log(self._db, self.user, "coaches_see_programme", detail=f"{programme_id}={bool(allowed_)}")
 
     @allowed("admin")
     def licences(self) -> list[dict]:
@@ -476,9 +506,9 @@ class Access:
         for instrument in self.catalog.latest_instruments():
             if not (instrument.license and instrument.license.requires_permission):
                 continue
-            permission = self.db.execute("SELECT reference FROM permissions WHERE instrument_id = ?",
+            permission = self._db.execute("SELECT reference FROM permissions WHERE instrument_id = ?",
                                          [instrument.id]).fetchone()
-            packs = [f"{r[0]} ({r[1]})" for r in self.db.execute(
+            packs = [f"{r[0]} ({r[1]})" for r in self._db.execute(
                 "SELECT language, source FROM textpacks WHERE instrument_id = ?", [instrument.id])]
             rows.append({"instrument": instrument.id, "owner": instrument.license.owner,
                          "permission": permission[0] if permission else None, "text packs": ", ".join(packs)})

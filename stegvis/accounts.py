@@ -176,3 +176,9 @@ def list_users(db) -> list[dict]:
            LEFT JOIN coach_programmes c ON c.user_id = u.id GROUP BY u.id ORDER BY u.username""").fetchall()
     keys = ["username", "display_name", "role", "disabled", "locked_until", "last_login_at", "coach_of"]
     return [dict(zip(keys, r)) for r in rows]
+
+
+def still_active(db, user: User) -> bool:
+    """The account exists, is not disabled, and still has the role it logged in with."""
+    row = db.execute("SELECT role, disabled FROM users WHERE id = ?", [user.id]).fetchone()
+    return row is not None and not row[1] and row[0] == user.role

@@ -186,9 +186,10 @@ def session_answers(db, session_id: int) -> dict[str, Answer]:
 
 def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
                     completed_only: bool = True, items: list[str] | None = None,
-                    sessions: list[int] | None = None) -> pd.DataFrame:
+                    sessions: list[int] | None = None, participants: list[int] | None = None) -> pd.DataFrame:
     """One row per response to an instrument (all versions), one float column per numeric item
-    (those named, or all that have numeric answers). `sessions` limits it to those session ids.
+    (those named, or all that have numeric answers). `sessions` limits it to those session ids,
+    `participants` to those people's responses (in SQL: a coach's view never reads the rest).
 
     Columns: session_id, participant_id, programme_id, occasion, instrument_version,
     respondent_group, completed_at, then item ids. Skipped and 'vet ej' answers are NaN:
@@ -203,6 +204,9 @@ def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
     if sessions is not None:
         where.append("s.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps([int(i) for i in sessions]))
+    if participants is not None:
+        where.append("s.participant_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([int(i) for i in participants]))
     meta = pd.read_sql_query(
         f"""SELECT s.id AS session_id, s.participant_id, s.programme_id, s.occasion, s.instrument_version,
                    s.respondent_group, coalesce(s.completed_at, s.started_at, s.created_at) AS completed_at

@@ -91,8 +91,7 @@ def own_responses(db, catalog: Catalog, participant_id: int, instrument: Instrum
     """This participant's completed responses to one instrument, oldest first, one column per item."""
     from surveys.answers import responses_frame
 
-    frame = responses_frame(db, instrument.id)
-    frame = frame[frame["participant_id"] == participant_id]
+    frame = responses_frame(db, instrument.id, participants=[participant_id])
     return frame.sort_values("completed_at", kind="stable").reset_index(drop=True)
 
 

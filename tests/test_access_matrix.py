@@ -8,6 +8,7 @@ import pytest
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
 from stegvis.demo import run_demo
+from stegvis.files import Upload
 from foundation.errors import AccessDenied
 
 ROLES = ("coach", "board", "admin")
@@ -39,6 +40,10 @@ MATRIX = {
     "purge": ({"admin"}, lambda ids: (True,)),
     "set_coaches_see_programme": ({"admin"}, lambda ids: ("porten", False)),
     "licences": ({"admin"}, lambda ids: ()),
+    "licence_problem": ({"coach", "admin"}, lambda ids: ("kasam29",)),
+    "wording": ({"coach", "admin"}, lambda ids: ("kasam29",)),
+    "import_file": ({"admin"}, lambda ids: ("participants", Upload(
+        "nya.csv", f"code,gender,birth_year,programme,started_on\nI-{ids['n']},kvinna,1990,porten,2026-02-01\n".encode()))),
 }
 
 

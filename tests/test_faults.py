@@ -88,7 +88,7 @@ def test_storage_fault_is_calm_and_confirms_nothing(visit, fault, monkeypatch):
     test = start(code)
     step(test, 7)  # the first answer is stored normally
     assert stored(db) == [("utveckling", 7.0)]
-    connection = test.session_state["_stegvis_db"][1]
+    connection = test.session_state["_stegvis_entrance"]._db  # this browser session's own connection
     if fault == "query_only":
         connection.execute("PRAGMA query_only = ON")
     else:

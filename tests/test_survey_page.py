@@ -18,11 +18,11 @@ def survey_page():
 
 @pytest.fixture
 def code(tmp_path, monkeypatch):
-    import dashboards.survey
+    import stegvis.visits
 
     from surveys.guessing import CodeGuard
 
-    monkeypatch.setattr(dashboards.survey, "GUARD", CodeGuard())  # a fresh record for this test
+    monkeypatch.setattr(stegvis.visits, "GUARD", CodeGuard())  # a fresh record for this test
     path = tmp_path / "p.db"
     db = open_db(path)
     publish_definitions(db)
