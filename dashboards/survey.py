@@ -294,7 +294,7 @@ def own_progress(visit_id: str) -> None:
             from indicators.scoring import score
 
             scored = pd.concat([responses[["completed_at"]], score(instrument, responses)], axis=1)
-            scored["Tillfälle"] = scored["completed_at"].str[:10]
+            scored[charts.OCCASION] = scored["completed_at"].str[:10]
             st.caption(plain(instrument.notice.get(lang)) if instrument.notice else "")
             st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},
                                                    title=shared_title(instrument, lang)), config={"displayModeBar": False})
@@ -304,7 +304,7 @@ def own_progress(visit_id: str) -> None:
             numeric = [i for i in instrument.items if i.kind == "scale" and i.id in responses]
             if not numeric:
                 continue
-            frame = responses.assign(Tillfälle=responses["completed_at"].str[:10])
+            frame = responses.assign(**{charts.OCCASION: responses["completed_at"].str[:10]})
             labels = {i.id: _short(wording.item(i, "").text) for i in numeric}
             st.plotly_chart(charts.lines_over_time(frame, labels, title=t("survey.ratings_title")),
                             config={"displayModeBar": False})

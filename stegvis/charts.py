@@ -16,6 +16,7 @@ BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
 SERIES = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY]
 BAND_FILLS = {"low": "rgba(213, 94, 0, 0.10)", "moderate": "rgba(240, 228, 66, 0.16)", "high": "rgba(0, 158, 115, 0.10)"}
+OCCASION = "occasion_label"  # the column of a frame the charts put along the x axis
 FONT = dict(family="Source Sans Pro, sans-serif", size=15)
 
 
@@ -66,7 +67,7 @@ def gaps_table(instrument: Instrument, current: dict, first: dict | None, lang: 
 
 
 def lines_over_time(frame: pd.DataFrame, columns: dict[str, str], *, y_range=None, title: str | None = None,
-                    x: str = "Tillfälle") -> go.Figure:
+                    x: str = OCCASION) -> go.Figure:
     """One line per column across occasions. `frame` has an `x` column; `columns` maps column → label."""
     fig = go.Figure()
     for n, (column, label) in enumerate(columns.items()):
@@ -80,7 +81,7 @@ def lines_over_time(frame: pd.DataFrame, columns: dict[str, str], *, y_range=Non
 
 
 def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, lang: str = "sv",
-                    x: str = "Tillfälle") -> go.Figure:
+                    x: str = OCCASION) -> go.Figure:
     """One scale across occasions with its declared bands shaded and flag thresholds drawn."""
     scale = instrument.scale(scale_id)
     items = len(scale.items)
