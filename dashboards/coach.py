@@ -212,7 +212,7 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
     for instrument_id in chosen:
         problem = api.licence_problem(instrument_id)
         if problem:
-            st.warning(problem)
+            st.warning(problem.say())
     request = {"participant_id": participant_id, "occasion": occasion, "instruments": list(chosen)}
     again = False
     if st.button(t("coach.survey.start"), type="primary", disabled=not chosen, key="start_survey"):

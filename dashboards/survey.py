@@ -15,7 +15,7 @@ from dashboards.common import entrance, plain
 from foundation import texts
 from foundation.errors import StegvisError, StorageFault
 from stegvis.visits import CodePaused
-from surveys.answers import DONT_KNOW, SKIPPED, is_skippable
+from surveys.answers import DONT_KNOW, SKIPPED, AnswerRefused, is_skippable
 from surveys.guessing import tab_wait
 from surveys.sessions import InvalidCode
 
@@ -228,7 +228,9 @@ def question(cur, position: int, key) -> None:
             elif value not in (None, ""):
                 try:
                     answer_and_next(value)
-                except StegvisError as exc:
+                except AnswerRefused as exc:
+                    st.error(plain(exc.say(st.session_state["lang"])))
+                except StegvisError as exc:  # the refusals only the command line meets: shown without the item
                     st.error(plain(str(exc).split(": ", 1)[-1]))
     st.divider()
     back, skip, forward = st.columns(3)

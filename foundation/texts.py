@@ -53,13 +53,15 @@ def N_(key: str) -> str:
 
 class Message:
     """A sentence from the catalogue not yet said in any language: an error carries one, and the
-    page says it in its reader's language (`StegvisError.say`)."""
+    page says it in its reader's language (`StegvisError.say`). A value may itself be a Message,
+    said in the same language."""
 
     def __init__(self, key: str, **values):
         self.key, self.values = key, values
 
     def say(self, lang: str = DEFAULT) -> str:
-        return t(self.key, lang, **self.values)
+        return t(self.key, lang, **{name: value.say(lang) if isinstance(value, Message) else value
+                                    for name, value in self.values.items()})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.key!r}, **{self.values!r})"

@@ -108,3 +108,18 @@ def test_an_error_says_itself_in_the_readers_language():
     error = StegvisError(Message("error.code_invalid"))
     assert str(error) == t("error.code_invalid", "sv") and error.say("en") == t("error.code_invalid", "en")
     assert StegvisError("a command-line message").say("en") == "a command-line message"
+
+
+def test_a_refused_answer_names_the_item_for_the_command_line_and_only_the_reason_for_the_participant():
+    from surveys.answers import AnswerRefused
+
+    refusal = AnswerRefused("kasam29, item q3", Message("error.answer.other_too_long", most=10))
+    assert str(refusal) == "kasam29, item q3: " + t("error.answer.other_too_long", most=10)
+    assert refusal.say("en") == "The text is too long (at most 10 characters)."
+
+
+def test_a_message_can_hold_a_message_said_in_the_same_language():
+    choices = Message("error.one_of", some="A", last="B")
+    message = Message("error.occasion_after_exit_choose", exited="2026-06-01", programme="P", occasion="O",
+                      choices=choices)
+    assert message.say("sv").endswith("Välj A eller B.") and message.say("en").endswith("Choose A or B.")
