@@ -8,13 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import access
-from foundation.texts import N_, t
+from foundation.texts import t
 from indicators.board import DETAILED
 from stegvis import charts, reports
-
-KINDS = {"kvartal": N_("board.kind.kvartal"), "tertial": N_("board.kind.tertial"), "halvar": N_("board.kind.halvar"),
-         "ar": N_("board.kind.ar"), "hela": N_("board.kind.hela")}
-
 
 def pick_period(grid, where) -> object | None:
     """The board chooses among completed periods of the grid, never free dates."""
@@ -24,13 +20,13 @@ def pick_period(grid, where) -> object | None:
     if not kinds:
         return None
     left, right = where.columns([1.4, 2])
-    kind = left.radio(t("board.period"), kinds, format_func=lambda k: t(KINDS[k]), horizontal=True,
+    kind = left.radio(t("board.period"), kinds, format_func=reports.kind_label, horizontal=True,
                       index=kinds.index(YEAR) if YEAR in kinds else 0)
     choices = list(reversed(grid.of_kind(kind)))  # the latest first
     if kind == WHOLE:
-        right.write(choices[0].label)
+        right.write(reports.period_label(choices[0]))
         return choices[0]
-    return right.selectbox(t("board.which"), choices, format_func=lambda p: p.label)
+    return right.selectbox(t("board.which"), choices, format_func=reports.period_label)
 
 
 def _show(report, tables, table) -> None:
@@ -51,7 +47,7 @@ def page() -> None:
         st.info(t("board.no_period"))
         return
     report = api.board_report(None if choice == "alla" else choice, period.id)
-    st.caption(t("board.caption", title=reports.report_title(report), period=period.label,
+    st.caption(t("board.caption", title=reports.report_title(report), period=reports.period_label(period),
                  hidden=reports.suppressed(), why=reports.suppressed_why(report.k)))
 
     tables = reports.tables(report)

@@ -16,6 +16,7 @@ from foundation.errors import StegvisError
 from foundation.texts import DEFAULT, N_, Message, t
 from indicators.board import ALL, DETAILED, GOALS, BoardReport, Table
 from indicators.goals import UNKNOWN
+from indicators.periods import WHOLE, YEAR, Period
 
 GENDER_LABELS = {"kvinna": N_("group.gender.kvinna"), "man": N_("group.gender.man"),
                  "annat": N_("group.gender.annat"), "vill_inte_uppge": N_("group.gender.vill_inte_uppge")}
@@ -38,6 +39,26 @@ COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattr
            "andel": N_("report.column.andel"), "medel": N_("report.column.medel"),
            "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring")}
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+PERIOD_KINDS = {"kvartal": N_("period.kind.kvartal"), "tertial": N_("period.kind.tertial"),
+                "halvar": N_("period.kind.halvar"), "ar": N_("period.kind.ar"), "hela": N_("period.kind.hela")}
+MONTHS = [N_("period.month.1"), N_("period.month.2"), N_("period.month.3"), N_("period.month.4"),
+          N_("period.month.5"), N_("period.month.6"), N_("period.month.7"), N_("period.month.8"),
+          N_("period.month.9"), N_("period.month.10"), N_("period.month.11"), N_("period.month.12")]
+
+
+def kind_label(kind: str, lang: str = DEFAULT) -> str:
+    """A kind of period in words: "Kvartal", "Halvår", "Hela tiden"."""
+    return t(PERIOD_KINDS[kind], lang)
+
+
+def period_label(period: Period, lang: str = DEFAULT) -> str:
+    """A period of the grid in words: "2025", "Kvartal 2 2025 (apr–jun)", "Hela tiden (… – …)"."""
+    if period.kind == YEAR:
+        return period.id
+    if period.kind == WHOLE:
+        return t("period.whole", lang, start=period.start.isoformat(), end=period.end.isoformat())
+    return t("period.part", lang, kind=kind_label(period.kind, lang), n=period.id[-1], year=period.start.year,
+             first=t(MONTHS[period.start.month - 1], lang), last=t(MONTHS[period.end.month - 1], lang))
 
 
 # -- figures in words ------------------------------------------------------------------------
@@ -163,7 +184,7 @@ def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) 
     if kind == "durations":
         return t("report.all", lang) if row == ALL else t(DURATION_ROWS[row], lang)
     if kind == "flow":
-        return t("report.row.whole_period", lang) if row == report.period.id else report.grid.period(row).label
+        return t("report.row.whole_period", lang) if row == report.period.id else period_label(report.grid.period(row), lang)
     indicator_id, group = row.split(":", 1)
     indicator = {i.id: i for i in _instrument(report, table).indicators}[indicator_id]
     respondents = t(RESPONDENT_GROUPS[group], lang).lower() if group in RESPONDENT_GROUPS else group
@@ -299,7 +320,7 @@ def as_json(report: BoardReport, lang: str = DEFAULT) -> dict:
         "title": report_title(report, lang),
         "programme": report.programme_id,
         "programmes": [p.id for p in report.programmes],
-        "period": {"id": report.period.id, "kind": report.period.kind, "label": report.period.label,
+        "period": {"id": report.period.id, "kind": report.period.kind, "label": period_label(report.period, lang),
                    "start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
         "protection": {"k": report.protection.k, "interval": report.protection.interval,
                        "hidden_means": suppressed_why(report.protection.k, lang)},
@@ -355,7 +376,7 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
     title = report_title(report, lang)
     story = [Spacer(1, 5 * cm), Paragraph(escape(t("report.pdf.title", lang)), styles["Title"]),
              Paragraph(escape(title), styles["Heading2"]),
-             Paragraph(f"{escape(report.period.label)}: {report.start.isoformat()} – {report.end.isoformat()}",
+             Paragraph(f"{escape(period_label(report.period, lang))}: {report.start.isoformat()} – {report.end.isoformat()}",
                        styles["Heading3"]),
              Spacer(1, 1 * cm),
              Paragraph(escape(t("report.pdf.made", lang, date=date.today().isoformat(), hidden=suppressed(lang),

@@ -124,11 +124,13 @@ def register(app: typer.Typer) -> None:
     @report_app.command("periods")
     def periods(db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file")):
         """The periods the board may report on: completed ones only."""
+        from stegvis.reports import period_label
+
         grid = _board_access(db).board_periods()
         if not grid.periods:
             typer.echo("Ingen avslutad period ännu.")
         for item in grid.periods:
-            typer.echo(f"{item.id}\t{item.label}")
+            typer.echo(f"{item.id}\t{period_label(item)}")
 
     app.add_typer(report_app, name="report")
 
