@@ -28,10 +28,6 @@ class DefinitionProblem(ValueError):
 
 
 RespondentGroup = Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"]
-RESPONDENT_GROUP_LABELS = {"deltagare": "Deltagare", "insatspersonal": "Personal i insatsen", "styrelse": "Styrelsen",
-                           "chefer": "Chefer i samverkan", "remittenter": "Remittenter",
-                           "uppfoljning": "Uppföljning efter avslut"}
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
