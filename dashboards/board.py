@@ -76,7 +76,7 @@ def page() -> None:
         st.subheader(reports.table_heading(report, table), anchor=False)
         _show(report, tables, table)
 
-    change_tables = [table for table in report.tables if table.id.startswith("kasam/")]
+    change_tables = [table for table in report.tables if table.id.startswith("change/")]
     if change_tables:
         st.header(t("board.heading.kasam"), anchor=False)
     for table in change_tables:

@@ -17,6 +17,7 @@ from dashboards.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from stegvis.reports import gender_label
 from indicators.schedule import todos
+from indicators.scoring import flag_lists
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
 from surveys.answers import Answer
@@ -127,10 +128,9 @@ def _latest_flags(api) -> dict:
         if scores.empty or "flags" not in scores:
             continue
         latest = scores.sort_values("completed_at").groupby("participant_id").last()
-        for pid, fired in latest["flags"].astype(str).items():
-            names = [labels.get(f, f) for f in fired.split(";") if f and f != "nan"]
-            if names:
-                result[pid] = "; ".join(names)
+        for pid, fired in flag_lists(latest["flags"]).items():
+            if fired:
+                result[pid] = "; ".join(labels.get(f, f) for f in fired)
     return result
 
 
@@ -171,18 +171,25 @@ def participant_page() -> None:
         about += t("coach.participant.exited", on=enrolment["exited_on"],
                    outcome=plain(programme.outcome_label(enrolment["outcome"])))
     st.markdown(about)
-    survey_tab, kasam_tab, state_tab, other_tab, exit_tab = st.tabs(
-        [t("coach.tab.survey"), t("coach.tab.kasam"), t("coach.tab.state"), t("coach.tab.other"), t("coach.tab.exit")])
-    with survey_tab:
+    # A tab per instrument with scales the programme gives, and one for life areas if it gives
+    # such an instrument: a programme that never uses KASAM shows no KASAM tab.
+    given = [api.catalog.instrument(i) for i in dict.fromkeys(i for o in programme.occasions for i in o.instruments)]
+    scaled = [i for i in given if i.scales]
+    areas = [i for i in given if i.current_desired]
+    tabs = st.tabs([t("coach.tab.survey"), *[i.title.sv for i in scaled], *([t("coach.tab.state")] if areas else []),
+                    t("coach.tab.other"), t("coach.tab.exit")])
+    with tabs[0]:
         _start_survey(api, person, enrolment, programme)
     answers = api.participant_answers(participant_id)
-    with kasam_tab:
-        _kasam(api, participant_id, person, programme)
-    with state_tab:
-        _current_desired(api, participant_id)
-    with other_tab:
-        _other_surveys(api, answers)
-    with exit_tab:
+    for tab, instrument in zip(tabs[1:], scaled):
+        with tab:
+            _scales(api, participant_id, person, programme, instrument)
+    if areas:
+        with tabs[1 + len(scaled)]:
+            _current_desired(api, participant_id, areas)
+    with tabs[-2]:
+        _other_surveys(api, answers, {i.id for i in scaled + areas})
+    with tabs[-1]:
         _record_exit(api, enrolment, programme)
 
 
@@ -246,55 +253,53 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
         right.image(qr_png(shown["code"]), caption=t("coach.survey.qr", owner=shown["owner"]), width=200)
 
 
-def _kasam(api, participant_id: int, person: dict, programme) -> None:
-    instruments = [i for i in api.catalog.latest_instruments() if i.scales and i.participant_view == "coach_shares"]
+def _scales(api, participant_id: int, person: dict, programme, instrument) -> None:
+    """One instrument's scale scores over the participant's occasions: its headline scale with
+    bands and flag thresholds, the other scales beside it, and the sharing switch when the
+    definition leaves sharing to the coach."""
+    from indicators.scoring import missing_reasons, scored
+
+    responses = api.participant_responses(participant_id, instrument.id)
+    if responses.empty:
+        st.write(t("coach.scales.none", instrument=plain(instrument.title.sv)))
+        return
+    scores = scored(instrument, responses, ["occasion", "completed_at"])
+    names = {o.id: o.label.sv for o in programme.occasions}
+    scores[OCCASION] = scores["occasion"].map(lambda o: names.get(o, o)) + " " + scores["completed_at"].str[:10]
+    if instrument.notice:
+        st.info(plain(instrument.notice.sv))
+    headline = instrument.headline_scale
+    st.plotly_chart(charts.scale_over_time(instrument, headline.id, scores, x=OCCASION), config={"displayModeBar": False})
+    others = [s for s in instrument.scales if s.id != headline.id]
+    if others:
+        st.plotly_chart(charts.lines_over_time(scores, {s.id: s.label.sv for s in others}, title=t("coach.scales.others"),
+                                               x=OCCASION),
+                        config={"displayModeBar": False})
+    table = scores[[OCCASION, *[s.id for s in instrument.scales]]].round(1)
+    st.dataframe(table.rename(columns={OCCASION: t("coach.scales.occasion")} | {s.id: s.label.sv for s in instrument.scales}),
+                 hide_index=True)
+    reasons = missing_reasons(instrument, responses)
+    for n, row in reasons.iterrows():
+        for scale_id, why in row.items():
+            if why:
+                st.caption(plain(t("coach.scales.missing", occasion=scores.loc[n, OCCASION],
+                                   scale=instrument.scale(scale_id).label.sv, why=why)))
+    flag_text = {f.id: (f.label.sv, f.text.sv) for s in instrument.scales for f in s.flags}
+    for flag_id in flag_lists(scores["flags"]).iloc[-1]:
+        label, text = flag_text[flag_id]
+        st.warning(f"**{plain(label)}.** {plain(text)}")
+    if instrument.participant_view == "coach_shares":
+        was = instrument.id in person["shared_results"]
+        shared = st.toggle(t("coach.scales.share", instrument=plain(instrument.title.sv)), value=was,
+                           key=f"share_results_{instrument.id}")
+        if shared != was:
+            api.share_results(participant_id, instrument.id, shared)
+            st.rerun()
+
+
+def _current_desired(api, participant_id: int, instruments) -> None:
     shown = False
     for instrument in instruments:
-        responses = api.participant_responses(participant_id, instrument.id)
-        if responses.empty:
-            continue
-        shown = True
-        from indicators.scoring import missing_reasons, score
-
-        scored = pd.concat([responses[["occasion", "completed_at"]], score(instrument, responses)], axis=1)
-        names = {o.id: o.label.sv for o in programme.occasions}
-        scored[OCCASION] = scored["occasion"].map(lambda o: names.get(o, o)) + " " + scored["completed_at"].str[:10]
-        st.info(plain(instrument.notice.sv) if instrument.notice else t("coach.kasam.not_diagnosis"))
-        st.plotly_chart(charts.scale_over_time(instrument, "total", scored, x=OCCASION), config={"displayModeBar": False})
-        subscales = [s.id for s in instrument.scales if s.id != "total"]
-        if subscales:
-            st.plotly_chart(charts.lines_over_time(scored, {s: instrument.scale(s).label.sv for s in subscales},
-                                                   title=t("coach.kasam.subscales"), x=OCCASION),
-                            config={"displayModeBar": False})
-        table = scored[[OCCASION, *[s.id for s in instrument.scales]]].round(1)
-        st.dataframe(table.rename(columns={OCCASION: t("coach.kasam.occasion")} | {s.id: s.label.sv for s in instrument.scales}),
-                     hide_index=True)
-        reasons = missing_reasons(instrument, responses)
-        for n, row in reasons.iterrows():
-            for scale_id, why in row.items():
-                if why:
-                    st.caption(plain(t("coach.kasam.missing", occasion=scored.loc[n, OCCASION],
-                                       scale=instrument.scale(scale_id).label.sv, why=why)))
-        latest = scored.iloc[-1]
-        flag_text = {f.id: (f.label.sv, f.text.sv) for s in instrument.scales for f in s.flags}
-        for flag_id in [f for f in str(latest["flags"]).split(";") if f and f != "nan"]:
-            label, text = flag_text[flag_id]
-            st.warning(f"**{plain(label)}.** {plain(text)}")
-    if not shown:
-        st.write(t("coach.kasam.none"))
-        return
-    shared = st.toggle(t("coach.kasam.share"), value=bool(person["share_kasam"]),
-                       key="share_kasam_toggle")
-    if shared != bool(person["share_kasam"]):
-        api.set_share_kasam(participant_id, shared)
-        st.rerun()
-
-
-def _current_desired(api, participant_id: int) -> None:
-    shown = False
-    for instrument in api.catalog.latest_instruments():
-        if not instrument.current_desired:
-            continue
         responses = api.participant_responses(participant_id, instrument.id)
         if responses.empty:
             continue
@@ -310,9 +315,9 @@ def _current_desired(api, participant_id: int) -> None:
         st.write(t("coach.state.none"))
 
 
-def _other_surveys(api, answers: pd.DataFrame) -> None:
-    other = answers[~answers["instrument_id"].map(
-        lambda i: bool(api.catalog.instrument(i).current_desired or api.catalog.instrument(i).scales))]
+def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str]) -> None:
+    """Answers to every instrument that has no tab of its own, question by question."""
+    other = answers[~answers["instrument_id"].isin(in_tabs)]
     if other.empty:
         st.write(t("coach.other.none"))
         return
@@ -384,10 +389,10 @@ def trends_page() -> None:
     instruments = [i for i in api.catalog.latest_instruments()
                    if any(s.reliable_change for s in i.scales)]
     for instrument in instruments:
+        scale = instrument.headline_scale
         scores = api.caseload_scores(instrument.id)
-        if "total" not in scores or scores.empty:
+        if scores.empty or scale.id not in scores:
             continue
-        scale = instrument.scale("total") if any(s.id == "total" for s in instrument.scales) else instrument.scales[0]
         pairs = paired_change(scores, scale.id, reliable=scale.reliable_change)
         summary = summarise_change(pairs)
         st.subheader(t("coach.trends.heading", instrument=plain(instrument.title.sv)), anchor=False)

@@ -293,9 +293,9 @@ def own_progress(visit_id: str) -> None:
                             config={"displayModeBar": False})
             shown = True
         elif instrument.scales:
-            from indicators.scoring import score
+            from indicators.scoring import scored as scores_of
 
-            scored = pd.concat([responses[["completed_at"]], score(instrument, responses)], axis=1)
+            scored = scores_of(instrument, responses, ["completed_at"])
             scored[charts.OCCASION] = scored["completed_at"].str[:10]
             st.caption(plain(instrument.notice.get(lang)) if instrument.notice else "")
             st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},

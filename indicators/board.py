@@ -16,14 +16,13 @@ import pandas as pd
 
 from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
-from indicators.goals import GENDER_ORDER, groups, months_between, population, \
-    reached
+from indicators.indicator_results import respondent_means
+from indicators.goals import GENDER_ORDER, groups, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
 
 ALL = "alla"
-DURATION_BANDS = [("0_6", 0, 6), ("7_12", 7, 12), ("13_24", 13, 24), ("25_", 25, None)]  # id, months
-KASAM_COLUMNS = ["n", "forbattrade", "ej_forbattrade", "tillforlitligt", "ej_tillforlitligt"]
+CHANGE_COLUMNS = ["n", "forbattrade", "ej_forbattrade", "tillforlitligt", "ej_tillforlitligt"]
 STATUS_ROWS = ["uppnatt", "ej_uppnatt", ALL]
 # What each kind of period shows. A quarter holds a handful of people per programme: its goals and
 # breakdowns would be mostly hidden, and protecting them would hide the year's figures as well.
@@ -43,7 +42,9 @@ class Column:
 @dataclass
 class Table:
     """A published table: rows and columns by id, values None where hidden. What it is about
-    is in its id (`outcomes/<programme>`, `kasam/<instrument>`, `goal/<programme>/<goal>`, ...)."""
+    is in its id (`outcomes/<programme>`, `change/<instrument>`, `goal/<programme>/<goal>`,
+    `durations[/<programme>+...]`, ...); a change table names the occasions it spans, per
+    programme, in `spans` (programme, from occasion, to occasion)."""
 
     id: str
     rows: list[str]
@@ -51,6 +52,7 @@ class Table:
     values: list[list]
     total_row: str | None = None
     programme: str | None = None
+    spans: list[tuple[str, str, str]] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.values, index=self.rows, columns=[c.id for c in self.columns])
@@ -118,9 +120,25 @@ def board_grid(inputs: dict, today: date, leaf_months: int) -> Grid:
 # -- registering every figure of every period ------------------------------------------------
 
 
-def _change_instruments(catalog: Catalog):
-    return [(i, next(s for s in i.scales if s.reliable_change)) for i in catalog.latest_instruments()
-            if any(s.reliable_change for s in i.scales)]
+@dataclass(frozen=True)
+class Change:
+    """A scale whose paired change the board sees, in one programme: between the occasions the
+    programme's anchors name (the earliest giving the instrument, and the exit)."""
+
+    instrument: object
+    scale: object
+    from_occasion: str
+    to_occasion: str
+
+
+def _changes(catalog: Catalog, programme) -> list[Change]:
+    found = []
+    for instrument in catalog.latest_instruments():
+        scale = next((s for s in instrument.scales if s.reliable_change), None)
+        occasions = programme.change_occasions(instrument.id) if scale else None
+        if occasions:
+            found.append(Change(instrument, scale, *occasions))
+    return found
 
 
 def _genders(frame: pd.DataFrame) -> list[str]:
@@ -172,16 +190,15 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
     genders = _genders(real)
     gender = people["gender"].to_numpy(dtype=object)
     outcome = people["outcome"].to_numpy(dtype=object)
-    months = months_between(start, exit_)
-    band = np.full(len(people), None, dtype=object)
-    for band_id, low, high in DURATION_BANDS:
-        band[((months >= low) & (True if high is None else months <= high)).to_numpy(dtype=bool)] = band_id
+    # the programme's own bands; only exited people are counted, so the end is their exit
+    band = groups(programme, people, "time_in_programme").to_numpy(dtype=object)
     family.magnitude("months", ((exit_ - start).dt.days / 30.44).to_numpy(dtype=float))
     changes = []
-    for instrument, total in _change_instruments(catalog):
+    for change in _changes(catalog, programme):
+        instrument, total = change.instrument, change.scale
         frame = scores.get(instrument.id)
         frame = frame[frame["programme_id"] == programme.id] if frame is not None else None
-        pairs = paired_change(frame, total.id, from_occasion="intake", to_occasion="exit",
+        pairs = paired_change(frame, total.id, from_occasion=change.from_occasion, to_occasion=change.to_occasion,
                               reliable=total.reliable_change) if frame is not None else pd.DataFrame()
         if pairs.empty:
             continue
@@ -190,16 +207,16 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         paired = ids.isin(pairs.index).to_numpy()
         improved = ids.map(pairs["improved"]).fillna(False).astype(bool).to_numpy()
         reliably = ids.map(pairs["reliably_improved"]).fillna(False).astype(bool).to_numpy()
-        family.magnitude(f"kasam:{instrument.id}:{total.id}", ids.map(pairs["change"]).to_numpy(dtype=float))
+        family.magnitude(f"change:{instrument.id}:{total.id}", ids.map(pairs["change"]).to_numpy(dtype=float))
         for scale in instrument.scales:
             if scale.id != total.id:
-                sub = paired_change(frame, scale.id, from_occasion="intake", to_occasion="exit")
-                family.magnitude(f"kasam:{instrument.id}:{scale.id}",
+                sub = paired_change(frame, scale.id, from_occasion=change.from_occasion, to_occasion=change.to_occasion)
+                family.magnitude(f"change:{instrument.id}:{scale.id}",
                                  ids.map(sub.set_index("participant_id")["change"]).to_numpy(dtype=float))
         changes.append((instrument, paired, improved, reliably))
     goal_status = []
     for goal in programme.goals:
-        in_den, in_num = reached(goal, people, scores, instruments)
+        in_den, in_num = reached(goal, people, scores, instruments, programme)
         goal_status.append((goal, in_den.to_numpy(), (in_num & in_den).to_numpy()))
 
     with np.errstate(invalid="ignore"):
@@ -215,15 +232,15 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
             if period.kind not in DETAILED:
                 continue
             family.add(("durations", period.id, ALL), exited, TOTALS)
-            for band_id, *_ in DURATION_BANDS:
-                family.add(("durations", period.id, band_id), exited & (band == band_id))
+            for duration in programme.duration_bands:
+                family.add(("durations", period.id, duration.id), exited & (band == duration.id))
             _outcome_figures(family, programme, period, exited & pd.notna(outcome), outcome, gender, genders)
             for instrument, paired, improved, reliably in changes:
                 for g in genders + [ALL]:
                     rows = exited & paired & (gender == g if g != ALL else True)
-                    key = ("kasam", instrument.id, period.id, g)
-                    family.add((*key, "n"), rows, parts=[(*key, c) for c in KASAM_COLUMNS[1:]] +
-                               ([("kasam", instrument.id, period.id, h, "n") for h in genders] if g == ALL else []))
+                    key = ("change", instrument.id, period.id, g)
+                    family.add((*key, "n"), rows, parts=[(*key, c) for c in CHANGE_COLUMNS[1:]] +
+                               ([("change", instrument.id, period.id, h, "n") for h in genders] if g == ALL else []))
                     family.add((*key, "forbattrade"), rows & improved)
                     family.add((*key, "ej_forbattrade"), rows & ~improved, RESTS)
                     family.add((*key, "tillforlitligt"), rows & reliably)
@@ -310,11 +327,10 @@ def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> 
     for instrument in catalog.latest_instruments():
         frame = scores.get(instrument.id)
         for indicator in instrument.indicators:
-            items = [i.id for i in instrument.items if i.indicator == indicator.id and
-                     frame is not None and i.id in frame.columns]
             person = pd.Series(np.nan, index=sessions.index)
-            if items:
-                person = sessions["session_id"].map(frame.set_index("session_id")[items].mean(axis=1, skipna=True))
+            if frame is not None:
+                means = respondent_means(instrument, indicator, frame.set_index("session_id"))
+                person = sessions["session_id"].map(means)
             columns[(instrument.id, indicator.id)] = person.astype(float)
     return pd.DataFrame(columns, index=sessions.index)
 
@@ -407,8 +423,9 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
     if period.kind in DETAILED:
-        report.tables += _kasam_tables(catalog, people, period)
-        report.tables.append(_durations_table(people, period))
+        covered = [p for p in programmes if p.id in protected]  # in the order of people's parts
+        report.tables += _change_tables(catalog, covered, people, period)
+        report.tables += _durations_tables(covered, people, period)
         report.mean_months = people.mean(("durations", period.id, ALL), "months")
     report.tables.append(_flow_table(people, period, grid))
     report.tables += _indicator_tables(catalog, sessions, period, grid)
@@ -477,33 +494,52 @@ def outcome_shares(table: Table, view_or_part, period: Period) -> list[list]:
             for r in table.rows]
 
 
-def _kasam_tables(catalog, view: _View, period: Period) -> list[Table]:
+def _change_tables(catalog, programmes, view: _View, period: Period) -> list[Table]:
     tables = []
-    for instrument, total in _change_instruments(catalog):
-        total = ("kasam", instrument.id, period.id, ALL, "n")
+    spans: dict[str, list] = {}
+    for programme in programmes:
+        for change in _changes(catalog, programme):
+            spans.setdefault(change.instrument.id, []).append((programme.id, change.from_occasion, change.to_occasion))
+    for instrument in catalog.latest_instruments():
+        if instrument.id not in spans:
+            continue
+        total = ("change", instrument.id, period.id, ALL, "n")
         if not any(part.has(total) and part.true_count(total) for part in view.parts):
             continue  # nobody with a pair: no table (a 0 tells nothing about anyone)
-        present = [g for g in GENDER_ORDER if _registered(view, ("kasam", instrument.id, period.id, g, "n"))]
+        present = [g for g in GENDER_ORDER if _registered(view, ("change", instrument.id, period.id, g, "n"))]
         rows = present + [ALL]
-        columns = [Column(c) for c in KASAM_COLUMNS]
+        columns = [Column(c) for c in CHANGE_COLUMNS]
         columns += [Column("andel_forbattrade", "andel"), Column("andel_tillforlitligt", "andel")]
         columns += [Column(f"medel:{s.id}", "förändring") for s in instrument.scales]
         values = []
         for g in rows:
-            key = ("kasam", instrument.id, period.id, g)
-            row = [view.count((*key, c)) for c in KASAM_COLUMNS]
+            key = ("change", instrument.id, period.id, g)
+            row = [view.count((*key, c)) for c in CHANGE_COLUMNS]
             row += [view.share((*key, "forbattrade"), (*key, "ej_forbattrade"), (*key, "n")),
                     view.share((*key, "tillforlitligt"), (*key, "ej_tillforlitligt"), (*key, "n"))]
-            row += [view.mean((*key, "n"), f"kasam:{instrument.id}:{s.id}") for s in instrument.scales]
+            row += [view.mean((*key, "n"), f"change:{instrument.id}:{s.id}") for s in instrument.scales]
             values.append(row)
-        tables.append(Table(f"kasam/{instrument.id}", rows, columns, values, total_row=ALL))
+        tables.append(Table(f"change/{instrument.id}", rows, columns, values, total_row=ALL,
+                            spans=spans[instrument.id]))
     return tables
 
 
-def _durations_table(view: _View, period: Period) -> Table:
-    rows = [b for b, *_ in DURATION_BANDS] + [ALL]
-    values = [[view.count(("durations", period.id, b))] for b in rows]
-    return Table("durations", rows, [Column("antal")], values, total_row=ALL)
+def _durations_tables(programmes, view: _View, period: Period) -> list[Table]:
+    """Time in the programme by the programme's own bands. Programmes that declare the same
+    bands share one table (summed); with different bands each group gets a table of its own."""
+    by_bands: dict[tuple, list] = {}
+    for programme in programmes:
+        by_bands.setdefault(tuple(programme.duration_bands), []).append(programme)
+    tables = []
+    for bands, members in by_bands.items():
+        alone = len(by_bands) > 1
+        part = _View([p for p, programme in zip(view.parts, programmes) if programme in members]) if alone else view
+        rows = [b.id for b in bands] + [ALL]
+        values = [[part.count(("durations", period.id, b))] for b in rows]
+        # the programmes are in the id when they need naming: "durations/porten+jobbvagen_ar"
+        tables.append(Table("durations" + (f"/{'+'.join(p.id for p in members)}" if alone else ""),
+                            rows, [Column("antal")], values, total_row=ALL))
+    return tables
 
 
 def _flow_table(view: _View, period: Period, grid: Grid) -> Table:

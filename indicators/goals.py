@@ -11,9 +11,9 @@ import pandas as pd
 
 from indicators.change import paired_change
 from foundation.errors import StegvisError
-from surveys.models import AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
+from surveys.models import GENDERS, AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
 
-GENDER_ORDER = ["kvinna", "man", "annat", "vill_inte_uppge"]
+GENDER_ORDER = list(GENDERS)
 UNKNOWN = "okand"
 
 
@@ -76,9 +76,11 @@ def population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None
 
 
 def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | None,
-            instruments: dict[str, Instrument] | None = None) -> tuple[pd.Series, pd.Series]:
+            instruments: dict[str, Instrument] | None = None,
+            programme: Programme | None = None) -> tuple[pd.Series, pd.Series]:
     """(in_denominator, in_numerator) per row of `people`. `scores` maps an instrument id to its
-    scored responses (participant_id, occasion, completed_at, scale columns)."""
+    scored responses (participant_id, occasion, completed_at, scale columns). A change goal
+    without occasions named is measured between the programme's anchors (first and exit)."""
     num = goal.numerator
     everyone = pd.Series(True, index=people.index)
     if isinstance(num, OutcomeIn):
@@ -90,7 +92,11 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
         declared = instruments[num.instrument].scale(num.scale).reliable_change if num.reliable else None
         if num.reliable and declared is None:
             raise StegvisError(f"goal {goal.id}: scale {num.scale} of {num.instrument} declares no reliable_change")
-        pairs = paired_change(frame, num.scale, from_occasion=num.from_occasion, to_occasion=num.to_occasion,
+        anchors = programme.change_occasions(num.instrument) if programme is not None else None
+        from_occasion, to_occasion = num.from_occasion, num.to_occasion
+        if from_occasion is None and anchors:
+            from_occasion, to_occasion = anchors[0], to_occasion or anchors[1]
+        pairs = paired_change(frame, num.scale, from_occasion=from_occasion, to_occasion=to_occasion,
                               reliable=declared)
         column = "reliably_improved" if num.reliable else "improved"
         hits = set(pairs.loc[pairs[column].fillna(False).astype(bool), "participant_id"])
@@ -156,7 +162,7 @@ def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *,
     Unprotected: for analysts and tests. What the board sees goes through `indicators.board`."""
     people = population(goal, enrolments[enrolments["programme_id"] == programme.id]
                         if "programme_id" in enrolments else enrolments, period)
-    in_denominator, in_numerator = reached(goal, people, scores, instruments)
+    in_denominator, in_numerator = reached(goal, people, scores, instruments, programme)
     in_numerator &= in_denominator
     numerator, denominator = int(in_numerator.sum()), int(in_denominator.sum())
     share = numerator / denominator if denominator else None

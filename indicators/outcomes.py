@@ -13,7 +13,7 @@ import pandas as pd
 from indicators.disclosure import Family, Protected, Protection
 from indicators.goals import GENDER_ORDER
 from foundation.errors import StegvisError
-from surveys.models import OutcomeIn, Programme
+from surveys.models import GENDERS, OutcomeIn, Programme
 
 ALL = "alla"
 
@@ -53,9 +53,9 @@ def check_exits(programme: Programme, exits: pd.DataFrame, source: str = "input"
         if not pid or pid == "nan":
             problems.append(f"row {position}, column participant_id: blank")
         if not gender:
-            problems.append(f"row {position}, column gender: blank (use kvinna, man, annat or vill_inte_uppge)")
+            problems.append(f"row {position}, column gender: blank (use {', '.join(GENDERS)})")
         elif gender not in GENDER_ORDER:
-            problems.append(f"row {position}, column gender: {gender!r} is not kvinna, man, annat or vill_inte_uppge")
+            problems.append(f"row {position}, column gender: {gender!r} is not one of {', '.join(GENDERS)}")
         if outcome not in known:
             problems.append(f"row {position}, column outcome: {outcome!r} is not an outcome of {programme.id} "
                             f"({', '.join(sorted(known))})")

@@ -82,6 +82,11 @@ def score(instrument: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
     return score_matrix(instrument, values, items, index=frame.index)
 
 
+def scored(instrument: Instrument, responses: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    """The response columns named in `keep` (participant, occasion, when …) beside the scores."""
+    return pd.concat([responses[keep], score(instrument, responses)], axis=1)
+
+
 def score_matrix(instrument: Instrument, values: np.ndarray, items: list[str], index=None) -> pd.DataFrame:
     """`score` on an (n, items) float32 matrix that the caller hands over: it is overwritten,
     because with a million responses every extra copy costs more than the arithmetic.
@@ -130,6 +135,14 @@ def score_matrix(instrument: Instrument, values: np.ndarray, items: list[str], i
     result["flags"] = join_flags(flag_masks, len(values))
     result["n_missing"] = (len(items) - constants[:, -1]).astype("int64")
     return result
+
+
+def flag_lists(flags: pd.Series) -> pd.Series:
+    """The `flags` column as a list of flag ids per row ([] when none fired or unscored); the
+    joined text is the export format, and is split once per distinct value, not per row."""
+    text = flags if isinstance(flags.dtype, pd.CategoricalDtype) else flags.astype("category")
+    lists = [[f for f in str(c).split(";") if f] for c in text.cat.categories]
+    return pd.Series([lists[code] if code >= 0 else [] for code in text.cat.codes], index=flags.index, dtype=object)
 
 
 def join_flags(masks: list[tuple[str, np.ndarray]], rows: int) -> pd.Categorical:

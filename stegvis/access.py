@@ -8,75 +8,24 @@ import functools
 import inspect
 import numbers
 import sqlite3
-import threading
 from datetime import date
 
 import pandas as pd
 
 from stegvis import audit
+from stegvis.aggregates import AggregateCache, read_inputs
 from stegvis.accounts import User, create_user, disable_user, list_users
 from foundation.errors import AccessDenied, StegvisError
 from foundation.texts import Message, N_
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
+from surveys.models import GENDERS
 from surveys.sessions import open_visit
 from foundation.db import now, transaction
 
-GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
 
 
-class AggregateCache:
-    """Aggregate inputs, and the board reports computed from them, kept in the app process until
-    the data changes. Inputs are keyed by (database file, programme, instruments, data_version):
-    storing inputs of a newer version drops every older one of that database and the reports
-    made from them, so a new answer, exit or erasure is never served from memory. Inputs of
-    several programmes live side by side, since the board switches between them. Frames are
-    shared read-only (pandas copy-on-write keeps callers from changing them); reports are
-    built once and never modified afterwards."""
-
-    MAX_INPUTS, MAX_REPORTS = 6, 64
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.inputs: dict[tuple, dict] = {}
-        self.reports: dict[tuple, tuple] = {}  # (inputs key, start, end, k) -> (catalog, report)
-
-    def inputs_for(self, key: tuple, read):
-        with self.lock:
-            found = self.inputs.get(key)
-        if found is not None:
-            return found
-        found = read()
-        with self.lock:
-            stale = [k for k in self.inputs if k[0] == key[0] and k[-1] != key[-1]]
-            while len(self.inputs) - len(stale) >= self.MAX_INPUTS:
-                stale.append(next(k for k in self.inputs if k not in stale))  # the oldest
-            for old in stale:
-                del self.inputs[old]
-            self.reports = {k: v for k, v in self.reports.items() if k[0] in self.inputs}
-            self.inputs[key] = found
-        return found
-
-    def report_for(self, key: tuple, catalog, compute):
-        with self.lock:
-            found = self.reports.get(key)
-        if found is not None and found[0] is catalog:
-            return found[1]
-        report = compute()
-        with self.lock:
-            if key[0] in self.inputs:  # still current
-                if len(self.reports) >= self.MAX_REPORTS:  # any number of date ranges can be picked
-                    self.reports.clear()
-                self.reports[key] = (catalog, report)
-        return report
-
-    def clear(self) -> None:
-        with self.lock:
-            self.inputs.clear()
-            self.reports.clear()
-
-
-_aggregates = AggregateCache()
+_aggregates = AggregateCache()  # one per app process: every browser session shares it
 
 
 
@@ -165,7 +114,7 @@ class Access:
         return pd.read_sql_query(
             f"""SELECT p.id AS participant_id, p.code, p.gender, p.birth_year, p.coach_id,
                       coalesce(u.display_name, u.username) AS coach_name, e.programme_id, e.id AS enrolment_id,
-                      e.started_on, e.exited_on, e.outcome, p.share_kasam
+                      e.started_on, e.exited_on, e.outcome
                FROM participants p JOIN enrolments e ON e.participant_id = p.id
                LEFT JOIN users u ON u.id = p.coach_id WHERE {condition} ORDER BY p.code""",
             self._db.conn, params=params)
@@ -184,7 +133,7 @@ class Access:
     def caseload_scores(self, instrument_id: str) -> pd.DataFrame:
         """Scored responses of the caseload to one instrument (scales, bands, flags), for the
         caseload table and trends; logged once as a view of the caseload."""
-        from indicators.scoring import score
+        from indicators.scoring import scored
         from surveys.answers import responses_frame
 
         instrument = self.catalog.instrument(instrument_id)
@@ -194,16 +143,19 @@ class Access:
         if not instrument.scales or frame.empty:
             return meta
         genders = self.caseload()[["participant_id", "gender"]].drop_duplicates("participant_id")
-        return pd.concat([meta, score(instrument, frame)], axis=1).merge(genders, on="participant_id", how="left")
+        return scored(instrument, frame, list(meta.columns)).merge(genders, on="participant_id", how="left")
 
     @allowed("coach", "admin")
     def participant(self, participant_id: int) -> dict:
         self._require_participant(participant_id)
         audit.log(self._db, self.user, "view_participant", participant_id, once_per=audit.VIEW_ONCE_PER)
-        row = self._db.execute("SELECT id, code, gender, birth_year, coach_id, share_kasam, created_at "
-                              "FROM participants WHERE id = ?", [participant_id]).fetchone()
-        keys = ["id", "code", "gender", "birth_year", "coach_id", "share_kasam", "created_at"]
+        from surveys.survey_flow import shared_results
+
+        row = self._db.execute("SELECT id, code, gender, birth_year, coach_id, created_at "
+                               "FROM participants WHERE id = ?", [participant_id]).fetchone()
+        keys = ["id", "code", "gender", "birth_year", "coach_id", "created_at"]
         person = dict(zip(keys, row))
+        person["shared_results"] = shared_results(self._db, participant_id)
         person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
                                 self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
@@ -321,11 +273,14 @@ class Access:
         return visit, code
 
     @allowed("coach", "admin")
-    def set_share_kasam(self, participant_id: int, share: bool) -> None:
+    def share_results(self, participant_id: int, instrument_id: str, share: bool) -> None:
+        """Show (or stop showing) the participant their own results of one instrument whose
+        definition leaves that to the coach."""
+        from surveys.survey_flow import share_results
+
         self._require_participant(participant_id)
-        with transaction(self._db):
-            self._db.execute("UPDATE participants SET share_kasam = ? WHERE id = ?", [int(bool(share)), participant_id])
-        audit.log(self._db, self.user, "share_kasam" if share else "unshare_kasam", participant_id)
+        share_results(self._db, participant_id, self.catalog.instrument(instrument_id), bool(share), self.user.id)
+        audit.log(self._db, self.user, "share_results" if share else "unshare_results", participant_id, instrument_id)
 
     @allowed("coach", "admin")
     def licence_problem(self, instrument_id: str) -> Message | None:
@@ -367,31 +322,7 @@ class Access:
                 None if instruments is None else frozenset(instruments), data_version(self._db))
 
     def _read_aggregate_inputs(self, programme_id, instruments) -> dict[str, pd.DataFrame]:
-        from indicators.stored_scores import completed_scores
-
-        where = "WHERE e.programme_id = ?" if programme_id else ""
-        enrolments = pd.read_sql_query(
-            f"""SELECT e.participant_id, p.gender, p.birth_year, e.programme_id, e.started_on, e.exited_on, e.outcome
-                FROM enrolments e JOIN participants p ON p.id = e.participant_id {where}""",
-            self._db.conn, params=[programme_id] if programme_id else [])
-        for column in ("started_on", "exited_on"):  # parsed once here, not in every figure
-            enrolments[column] = pd.to_datetime(enrolments[column], format="ISO8601")
-        scored = {}
-        for instrument in self.catalog.latest_instruments():
-            if instruments is not None and instrument.id not in instruments:
-                continue
-            frame = completed_scores(self._db, instrument, programme_id=programme_id)
-            if not frame.empty:
-                scored[instrument.id] = frame.drop(columns=["instrument_version"])
-        sessions = pd.read_sql_query(  # for response rates and indicator results: one row per session
-            f"""SELECT id AS session_id, instrument_id, programme_id, respondent_group,
-                       substr(created_at, 1, 10) AS created_on,
-                       CASE WHEN status = 'completed' THEN substr(completed_at, 1, 10) END AS completed_on
-                FROM survey_sessions {'WHERE programme_id = ?' if programme_id else ''}""",
-            self._db.conn, params=[programme_id] if programme_id else [])
-        for column in ("created_on", "completed_on"):
-            sessions[column] = pd.to_datetime(sessions[column], format="ISO8601")
-        return {"enrolments": enrolments, "scores": scored, "sessions": sessions}
+        return read_inputs(self._db, self.catalog, programme_id, instruments)
 
     def _board_setup(self):
         from indicators.board import board_grid, instruments_used

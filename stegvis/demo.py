@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from stegvis.accounts import create_user, get_user
+from indicators.schedule import add_months
 from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
 from surveys.sessions import hash_code
+from surveys.survey_flow import share_results
 from foundation.db import now, transaction
 from foundation.settings import get_setting, set_setting
 from surveys.store import publish_definitions
@@ -75,15 +77,6 @@ class Summary:
     codes: dict[str, str]
 
 
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, last))
-
-
 def run_demo(db, catalog: Catalog, today: date | None = None) -> Summary:
     """Create the demo organisation once; refresh the demo codes every time."""
     today = today or date.today()
@@ -128,8 +121,13 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                 participant_id = db["participants"].insert({
                     "code": f"{PREFIX[programme_id]}-{start.year % 100:02d}{n + 1:03d}", "gender": gender,
                     "birth_year": rng.randint(1964, 2005), "coach_id": users[coach],
-                    "share_kasam": int(rng.random() < 0.5), "created_at": _stamp(start),
+                    "created_at": _stamp(start),
                 }).last_pk
+                shares = rng.random() < 0.5  # the coach shows about half of them what they may share
+                for instrument_id in sorted({i for o in programme.occasions for i in o.instruments}):
+                    instrument = catalog.instrument(instrument_id)
+                    if shares and instrument.participant_view == "coach_shares":
+                        share_results(db, participant_id, instrument, True, users[coach])
                 db["enrolments"].insert({
                     "participant_id": participant_id, "programme_id": programme_id, "started_on": start.isoformat(),
                     "exited_on": exit_day.isoformat() if exited else None, "outcome": outcome,

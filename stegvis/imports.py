@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stegvis.access import GENDERS
+from surveys.models import GENDERS
 from foundation.errors import StegvisError
 from stegvis.files import Upload, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown

@@ -21,7 +21,7 @@ SCHEMA = Schema("stegvis.privacy", {1: """
     );
 """})
 
-TABLES = ("answers", "survey_sessions", "consents", "enrolments", "participants")
+TABLES = ("answers", "survey_sessions", "consents", "enrolments", "shared_results", "participants")
 # Bulk exports that hold individuals (pseudonymised or not); indicator exports and board
 # reports are aggregates with small numbers suppressed.
 PERSONAL_EXPORTS = ("answers", "scores")
@@ -58,6 +58,8 @@ def erase(db, participant_id: int, reason: str, by=None) -> Erasure:
                                           [participant_id]).rowcount,
             "consents": db.execute("DELETE FROM consents WHERE participant_id = ?", [participant_id]).rowcount,
             "enrolments": db.execute("DELETE FROM enrolments WHERE participant_id = ?", [participant_id]).rowcount,
+            "shared_results": db.execute("DELETE FROM shared_results WHERE participant_id = ?",
+                                         [participant_id]).rowcount,
             "participants": db.execute("DELETE FROM participants WHERE id = ?", [participant_id]).rowcount,
         }
         db["erasures"].insert({"erased_at": now(), "erased_by": getattr(by, "id", None), "reason": reason,
@@ -112,11 +114,14 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
     from surveys.survey_flow import answer_text
     from surveys.textpacks import WordingSource
 
-    row = db.execute("SELECT code, gender, birth_year, created_at, share_kasam FROM participants WHERE id = ?",
+    from surveys.survey_flow import shared_results
+
+    row = db.execute("SELECT code, gender, birth_year, created_at FROM participants WHERE id = ?",
                      [participant_id]).fetchone()
     if row is None:
         raise StegvisError(f"no participant {participant_id}")
-    person = dict(zip(["code", "gender", "birth_year", "registered_at", "kasam_shared_with_participant"], row))
+    person = dict(zip(["code", "gender", "birth_year", "registered_at"], row))
+    person["results_shared_with_participant"] = shared_results(db, participant_id)
     rows = lambda sql: [dict(zip([d[0] for d in cur.description], r)) for cur in [db.execute(sql, [participant_id])]
                         for r in cur.fetchall()]  # noqa: E731
     person["enrolments"] = rows("SELECT programme_id, started_on, exited_on, outcome FROM enrolments "

@@ -26,8 +26,6 @@ RESPONDENT_GROUPS = {"deltagare": N_("group.respondent.deltagare"), "insatsperso
                      "uppfoljning": N_("group.respondent.uppfoljning")}
 STATUS_ROWS = {"uppnatt": N_("report.row.reached"), "ej_uppnatt": N_("report.row.not_reached"),
                ALL: N_("report.row.target_group")}
-DURATION_ROWS = {"0_6": N_("report.duration.0_6"), "7_12": N_("report.duration.7_12"),
-                 "13_24": N_("report.duration.13_24"), "25_": N_("report.duration.25_")}
 COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattrade"),
            "ej_forbattrade": N_("report.column.ej_forbattrade"), "tillforlitligt": N_("report.column.tillforlitligt"),
            "ej_tillforlitligt": N_("report.column.ej_tillforlitligt"),
@@ -155,11 +153,36 @@ def table_title(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
                  goal=goal_label(report, programme_id, goal_id, lang))
     if kind == "outcomes":
         return t("report.table.outcomes", lang, programme=_programmes(report)[table.programme].name.get(lang))
-    if kind == "kasam":
-        return t("report.table.kasam", lang, instrument=_instrument(report, table).title.get(lang))
+    if kind == "change":
+        first, last = _change_span(report, table, lang)
+        return t("report.table.change", lang, instrument=_instrument(report, table).title.get(lang),
+                 first=first.lower(), last=last.lower())
     if kind == "indicators":
         return _instrument(report, table).title.get(lang)
-    return {"durations": t("report.table.durations", lang), "flow": t("report.table.flow", lang)}[kind]
+    if kind == "durations":
+        members = _duration_programmes(report, table)
+        if "/" not in table.id:
+            return t("report.table.durations", lang)
+        return t("report.table.durations_of", lang, programmes=", ".join(p.name.get(lang) for p in members))
+    return t("report.table.flow", lang)
+
+
+def _change_span(report: BoardReport, table: Table, lang: str) -> tuple[str, str]:
+    """The occasions a change table spans, when every programme in it names them alike."""
+    programmes = {p.id: p for p in report.catalog.latest_programmes()}
+    names = {(programmes[p].occasion(first).label.get(lang), programmes[p].occasion(last).label.get(lang))
+             for p, first, last in table.spans}
+    if len(names) == 1:
+        return names.pop()
+    return t("report.change.first_occasion", lang), t("report.change.last_occasion", lang)
+
+
+def _duration_programmes(report: BoardReport, table: Table) -> list:
+    """The programmes a durations table counts: named in its id, or all of the report's."""
+    if "/" not in table.id:
+        return report.programmes
+    ids = table.id.split("/", 1)[1].split("+")
+    return [p for p in report.programmes if p.id in ids]
 
 
 def table_heading(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
@@ -167,7 +190,7 @@ def table_heading(report: BoardReport, table: Table, lang: str = DEFAULT) -> str
     kind = table.id.split("/", 1)[0]
     if kind == "outcomes":
         return _programmes(report)[table.programme].name.get(lang)
-    if kind == "kasam":
+    if kind == "change":
         return _instrument(report, table).title.get(lang)
     return table_title(report, table, lang)
 
@@ -179,10 +202,13 @@ def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) 
     if kind == "outcomes":
         programme = _programmes(report)[table.programme]
         return t("report.row.sum", lang) if row == ALL else programme.outcome_label(row, lang)
-    if kind == "kasam":
+    if kind == "change":
         return gender_label(row, lang)
     if kind == "durations":
-        return t("report.all", lang) if row == ALL else t(DURATION_ROWS[row], lang)
+        if row == ALL:
+            return t("report.all", lang)
+        bands = {b.id: b for p in _duration_programmes(report, table) for b in p.duration_bands}
+        return bands[row].label.get(lang) if row in bands else row
     if kind == "flow":
         return t("report.row.whole_period", lang) if row == report.period.id else period_label(report.grid.period(row), lang)
     indicator_id, group = row.split(":", 1)

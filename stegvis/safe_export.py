@@ -5,6 +5,7 @@ numbers stay numbers. Files are written atomically."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     write_atomic(path, csv_text(frame))
 
 
+def sheet_name(title: str) -> str:
+    """A table title as an Excel sheet name: at most 31 characters, none of []:*?/\\ (Excel
+    refuses them; "Stödlinjen: Mer ork" would otherwise fail the whole workbook)."""
+    return re.sub(r"[\[\]:*?/\\]", "-", title).strip("' ")[:31] or "Tabell"
+
+
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per table; text cells are stored as text, never as formulas."""
     from openpyxl import Workbook
@@ -45,7 +52,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for name, frame in sheets.items():
-        sheet = book.create_sheet(title=name[:31])
+        sheet = book.create_sheet(title=sheet_name(name))
         safe = safe_frame(frame)
         sheet.append(list(safe.columns))
         for row in safe.itertuples(index=False):

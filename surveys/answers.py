@@ -74,10 +74,7 @@ def _is_nan(number) -> bool:
 def check_answer(instrument: Instrument, item_id: str, value=None, *, status: str = ANSWERED,
                  other_text: str | None = None) -> Answer:
     """Validate one answer against the definition; raise StegvisError naming the item and the problem."""
-    try:
-        item = instrument.item(item_id)
-    except StopIteration:
-        raise StegvisError(f"{instrument.id} has no item {item_id!r}") from None
+    item = instrument.item(item_id)
     where = f"{instrument.id}, item {item_id}"
     if status == SKIPPED:
         if not is_skippable(instrument, item):

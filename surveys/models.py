@@ -9,9 +9,12 @@ the path inside the file so the loader can point at the line."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from foundation.errors import StegvisError
 
 Language = Literal["sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("sv", "en")
@@ -27,7 +30,29 @@ class DefinitionProblem(ValueError):
         self.message = message
 
 
+# The genders a participant is registered with (participants.gender), in the order tables show them.
+GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
+
 RespondentGroup = Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"]
+
+class UnknownId(StegvisError, KeyError):
+    """A lookup by id that the definition does not have; the message names both."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _by_id(entries) -> dict:
+    return {entry.id: entry for entry in entries}
+
+
+def _find(table: dict, ident: str, what: str, owner: str):
+    try:
+        return table[ident]
+    except (KeyError, TypeError):
+        known = ", ".join(table) or "none"
+        raise UnknownId(f"{owner} has no {what} {ident!r} (known: {known})") from None
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -333,19 +358,29 @@ class Instrument(Strict):
                 raise DefinitionProblem(("indicators", n), f"indicator {indicator.id} has no items tagged with it")
         return self
 
-    # Lookups used by scoring and the survey session.
+    # Lookups used by scoring and the survey session: UnknownId names what is missing.
+    @cached_property
+    def items_by_id(self) -> dict[str, Item]:
+        return _by_id(self.items)
+
     def item(self, item_id: str) -> Item:
-        return next(i for i in self.items if i.id == item_id)
+        return _find(self.items_by_id, item_id, "item", f"instrument {self.id}")
 
     def response_scale(self, scale_id: str) -> ResponseScale:
-        return next(s for s in self.response_scales if s.id == scale_id)
+        return _find(_by_id(self.response_scales), scale_id, "response scale", f"instrument {self.id}")
 
     def item_range(self, item_id: str) -> tuple[int, int]:
         scale = self.response_scale(self.item(item_id).scale)
         return scale.min, scale.max
 
     def scale(self, scale_id: str) -> Scale:
-        return next(s for s in self.scales if s.id == scale_id)
+        return _find(_by_id(self.scales), scale_id, "scale", f"instrument {self.id}")
+
+    @property
+    def headline_scale(self) -> Scale | None:
+        """The scale that sums the instrument up where one number is shown: the one with a
+        reliable-change reference, else the first declared; None without scales."""
+        return next((s for s in self.scales if s.reliable_change), self.scales[0] if self.scales else None)
 
     @property
     def key(self) -> str:
@@ -370,8 +405,8 @@ class ScaleChange(Strict):
     kind: Literal["scale_change"]
     instrument: Slug
     scale: Slug
-    from_occasion: Slug = "intake"
-    to_occasion: Slug = "exit"
+    from_occasion: Slug | None = Field(None, description="Default: the earliest occasion giving the instrument")
+    to_occasion: Slug | None = Field(None, description="Default: the exit occasion giving it (else the latest)")
     reliable: bool = Field(False, description="Count only reliable improvement (Jacobson–Truax)")
 
 
@@ -478,10 +513,23 @@ class Programme(Strict):
         return self
 
     def outcome_label(self, outcome_id: str, lang: str = "sv") -> str:
-        return next(o.label.get(lang) for o in self.outcomes if o.id == outcome_id)
+        return _find(_by_id(self.outcomes), outcome_id, "outcome", f"programme {self.id}").label.get(lang)
 
     def occasion(self, occasion_id: str) -> Occasion:
-        return next(o for o in self.occasions if o.id == occasion_id)
+        return _find(_by_id(self.occasions), occasion_id, "occasion", f"programme {self.id}")
+
+    def change_occasions(self, instrument_id: str) -> tuple[str, str] | None:
+        """The two occasions a change in an instrument's scores is measured between: the
+        earliest occasion that gives it counted from the start, and the exit occasion that
+        gives it (or, without one, the latest counted from the start). None when fewer than
+        two occasions give it. Goals and the board name occasions by these anchors, so a
+        programme's own occasion ids (intake, inskrivning, uppfoljning_3m …) need no code."""
+        using = [o for o in self.occasions if instrument_id in o.instruments]
+        starts = sorted((o for o in using if o.anchor == "start"), key=lambda o: o.offset_months)
+        exits = [o for o in using if o.anchor == "exit"]
+        first = starts[0] if starts else None
+        last = exits[0] if exits else (starts[-1] if len(starts) > 1 else None)
+        return (first.id, last.id) if first and last and first.id != last.id else None
 
     @property
     def key(self) -> str:

@@ -127,11 +127,7 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
     Refuses an occasion counted from the start once the participant has exited, and a second
     visit at the same occasion on the same day unless `again` (RepeatVisit)."""
     programme = catalog.programme(programme_id)
-    try:
-        occ = programme.occasion(occasion)
-    except StopIteration:
-        known = ", ".join(o.id for o in programme.occasions)
-        raise StegvisError(f"programme {programme_id} has no occasion {occasion!r} (known: {known})") from None
+    occ = programme.occasion(occasion)
     if participant_id is not None:  # before anything else: no licence makes this occasion possible
         problem = occasion_problem(db, programme, occ, participant_id)
         if problem:

@@ -188,6 +188,25 @@ SCHEMA = Schema("surveys", {
         WHEN NEW.status = 'answered' AND NEW.value_type IS NULL
         BEGIN SELECT RAISE(ABORT, 'an answered row needs its value_type (number, text or list)'); END;
     """,
+    # 6: a coach shares a participant's own results per instrument, not one switch that was
+    # named after KASAM and governed every instrument. Those who had it on keep every
+    # instrument that is shared by the coach (participant_view: coach_shares) shared.
+    6: """
+    CREATE TABLE shared_results (
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        instrument_id TEXT NOT NULL,
+        shared_at TEXT NOT NULL,
+        shared_by INTEGER REFERENCES users(id),
+        PRIMARY KEY (participant_id, instrument_id)
+    );
+    INSERT INTO shared_results (participant_id, instrument_id, shared_at)
+        SELECT p.id, d.id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+        FROM participants p,
+             (SELECT DISTINCT id FROM definitions
+              WHERE kind = 'instrument' AND json_extract(content, '$.participant_view') = 'coach_shares') d
+        WHERE p.share_kasam = 1;
+    ALTER TABLE participants DROP COLUMN share_kasam;
+    """,
 })
 
 

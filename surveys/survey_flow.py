@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from foundation.db import now, transaction
+from foundation.errors import StegvisError
 from foundation.texts import t
 from surveys.answers import ANSWERED, DONT_KNOW, SKIPPED, Answer, check_answer, session_answers, store_answer
 from surveys.definitions import Catalog
@@ -96,13 +98,33 @@ def own_responses(db, catalog: Catalog, participant_id: int, instrument: Instrum
 
 
 def shown_to_participant(db, participant_id: int, instrument: Instrument) -> bool:
-    """'always', or 'coach_shares' and the coach has shared; never for 'never'."""
+    """'always', or 'coach_shares' and the coach has shared this instrument; never for 'never'."""
     if instrument.participant_view == "always":
         return True
     if instrument.participant_view == "never":
         return False
-    row = db.execute("SELECT share_kasam FROM participants WHERE id = ?", [participant_id]).fetchone()
-    return bool(row and row[0])
+    return instrument.id in shared_results(db, participant_id)
+
+
+def shared_results(db, participant_id: int) -> list[str]:
+    """The instruments whose results the coach has chosen to show this participant."""
+    return [r[0] for r in db.execute("SELECT instrument_id FROM shared_results WHERE participant_id = ? "
+                                     "ORDER BY instrument_id", [participant_id])]
+
+
+def share_results(db, participant_id: int, instrument: Instrument, shared: bool, by: int | None = None) -> None:
+    """Show (or stop showing) the participant their own results of one instrument, for an
+    instrument whose definition leaves that to the coach (participant_view: coach_shares)."""
+    if instrument.participant_view != "coach_shares":
+        raise StegvisError(f"{instrument.id}: participant_view is {instrument.participant_view}, "
+                           "so the coach does not choose whether its results are shown")
+    with transaction(db):
+        if shared:
+            db.execute("INSERT OR IGNORE INTO shared_results (participant_id, instrument_id, shared_at, shared_by) "
+                       "VALUES (?, ?, ?, ?)", [participant_id, instrument.id, now(), by])
+        else:
+            db.execute("DELETE FROM shared_results WHERE participant_id = ? AND instrument_id = ?",
+                       [participant_id, instrument.id])
 
 
 def own_instruments(db, catalog: Catalog, participant_id: int) -> list[Instrument]:

@@ -29,10 +29,10 @@ import numpy as np
 
 ALL = "alla"
 LEAF_KINDS = ("kvartal", "tertial")
-ADDITIVE_PREFIXES = ("outcomes/", "goal/", "kasam/", "durations", "indicators/")  # flow is handled apart
+ADDITIVE_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "indicators/")  # flow is handled apart
 PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/")  # the same figures in a programme's view and in "alla"
-SUMMED_PREFIXES = ("kasam/", "durations", "flow", "indicators/")  # "alla" = the sum of the programmes
-KNOWN_PREFIXES = ("outcomes/", "goal/", "kasam/", "durations", "flow", "indicators/")
+SUMMED_PREFIXES = ("change/", "durations", "flow", "indicators/")  # "alla" = the sum of the programmes
+KNOWN_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "flow", "indicators/")
 GOAL_DIMENSIONS = ("gender:", "age_group:", "time_in_programme:")
 FLOW_ADDITIVE = ("nya", "avslutade")
 EPS = 1e-6
@@ -42,7 +42,7 @@ EPS = 1e-6
 # had nobody in it, and its cells are 0.
 ALL_KINDS = ("kvartal", "tertial", "halvar", "ar", "hela")
 PUBLISHED_FOR = {"goal": ("tertial", "halvar", "ar", "hela"), "outcomes": ("ar", "hela"),
-                 "kasam": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela")}
+                 "change": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela")}
 
 
 def kind_of(table_id: str) -> str:
@@ -175,7 +175,7 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
         up to `alla`); goal tables: for each dimension `gender:`, `age_group:`,
         `time_in_programme:`, its groups add up to `alla`; goal rows `uppnatt` + `ej_uppnatt`
         = `alla` (the total row);
-      * kasam: `n` = `forbattrade` + `ej_forbattrade` = `tillforlitligt` + `ej_tillforlitligt`,
+      * change: `n` = `forbattrade` + `ej_forbattrade` = `tillforlitligt` + `ej_tillforlitligt`,
         and `tillforlitligt` <= `forbattrade` (a reliable improvement is an improvement);
       * indicators: `n` = `instammer` + `ej_instammer`;
       * flow: the period row's `nya` and `avslutade` are the sums of its quarter/tertial rows;
@@ -243,7 +243,7 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                         for r in rows:
                             ids.add(f"{tid}: {dim} groups add up to alla, row {r}",
                                     [key(r, ALL)], [key(r, c) for c in groups])
-            elif kind == "kasam":
+            elif kind == "change":
                 for r in rows:
                     for pair in (("forbattrade", "ej_forbattrade"), ("tillforlitligt", "ej_tillforlitligt")):
                         ids.add(f"{tid}: n = {' + '.join(pair)}, row {r}",
@@ -373,7 +373,7 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
             if (num is None or num.kind != "scale_change" or goal.population != "exited" or num.scale != "total"
                     or (num.from_occasion, num.to_occasion) != ("intake", "exit")):
                 continue
-            kasam = (programme, pid, f"kasam/{num.instrument}")
+            kasam = (programme, pid, f"change/{num.instrument}")
             if (programme, pid) not in pub.reports:
                 continue
             improved = "tillforlitligt" if num.reliable else "forbattrade"
@@ -394,7 +394,7 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                     [(view, pid, "flow", pid, "avslutade")], exits)
         if complete:
             for tid in tids:
-                if not tid.startswith("kasam/"):
+                if not tid.startswith("change/"):
                     continue
                 for r, c in pub.count_cells(view, pid, tid):
                     if c == "n":
@@ -657,7 +657,7 @@ def mean_sum_identities(pub: Published, sums: dict) -> list[Identity]:
         by_report[(view, pid)].add((tid, row, column))
     for (view, pid), cells in by_report.items():
         for tid, row, column in cells:
-            if tid.startswith("kasam/") and row == ALL:
+            if tid.startswith("change/") and row == ALL:
                 parts = [(view, pid, tid, r, c) for t, r, c in cells if t == tid and c == column and r != ALL]
                 add(f"{tid} {column}: alla = sum of the genders ({view} {pid})", [(view, pid, tid, ALL, column)], parts)
     for view in pub.views:

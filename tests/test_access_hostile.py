@@ -37,7 +37,7 @@ def test_coach_cannot_reach_another_coachs_participant(demo):
     for attempt in (lambda: anna.participant(theirs), lambda: anna.participant_answers(theirs),
                     lambda: anna.participant_responses(theirs, "kasam29"),
                     lambda: anna.open_visit(theirs, "exit", ["sjalvskattning"]),
-                    lambda: anna.set_share_kasam(theirs, True)):
+                    lambda: anna.share_results(theirs, "kasam29", True)):
         with pytest.raises(AccessDenied):
             attempt()
     enrolment = db.execute("SELECT id FROM enrolments WHERE participant_id = ?", [theirs]).fetchone()[0]

@@ -25,7 +25,7 @@ MATRIX = {
     "record_exit": ({"coach", "admin"}, lambda ids: (ids["enrolment"], "2026-10-01", "avbrutit")),
     "withdraw_consent": ({"coach", "admin"}, lambda ids: (ids["withdraw"], "jobbvagen_ar")),
     "open_visit": ({"coach", "admin"}, lambda ids: (ids["own"], "followup", ["nulage_onskat"], "sv", None, True)),
-    "set_share_kasam": ({"coach", "admin"}, lambda ids: (ids["own"], True)),
+    "share_results": ({"coach", "admin"}, lambda ids: (ids["own"], "kasam29", True)),
     "programmes": ({"coach", "admin"}, lambda ids: ()),
     "aggregate_inputs": ({"admin"}, lambda ids: ("jobbvagen_ar",)),
     "board_periods": ({"board", "admin"}, lambda ids: ()),

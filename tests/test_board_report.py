@@ -17,6 +17,7 @@ from stegvis import reports
 SUPPRESSED_TEXT = reports.suppressed()  # "för få svar"
 from stegvis.access import Access
 from stegvis.accounts import get_user
+from stegvis.safe_export import sheet_name
 from stegvis.cli import run
 from stegvis.demo import run_demo
 from foundation.errors import StegvisError
@@ -103,7 +104,7 @@ def test_hidden_figures_agree_on_screen_in_the_workbook_and_in_the_json(demo):
     assert hidden > 0
     assert int((shown.drop(columns="") == SUPPRESSED_TEXT).to_numpy().sum()) == hidden
     book = load_workbook(io.BytesIO(reports.xlsx(report)))
-    sheet_values = [c.value for line in book[title[:31]].iter_rows(min_row=2) for c in line[1:]]
+    sheet_values = [c.value for line in book[sheet_name(title)].iter_rows(min_row=2) for c in line[1:]]
     assert sheet_values.count(SUPPRESSED_TEXT) == hidden
     published = next(t for t in reports.as_json(report)["tables"] if t["id"] == table.id)
     assert sum(v is None for row in published["values"] for v in row) == hidden
@@ -200,7 +201,7 @@ def test_goal_chart_states_each_figure_beside_the_plot():
 
 
 def test_aggregate_cache_is_bounded_and_forgets_older_versions():
-    from stegvis.access import AggregateCache
+    from stegvis.aggregates import AggregateCache
 
     cache, catalog = AggregateCache(), object()
     for n in range(8):

@@ -137,8 +137,8 @@ def test_the_auditor_finds_a_planted_leak(demo, truth):
 # -- the primary rule on the JSON ------------------------------------------------------------------
 
 SHARES = {  # share column -> (numerator, rest, denominator) in the same row; None: not published
-    ("kasam", "andel_forbattrade"): ("forbattrade", "ej_forbattrade", "n"),
-    ("kasam", "andel_tillforlitligt"): ("tillforlitligt", "ej_tillforlitligt", "n"),
+    ("change", "andel_forbattrade"): ("forbattrade", "ej_forbattrade", "n"),
+    ("change", "andel_tillforlitligt"): ("tillforlitligt", "ej_tillforlitligt", "n"),
     ("indicators", "andel"): ("instammer", "ej_instammer", "n"),
 }
 RESPONSE_RATE = "svarsfrekvens"  # completed (`n`) of the surveys opened, which are not published
@@ -330,7 +330,7 @@ def one_attribute_groups(pub) -> list[str]:
                 parts = [r["id"] for r in table["rows"] if not r["total"]]
                 for column in (c["id"] for c in table["columns"] if c["unit"] == "antal"):
                     check((view, pid, tid, ALL, column), {r: cells[r][column] for r in parts})
-            elif kind == "kasam":
+            elif kind == "change":
                 for r in rows:
                     for pair in (("forbattrade", "ej_forbattrade"), ("tillforlitligt", "ej_tillforlitligt")):
                         check((view, pid, tid, r, "n"), {c: cells[r][c] for c in pair})
@@ -382,7 +382,7 @@ def test_replay_n_times_mean_on_every_kasam_table(demo):
     found = []
     for (view, pid), report in pub.reports.items():
         for table in report["tables"]:
-            if not table["id"].startswith("kasam/"):
+            if not table["id"].startswith("change/"):
                 continue
             rows = [r["id"] for r in table["rows"]]
             cells = {r: row_dict(table, v) for r, v in zip(rows, table["values"])}

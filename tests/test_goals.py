@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from indicators.goals import evaluate_goal, evaluate_goals, months_between
-from indicators.scoring import score
+from indicators.scoring import scored as scores_beside
 from stegvis.files import read_table
 
 
@@ -45,7 +45,7 @@ def test_kasam_goal_uses_paired_change(catalog):
             answers.append({"participant_id": pid, "occasion": "exit", "completed_at": "2025-09-01",
                             **{f"q{n}": exit_ for n in range(1, 30)}})
     responses = pd.DataFrame(answers)
-    scored = pd.concat([responses[["participant_id", "occasion", "completed_at"]], score(kasam, responses)], axis=1)
+    scored = scores_beside(kasam, responses, ["participant_id", "occasion", "completed_at"])
     enrolments = pd.DataFrame({"participant_id": [1, 2, 3, 4], "gender": ["kvinna", "man", "kvinna", "man"],
                                "programme_id": "porten", "started_on": "2025-01-01", "exited_on": "2025-09-01",
                                "outcome": "annat", "birth_year": 1990})

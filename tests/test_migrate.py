@@ -78,6 +78,9 @@ def test_migrate_keeps_every_answer_score_and_audit_entry(old_db, monkeypatch, c
     tables = ["participants", "enrolments", "consents", "survey_sessions", "answers", "audit_log", "erasures",
               "users", "definitions", "textpacks"]
     old_columns = {table: columns(old_db, table) for table in tables}
+    # schema 6 moved the one KASAM switch into shared_results, per instrument
+    old_columns["participants"] = old_columns["participants"].replace(", share_kasam", "")
+    shared_before = {r[0] for r in rows(old_db, "participants", "id, share_kasam") if r[1]}
     before = {table: rows(old_db, table, old_columns[table]) for table in tables}
     scores_before = score_table(old_db, monkeypatch, key=OLD_KEY)
 
@@ -88,6 +91,10 @@ def test_migrate_keeps_every_answer_score_and_audit_entry(old_db, monkeypatch, c
     assert re.search(rf"Upgraded .*(to|schema) {LATEST}\b", out) and "Backed up" in out
 
     assert {table: rows(old_db, table, old_columns[table]) for table in tables} == before
+    shared_after = rows(old_db, "shared_results", "participant_id, instrument_id")
+    assert shared_before and {pid for pid, _ in shared_after} == shared_before
+    assert {instrument for _, instrument in shared_after} == {"kasam29", "kasam13"} & {
+        i.id for i in shipped_catalog().latest_instruments() if i.participant_view == "coach_shares"}
     scores_after = score_table(old_db, monkeypatch)  # the key now comes from the file beside the database
     assert len(scores_after) > 100
     assert scores_after.equals(scores_before)  # same figures, same pseudonyms

@@ -31,3 +31,14 @@ def test_no_cell_starts_with_a_formula_character(values):
     out = [neutralise(v) for v in values]
     assert not any(isinstance(v, str) and v.startswith(FORMULA_START) for v in out)
     assert all(v == o or o == "'" + v for v, o in zip(values, out))
+
+
+def test_sheet_names_excel_accepts():
+    """Excel refuses []:*?/\\ in a sheet name and more than 31 characters: a programme's goal
+    titled "Stödlinjen: Mer ork" must not fail the whole workbook."""
+    from stegvis.safe_export import sheet_name, xlsx_bytes
+
+    assert sheet_name("Stödlinjen: Mer ork [2025]") == "Stödlinjen- Mer ork -2025-"
+    assert len(sheet_name("x" * 40)) == 31
+    book = xlsx_bytes({"Stödlinjen: Mer ork": pd.DataFrame({"a": [1]}), "a/b?c*d": pd.DataFrame({"a": [2]})})
+    assert book[:2] == b"PK"

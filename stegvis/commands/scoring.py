@@ -56,7 +56,7 @@ def _board_access(db: Path | None):
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def score(instrument: str = typer.Argument(..., help="Instrument id, e.g. kasam29"),
+    def score(instrument: str = typer.Argument(..., help="Instrument id, as its definition file names it (`id:`)"),
               input: Path = typer.Option(..., "--input", "-i", help="CSV: respondent_id and one column per item"),
               output: Path = typer.Option(None, "--output", "-o", help="Write here instead of stdout")):
         """Score responses from a CSV file: one column per scale, bands, flags and n_missing."""

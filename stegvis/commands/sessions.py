@@ -17,7 +17,7 @@ session_app = typer.Typer(help="Survey sessions for participants.", no_args_is_h
 def register(app: typer.Typer) -> None:
     @session_app.command("new")
     def new(participant: str = typer.Option(..., "--participant", help="The participant's code"),
-            occasion: str = typer.Option(..., "--occasion", help="Occasion id, e.g. intake or exit"),
+            occasion: str = typer.Option(..., "--occasion", help="Occasion id, as the programme's definition names it"),
             instrument: list[str] = typer.Option(None, "--instrument", help="Instrument id; repeat to queue several "
                                                  "(default: those of the occasion)"),
             programme: str = typer.Option(None, "--programme", help="Needed only if enrolled in several"),

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.nns import indicator_results
+from indicators.indicator_results import indicator_results
 
 
 def test_share_at_or_above_cut_per_group_and_period(catalog):

@@ -12,6 +12,16 @@ COLUMNS = ["indicator", "label", "respondent_group", "period", "n", "n_answers",
            "aggregation", "cut"]
 
 
+def respondent_means(instrument: Instrument, indicator, frame: pd.DataFrame) -> pd.Series:
+    """Each response's own mean over its answered items of one indicator (NaN: none answered,
+    'vet ej' and skipped are not answers). The board and `indicator_results` both count a
+    respondent once per indicator through this."""
+    items = [i.id for i in instrument.items if i.indicator == indicator.id and i.id in frame.columns]
+    if not items:
+        return pd.Series(np.nan, index=frame.index)
+    return frame[items].astype(float).mean(axis=1, skipna=True)
+
+
 def indicator_results(instrument: Instrument, responses: pd.DataFrame, *, period_column: str | None = None) -> pd.DataFrame:
     """One row per indicator × respondent group × period.
 
@@ -31,11 +41,9 @@ def indicator_results(instrument: Instrument, responses: pd.DataFrame, *, period
     rows = []
     for indicator in instrument.indicators:
         items = [i.id for i in instrument.items if i.indicator == indicator.id and i.id in frame.columns]
-        values = frame[items].to_numpy(dtype=float) if items else np.full((len(frame), 1), np.nan)
-        answered = (~np.isnan(values)).sum(axis=1)
+        answered = frame[items].notna().sum(axis=1).to_numpy() if items else np.zeros(len(frame), dtype=int)
+        person = respondent_means(instrument, indicator, frame).to_numpy(dtype=float)
         valid = answered > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            person = np.nansum(values, axis=1) / np.maximum(answered, 1)  # each respondent's own mean
         n = np.bincount(codes[valid], minlength=size)
         n_answers = np.bincount(codes, weights=answered, minlength=size)
         sums = np.bincount(codes[valid], weights=person[valid], minlength=size)
