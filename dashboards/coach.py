@@ -13,7 +13,7 @@ import streamlit as st
 from stegvis import charts
 from dashboards.auth import access
 from dashboards.common import plain
-from dashboards.qr import qr_png, survey_url
+from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from stegvis.reports import gender_label
 from indicators.schedule import todos

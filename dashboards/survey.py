@@ -132,7 +132,7 @@ def _visit():
 
 
 def _programme_name(cur) -> str:
-    return entrance().catalog.programme(cur.visit.programme_id).name.get(st.session_state["lang"])
+    return _visit().programme_name(st.session_state["lang"])
 
 
 def _save(action) -> bool:

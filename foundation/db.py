@@ -23,6 +23,7 @@ import sqlite_utils
 from foundation.errors import StegvisError
 
 DEFAULT_DB = Path("data") / "stegvis.db"
+REBUILD = "-- rebuilds a table"  # marks a version that copies a table into a new definition
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,24 @@ def migrate_db(db: sqlite_utils.Database, schemas: list[Schema]) -> int:
     pending_versions(db, schemas)  # refuses a newer database
     latest = latest_version(schemas)
     for version in range(schema_version(db) + 1, latest + 1):
-        with transaction(db):
-            for statement in statements(version_script(schemas, version)):
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {version}")
+        script = version_script(schemas, version)
+        # SQLite cannot drop NOT NULL from a column: such a version builds the table anew, copies
+        # it and renames it. Foreign keys must be off meanwhile (dropping the old table would
+        # otherwise cascade into the rows pointing at it), and are checked before committing.
+        rebuild = REBUILD in script
+        if rebuild:
+            db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with transaction(db):
+                for statement in statements(script):
+                    db.execute(statement)
+                if rebuild and (broken := db.execute("PRAGMA foreign_key_check").fetchall()):
+                    raise StegvisError(f"schema {version}: {len(broken)} rows would point at nothing "
+                                       f"(first: {broken[0]}); nothing was changed")
+                db.execute(f"PRAGMA user_version = {version}")
+        finally:
+            if rebuild:
+                db.execute("PRAGMA foreign_keys = ON")
     return latest
 
 
@@ -139,11 +154,18 @@ def describe_migration(script: str) -> str:
     """A migration in a few words, read from its statements: the tables, columns and indexes
     it adds or drops; triggers are counted."""
     parts, triggers = [], 0
+    rebuilt = set(re.findall(r"CREATE TABLE (\w+)_rebuilt", script))
     for statement in statements(script):
-        words = " ".join(statement.split())
+        words = " ".join(line for line in statement.split("\n") if not line.strip().startswith("--"))
+        words = " ".join(words.split())
         if re.match(r"(CREATE TEMP|DROP TABLE (IF EXISTS )?migration_)", words, re.I):
             continue  # scaffolding the migration builds and drops again
-        if match := re.match(r"CREATE (?:UNIQUE )?(TABLE|INDEX|VIEW) (?:IF NOT EXISTS )?(\w+)", words, re.I):
+        if match := re.match(r"CREATE TABLE (\w+)_rebuilt", words, re.I):
+            parts.append(f"rebuild table {match[1]} (keeping every row)")
+        elif any(re.search(rf"\b{name}(_rebuilt)?\b", words) for name in rebuilt) and \
+                re.match(r"(INSERT|DROP TABLE|ALTER TABLE)", words, re.I):
+            continue  # the copy, drop and rename of a rebuilt table
+        elif match := re.match(r"CREATE (?:UNIQUE )?(TABLE|INDEX|VIEW) (?:IF NOT EXISTS )?(\w+)", words, re.I):
             parts.append(f"add {match[1].lower()} {match[2]}")
         elif re.match(r"CREATE TRIGGER", words, re.I):
             triggers += 1

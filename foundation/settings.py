@@ -3,6 +3,7 @@ so the app and the command line agree (`stegvis config`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from foundation.db import Schema, transaction
@@ -18,10 +19,22 @@ SCHEMA = Schema("foundation.settings", {1: """
 
 @dataclass(frozen=True)
 class Setting:
+    """A whole-number setting between its bounds."""
+
     key: str
     default: int
     minimum: int
     maximum: int
+    help: str
+
+
+@dataclass(frozen=True)
+class TextSetting:
+    """A text setting; `pattern` is what a value must match in full ('' is always allowed: unset)."""
+
+    key: str
+    default: str
+    pattern: str
     help: str
 
 
@@ -40,20 +53,34 @@ SETTINGS = {
         Setting("code_guesses_per_minute", 20, 5, 600,
                 "Wrong participant codes per minute, server-wide, before code entry pauses (logged)"),
         Setting("retention_years", 5, 1, 50, "Years after exit before `stegvis purge` erases a participant"),
+        # Mail for survey rounds' invitations; the password comes from $STEGVIS_SMTP_PASSWORD only.
+        TextSetting("smtp_host", "", r"[A-Za-z0-9.-]{1,253}", "Mail server for round invitations (empty: no mail)"),
+        Setting("smtp_port", 587, 1, 65535, "Mail server port (587 with STARTTLS, 465 with TLS, 25 plain)"),
+        Setting("smtp_starttls", 1, 0, 1, "1: upgrade the connection with STARTTLS before logging in"),
+        TextSetting("smtp_user", "", r"[^\s]{1,254}", "User name at the mail server (empty: no login)"),
+        TextSetting("smtp_sender", "", r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", "The From address of invitations"),
     ]
 }
 
 
-def setting(db, key: str) -> int:
+def setting(db, key: str) -> int | str:
     spec = SETTINGS[key]
     raw = get_setting(db, key)
-    return spec.default if raw is None else int(raw)
+    if raw is None:
+        return spec.default
+    return raw if isinstance(spec, TextSetting) else int(raw)
 
 
-def update_setting(db, key: str, value: str) -> int:
+def update_setting(db, key: str, value: str) -> int | str:
     if key not in SETTINGS:
         raise StegvisError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
     spec = SETTINGS[key]
+    if isinstance(spec, TextSetting):
+        text = value.strip()
+        if text and not re.fullmatch(spec.pattern, text):
+            raise StegvisError(f"setting {key}: {value!r} is not valid ({spec.help.lower()})")
+        set_setting(db, key, text)
+        return text
     try:
         number = int(value)
     except ValueError:

@@ -77,7 +77,12 @@ class ParticipantVisit:
         return survey_flow.current(self._db, self.catalog, self.visit_id)
 
     def programme_name(self, lang: str) -> str:
-        return self.catalog.programme(get_visit(self._db, self.visit_id).programme_id).name.get(lang)
+        """What the questions call the programme: its name, or the förbund for a round that
+        covers the whole förbund."""
+        programme_id = get_visit(self._db, self.visit_id).programme_id
+        if programme_id is None:
+            return "samordningsförbundet" if lang != "en" else "the coordination association"
+        return self.catalog.programme(programme_id).name.get(lang)
 
     def wording(self, instrument: Instrument, lang: str) -> WordingSource:
         """The installed wording of the instrument (its licensed text pack, or placeholders)."""

@@ -49,6 +49,25 @@ def hash_code(db, code: str) -> str:
     return hmac.new(bytes.fromhex(code_key(db)), normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
 
+def _keystream(db, nonce: str) -> list[int]:
+    stream = hmac.new(bytes.fromhex(code_key(db)), f"seal:{nonce}".encode(), hashlib.sha256).digest()
+    return [int.from_bytes(stream[2 * n:2 * n + 2], "big") % len(CODE_ALPHABET) for n in range(CODE_LENGTH)]
+
+
+def seal_code(db, code: str, nonce: str) -> str:
+    """A code enciphered under the code key (kept outside the database) and a nonce used once:
+    a one-time pad from HMAC-SHA256 as a keyed pseudorandom function. Without the key the
+    sealed text says nothing about the code."""
+    shifts = _keystream(db, nonce)
+    return "".join(CODE_ALPHABET[(CODE_ALPHABET.index(ch) + s) % len(CODE_ALPHABET)]
+                   for ch, s in zip(normalise_code(code), shifts))
+
+
+def unseal_code(db, sealed: str, nonce: str) -> str:
+    shifts = _keystream(db, nonce)
+    return "".join(CODE_ALPHABET[(CODE_ALPHABET.index(ch) - s) % len(CODE_ALPHABET)] for ch, s in zip(sealed, shifts))
+
+
 @dataclass(frozen=True)
 class SessionPart:
     """One instrument within a visit: a row of `survey_sessions`."""
@@ -191,16 +210,24 @@ def get_visit(db, visit: str) -> Visit:
 
 
 def visit_for_code(db, code: str, at: datetime | None = None) -> Visit:
-    """The open visit a code belongs to; InvalidCode if wrong, expired, or already completed."""
+    """The open visit a code belongs to: a participant's, a round's already begun, or a new one
+    from a survey round's unused code. InvalidCode if wrong, expired, or already completed."""
+    from surveys.rounds import open_round_code
+
     normalised = normalise_code(code)
     if len(normalised) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in normalised):
         raise InvalidCode()
+    hashed = hash_code(db, normalised)
     row = db.execute(
-        "SELECT visit, expires_at FROM survey_sessions WHERE code_hash = ? AND status = 'open' LIMIT 1",
-        [hash_code(db, normalised)],
+        "SELECT visit, expires_at FROM survey_sessions WHERE code_hash = ? AND status = 'open' LIMIT 1", [hashed],
     ).fetchone()
-    moment = (at or datetime.now(timezone.utc)).isoformat()
-    if row is None or (row[1] and row[1] <= moment):
+    moment = at or datetime.now(timezone.utc)
+    if row is None:
+        visit = open_round_code(db, hashed, moment)
+        if visit is None:
+            raise InvalidCode()
+        return get_visit(db, visit)
+    if row[1] and row[1] <= moment.isoformat():
         raise InvalidCode()
     return get_visit(db, row[0])
 

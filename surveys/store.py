@@ -207,6 +207,93 @@ SCHEMA = Schema("surveys", {
         WHERE p.share_kasam = 1;
     ALTER TABLE participants DROP COLUMN share_kasam;
     """,
+    # 7: survey rounds (enkätomgångar) for the groups that answer without being participants:
+    # staff, the board, managers, referrers, employers. A round knows how many it invited and
+    # how many codes were used, never who used which: a code's row is deleted when it is first
+    # used, and the session's code_hash is cleared when it is sent in, as for participants.
+    # A round may cover the whole förbund, so a session's programme becomes optional: the
+    # table is rebuilt (foreign keys are off while it is, and checked before commit).
+    7: """
+    -- rebuilds a table
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        respondent_group TEXT NOT NULL,
+        instruments TEXT NOT NULL,
+        programme_id TEXT REFERENCES programmes(id),
+        declared TEXT,
+        invited INTEGER NOT NULL CHECK (invited > 0),
+        opened_on TEXT NOT NULL,
+        closes_on TEXT NOT NULL,
+        codes_used INTEGER NOT NULL DEFAULT 0,
+        closed_at TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        CHECK (closes_on >= opened_on)
+    );
+    CREATE TABLE round_codes (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        seat INTEGER NOT NULL,
+        code_hash TEXT NOT NULL UNIQUE,
+        sealed TEXT NOT NULL,
+        PRIMARY KEY (round_id, seat)
+    );
+    CREATE INDEX round_codes_round ON round_codes(round_id);
+    CREATE TABLE round_invitations (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        sent_at TEXT,
+        reminded_at TEXT,
+        UNIQUE (round_id, email)
+    );
+    CREATE TABLE survey_sessions_rebuilt (
+        id INTEGER PRIMARY KEY,
+        visit TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT REFERENCES programmes(id),
+        round_id INTEGER REFERENCES rounds(id),
+        occasion TEXT NOT NULL,
+        instrument_id TEXT NOT NULL,
+        instrument_version INTEGER NOT NULL,
+        respondent_group TEXT NOT NULL DEFAULT 'deltagare',
+        language TEXT NOT NULL DEFAULT 'sv',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'completed', 'cancelled')),
+        code_hash TEXT,
+        expires_at TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        UNIQUE (visit, position),
+        CHECK (programme_id IS NOT NULL OR round_id IS NOT NULL),
+        CHECK (round_id IS NULL OR participant_id IS NULL)
+    );
+    INSERT INTO survey_sessions_rebuilt (id, visit, position, participant_id, programme_id, occasion, instrument_id,
+        instrument_version, respondent_group, language, status, code_hash, expires_at, created_by, created_at,
+        started_at, completed_at)
+        SELECT id, visit, position, participant_id, programme_id, occasion, instrument_id, instrument_version,
+               respondent_group, language, status, code_hash, expires_at, created_by, created_at, started_at,
+               completed_at FROM survey_sessions;
+    DROP TABLE survey_sessions;
+    ALTER TABLE survey_sessions_rebuilt RENAME TO survey_sessions;
+    CREATE INDEX survey_sessions_code ON survey_sessions(code_hash);
+    CREATE INDEX survey_sessions_participant ON survey_sessions(participant_id);
+    CREATE INDEX survey_sessions_instrument ON survey_sessions(instrument_id, status);
+    CREATE INDEX survey_sessions_round ON survey_sessions(round_id);
+    CREATE TRIGGER data_version_survey_sessions_I AFTER INSERT ON survey_sessions
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_survey_sessions_U AFTER UPDATE ON survey_sessions
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_survey_sessions_D AFTER DELETE ON survey_sessions
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_rounds_I AFTER INSERT ON rounds
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_rounds_U AFTER UPDATE ON rounds
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_rounds_D AFTER DELETE ON rounds
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    """,
 })
 
 
