@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import os
 import re
 import sqlite3
@@ -45,9 +46,28 @@ def version_script(schemas: list[Schema], version: int) -> str:
     return "\n".join(schema.changes[version] for schema in schemas if version in schema.changes)
 
 
+_clock: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("stegvis_clock", default=None)
+
+
+def current_time() -> datetime:
+    """Now, in UTC; inside `clock(moment)` that moment instead."""
+    return _clock.get() or datetime.now(timezone.utc)
+
+
 def now() -> str:
     """The current time as stored: ISO 8601 in UTC, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return current_time().replace(microsecond=0).isoformat()
+
+
+@contextlib.contextmanager
+def clock(moment: datetime):
+    """Run the ordinary functions as if it were `moment` (the demo data's history is made this
+    way, through the same functions a user's clicks call, only earlier)."""
+    token = _clock.set(moment.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def resolve_path(path: str | Path | None = None) -> Path:

@@ -14,9 +14,10 @@ from indicators.schedule import add_months
 from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
-from surveys.sessions import hash_code
-from surveys.survey_flow import share_results
-from foundation.db import now, transaction
+from surveys.rounds import close_due_rounds, create_round
+from surveys.sessions import hash_code, visit_for_code
+from surveys.survey_flow import current, give, send_in, share_results
+from foundation.db import clock, now, transaction
 from foundation.settings import get_setting, set_setting
 from surveys.store import publish_definitions
 from surveys.textpacks import demo_textpack, install_textpack, record_permission
@@ -145,7 +146,7 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                             continue
                         _answered_session(db, instrument, participant_id, programme_id, occasion_id, day,
                                           users[coach], person.answers(instrument, fraction))
-            _staff_and_board_sessions(db, catalog, programme, today, rng, users["admin"])
+            _rounds(db, catalog, programme, today, rng, users["admin"])
 
 
 class _Person:
@@ -231,19 +232,46 @@ def _answered_session(db, instrument, participant_id, programme_id, occasion, da
     store_answers(db, session_id, instrument, answers, at)
 
 
-def _staff_and_board_sessions(db, catalog, programme, today, rng, admin_id) -> None:
-    """Yearly staff and board surveys (anonymous: no participant)."""
+# Yearly rounds per programme, as an administrator runs them: (group, instrument, invited,
+# share who answer). Some answer badly: seed 001 had 18 of 42 stakeholders, seed 000 about half.
+ROUNDS = [("insatspersonal", "insatspersonal", 12, (0.55, 0.9)), ("styrelse", "styrelse", 9, (0.3, 0.75))]
+
+
+def _rounds(db, catalog, programme, today, rng, admin_id) -> None:
+    """Each November a staff round and a board round for the programme, made, answered with
+    their codes on the front page's functions, and closed, through the same functions as the
+    administrator's page and the respondents' tablets, at the time they happened."""
     for year in range(FIRST_START.year, today.year + 1):
-        day = date(year, 11, 15)
-        if day > today:
-            day = today - timedelta(days=3)
-        for instrument_id, respondents in (("insatspersonal", 9), ("styrelse", 6)):
+        opened = date(year, 11, 1)
+        if opened >= today:
+            continue
+        closes = date(year, 11, 30)  # this year's may still be open: the administrator sees it running
+        last_answer = min(closes, today - timedelta(days=1))
+        for group, instrument_id, invited, (low, high) in ROUNDS:
+            with clock(_moment(opened, 9)):
+                round_, codes = create_round(db, catalog, group=group, instruments=[instrument_id], invited=invited,
+                                             closes_on=closes.isoformat(), programme_id=programme.id,
+                                             created_by=admin_id, today=opened)
             instrument = catalog.instrument(instrument_id)
-            for n in range(rng.randint(respondents - 3, respondents)):
+            answering = round(invited * rng.uniform(low, high))
+            for n, code in enumerate(codes[:answering]):
+                day = opened + timedelta(days=rng.randint(0, (last_answer - opened).days))
                 person = _Person(rng, "arbete_subvention", "annat")
-                _answered_session(db, instrument, None, programme.id, "arlig", day, admin_id,
-                                  person.answers(instrument, 0.8 + 0.1 * (year - FIRST_START.year)),
-                                  visit=f"demo-{programme.id}-{instrument_id}-{year}-{n}")
+                with clock(_moment(day, 8 + n % 9)):
+                    visit = visit_for_code(db, code)
+                    part = current(db, catalog, visit.visit)
+                    for answer in person.answers(instrument, 0.8 + 0.1 * (year - FIRST_START.year)):
+                        if answer.item_id in {q.id for q in part.questions}:
+                            give(db, part, answer.item_id, answer.value, status=answer.status,
+                                 other_text=answer.other_text)
+                    send_in(db, part)
+            if closes < today:
+                with clock(_moment(closes + timedelta(days=1), 0)):
+                    close_due_rounds(db)
+
+
+def _moment(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), timezone.utc)
 
 
 def _refresh_demo_codes(db, catalog: Catalog, today: date) -> dict[str, str]:

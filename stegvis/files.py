@@ -63,6 +63,21 @@ def read_table(source: Path | Upload, *, dtype=str) -> pd.DataFrame:
     return frame
 
 
+def read_text_file(path: Path, limit: int = 1_000_000) -> str:
+    """A small UTF-8 text file (an address list), with a clear error when it is not one."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > limit:
+            raise StegvisError(f"{path}: larger than {limit // 1000} kB; is it the right file?")
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise StegvisError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise StegvisError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise StegvisError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside the target, then rename: all or nothing."""
     path = Path(path)

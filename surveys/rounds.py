@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from foundation.db import now, transaction
+from foundation.db import current_time, now, transaction
 from foundation.errors import StegvisError
 from surveys.definitions import Catalog
 from surveys.sessions import hash_code, licence_problem, new_code, seal_code, unseal_code
@@ -53,7 +53,7 @@ def create_round(db, catalog: Catalog, *, group: str, instruments: list[str], in
     """A round with `invited` single-use codes. Returns the round and the codes, which are not
     stored anywhere (only their keyed hashes): write them out or mail them now. Everything is
     checked first; a refused round creates nothing."""
-    today = today or date.today()
+    today = today or current_time().date()
     problems = []
     if not instruments:
         problems.append("name at least one instrument (--instrument)")
@@ -176,7 +176,7 @@ def open_round_code(db, hashed: str, at: datetime) -> str | None:
 def close_due_rounds(db, today: date | None = None) -> list[int]:
     """Close every round past its closing date: its unused codes and the addresses its codes
     were mailed to are deleted, and visits still open stop working. Returns the rounds closed."""
-    today = today or date.today()
+    today = today or current_time().date()
     closed = []
     with transaction(db):
         for (round_id,) in db.execute("SELECT id FROM rounds WHERE closed_at IS NULL AND closes_on < ?",

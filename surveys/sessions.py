@@ -16,7 +16,7 @@ from surveys.answers import ANSWERED, Answer, session_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Item
 from surveys.code_key import code_key
-from foundation.db import now, transaction
+from foundation.db import current_time, now, transaction
 
 # No look-alikes (0/O, 1/I/L): typed on a tablet by someone who may be tired or anxious.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -178,7 +178,7 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
         valid_days = setting(db, "code_valid_days")
     code = new_code()
     visit = secrets.token_hex(8)
-    expires = (datetime.now(timezone.utc) + timedelta(days=valid_days)).replace(microsecond=0).isoformat()
+    expires = (current_time() + timedelta(days=valid_days)).replace(microsecond=0).isoformat()
     with transaction(db):  # checked under the write lock: two quick clicks cannot both pass
         started = None if again or participant_id is None else same_day_visit(db, participant_id, programme_id,
                                                                               occasion)
@@ -221,7 +221,7 @@ def visit_for_code(db, code: str, at: datetime | None = None) -> Visit:
     row = db.execute(
         "SELECT visit, expires_at FROM survey_sessions WHERE code_hash = ? AND status = 'open' LIMIT 1", [hashed],
     ).fetchone()
-    moment = at or datetime.now(timezone.utc)
+    moment = at or current_time()
     if row is None:
         visit = open_round_code(db, hashed, moment)
         if visit is None:

@@ -1,25 +1,17 @@
 """Hostile attempts: another coach's participant, a board member's individual answers, and
 one visit's code opening another. Each is refused."""
 
-from datetime import date
-
 import pytest
 
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
 from foundation.errors import AccessDenied, StegvisError
 from surveys.sessions import InvalidCode, visit_for_code
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from surveys.definitions import shipped_catalog
-    from stegvis.database import open_db
-
-    db = open_db(tmp_path_factory.mktemp("hostile") / "h.db")
-    run_demo(db, shipped_catalog(), today=date(2026, 11, 23))
-    return db, shipped_catalog()
+@pytest.fixture
+def demo(demo_db, catalog):
+    return demo_db, catalog
 
 
 def someone_of(db, username):

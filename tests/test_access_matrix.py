@@ -1,13 +1,10 @@
 """Every data-access function against every role: allowed where it should be, refused
 everywhere else. A public method without a row here fails the suite."""
 
-from datetime import date
-
 import pytest
 
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
 from stegvis.files import Upload
 from foundation.errors import AccessDenied
 
@@ -47,14 +44,9 @@ MATRIX = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from surveys.definitions import shipped_catalog
-    from stegvis.database import open_db
-
-    db = open_db(tmp_path_factory.mktemp("matrix") / "m.db")
-    run_demo(db, shipped_catalog(), today=date(2026, 11, 23))
-    return db, shipped_catalog()
+@pytest.fixture
+def demo(demo_db, catalog):
+    return demo_db, catalog
 
 
 def test_every_public_method_has_a_row_and_declares_its_roles():

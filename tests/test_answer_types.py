@@ -5,13 +5,11 @@ itself. Databases from before the type was stored are migrated by asking the def
 
 import json
 import time
-from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
 from stegvis.privacy import subject_access
 from surveys.answers import check_answer, session_answers, store_answer
 from surveys.definitions import shipped_catalog
@@ -28,11 +26,9 @@ LOOKS_LIKE_DATA = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("types") / "t.db"
-    db = open_db(path)
-    run_demo(db, CATALOG, today=date(2026, 11, 23))
+@pytest.fixture
+def demo(demo_path, demo_db):
+    path, db = demo_path, demo_db
     anna = get_user(db, "anna")
     participant, session, visit = db.execute(
         "SELECT p.id, s.id, s.visit FROM participants p JOIN survey_sessions s ON s.participant_id = p.id "

@@ -2,22 +2,19 @@
 was taken while 30 writers were busy."""
 
 import threading
-from datetime import date
 
 import pytest
 
 from stegvis.backup import backup, restore
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from foundation.errors import StegvisError
 from foundation.db import transaction
 from stegvis.database import open_db
 
 
-def test_restore_finds_every_answer(tmp_path, catalog):
-    live = tmp_path / "live.db"
+def test_restore_finds_every_answer(tmp_path, demo_copy):
+    live = demo_copy(tmp_path / "live.db")
     db = open_db(live)
-    run_demo(db, catalog, today=date(2026, 11, 23))
     answers = db.execute("SELECT count(*), sum(coalesce(value_num, 0)) FROM answers").fetchone()
     assert run(["backup", str(tmp_path / "copy.db"), "--db", str(live)]) == 0
     db.execute("DELETE FROM answers")

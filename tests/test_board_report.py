@@ -19,7 +19,6 @@ from stegvis.access import Access
 from stegvis.accounts import get_user
 from stegvis.safe_export import sheet_name
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from foundation.errors import StegvisError
 from surveys.definitions import shipped_catalog
 from stegvis.database import open_db
@@ -29,10 +28,10 @@ PERIOD = "hela"  # every completed quarter: the largest figures, and still some 
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("board") / "demo.db"
+def demo(tmp_path_factory, demo_copy):
+    # One copy for the module: the report below is computed once and only read.
+    path = demo_copy(tmp_path_factory.mktemp("board") / "demo.db", today=END)
     db = open_db(path)
-    run_demo(db, shipped_catalog(), today=END)
     report = Access(db, get_user(db, "styrelse"), shipped_catalog()).board_report("jobbvagen_ar", PERIOD)
     return path, db, report
 
@@ -165,11 +164,10 @@ def test_only_periods_of_the_grid_are_offered(demo, capsys):
     assert "styrelsens perioder" in capsys.readouterr().err
 
 
-def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path):
+def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path, demo_copy):
     from foundation.settings import update_setting
 
-    db = open_db(tmp_path / "memo.db")
-    run_demo(db, shipped_catalog(), today=END)
+    db = open_db(demo_copy(tmp_path / "memo.db", today=END))
     board = Access(db, get_user(db, "styrelse"), shipped_catalog())
     first = board.board_report("porten", "2025")
     assert board.board_report("porten", "2025") is first, "a rerun of the page reuses the figures"

@@ -8,19 +8,16 @@ from datetime import date
 import pytest
 
 from browser import Server, fill_login, launch, needs_chromium, settle
-from stegvis.demo import run_demo
-from surveys.definitions import shipped_catalog
 from stegvis.database import open_db
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
-def test_subject_access_is_logged_on_download_only(tmp_path):
+def test_subject_access_is_logged_on_download_only(tmp_path, demo_copy):
     from playwright.sync_api import sync_playwright
 
-    path = tmp_path / "stegvis.db"
+    path = demo_copy(tmp_path / "stegvis.db", today=date.today())
     db = open_db(path)
-    run_demo(db, shipped_catalog(), today=date.today())
     code = db.execute("SELECT code FROM participants ORDER BY id LIMIT 1").fetchone()[0]
     exports = lambda: db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'"  # noqa: E731
                                  ).fetchone()[0]

@@ -11,19 +11,13 @@ import pytest
 from openpyxl import load_workbook
 
 from browser import Server, axe_problems, fill_login, launch, needs_chromium, settle
-from stegvis.demo import run_demo
-from surveys.definitions import shipped_catalog
-from stegvis.database import open_db
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("board") / "stegvis.db"
-    db = open_db(path)
-    run_demo(db, shipped_catalog(), today=date.today())
-    db.close()
+def server(tmp_path_factory, demo_copy):
+    path = demo_copy(tmp_path_factory.mktemp("board") / "stegvis.db", today=date.today())
     running = Server(path).start()
     yield running
     running.kill()

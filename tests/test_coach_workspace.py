@@ -2,25 +2,17 @@
 participants, the to-do list, registering, exits, and outcomes the programme does not have."""
 
 import time
-from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.common import plain
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
-from stegvis.database import open_db
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from surveys.definitions import shipped_catalog
-
-    path = tmp_path_factory.mktemp("coach") / "demo.db"
-    db = open_db(path)
-    run_demo(db, shipped_catalog(), today=date(2026, 11, 23))
-    return path, db
+@pytest.fixture
+def demo(demo_path, demo_db):
+    return demo_path, demo_db
 
 
 def caseload_page():

@@ -27,7 +27,6 @@ from audit import (ADDITIVE_PREFIXES, ALL, PER_PROGRAMME_PREFIXES, SUMMED_PREFIX
 from stegvis.access import GENDERS, Access
 from stegvis.accounts import create_user, get_user
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from foundation.errors import StegvisError
 from surveys.definitions import shipped_catalog
 from stegvis.database import open_db
@@ -38,10 +37,10 @@ CATALOG = shipped_catalog()
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("audit") / "demo.db"
+def demo(tmp_path_factory, demo_copy):
+    # One copy for the module: the audit below takes seconds, is solved once and only read.
+    path = demo_copy(tmp_path_factory.mktemp("audit") / "demo.db", today=DEMO_TODAY)
     db = open_db(path)
-    run_demo(db, CATALOG, today=DEMO_TODAY)
     board = Access(db, get_user(db, "styrelse"), CATALOG)
     started = time.perf_counter()
     pub = Published(publish_all(board, CATALOG))

@@ -1,23 +1,19 @@
 """Erasure: answers, sessions and personal fields go in one transaction; a record remains
 without personal data; aggregates computed afterwards no longer include the person."""
 
-from datetime import date
-
 import pandas as pd
 import pytest
 
 from indicators.goals import evaluate_goals
 from stegvis.access import Access
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
 from foundation.errors import AccessDenied
 from stegvis.privacy import erase
 
 
 @pytest.fixture
-def demo(db, catalog):
-    run_demo(db, catalog, today=date(2026, 11, 23))
-    return db, catalog
+def demo(demo_db, catalog):
+    return demo_db, catalog
 
 
 def test_erase_removes_everything_and_keeps_a_record(demo):
@@ -86,7 +82,7 @@ def _traces(path, *secrets: str) -> dict[str, list[str]]:
     return found
 
 
-def test_erasure_leaves_no_trace_in_the_database_or_its_wal(tmp_path, catalog, capsys):
+def test_erasure_leaves_no_trace_in_the_database_or_its_wal(tmp_path, demo_copy, catalog, capsys):
     """The erased code and free text are searched for in the bytes of the database and its
     -wal file, while another connection (the app) holds the database open."""
     from stegvis.cli import run
@@ -94,9 +90,8 @@ def test_erasure_leaves_no_trace_in_the_database_or_its_wal(tmp_path, catalog, c
     from surveys.sessions import complete_part, open_visit
     from stegvis.database import open_db
 
-    path = tmp_path / "e.db"
+    path = demo_copy(tmp_path / "e.db")
     app = open_db(path)
-    run_demo(app, catalog, today=date(2026, 11, 23))
     admin = Access(app, get_user(app, "admin"), catalog)
     code, first_text, final_text = "RADERA-MIG-7Q", "ett första svar som ska bort ÅÄÖ", "mitt hemliga svar 4711"
     pid = admin.register_participant(code, "kvinna", 1991, "jobbvagen_ar", "2026-02-01", "v1", "enkäter")

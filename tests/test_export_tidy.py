@@ -1,18 +1,14 @@
 """Tidy exports: pseudonymised by default, documented columns, formula-safe."""
 
-from datetime import date
-
 import pandas as pd
 
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from stegvis.database import open_db
 
 
-def test_exports_are_pseudonymised_tidy_and_safe(tmp_path, catalog):
-    path = tmp_path / "x.db"
+def test_exports_are_pseudonymised_tidy_and_safe(tmp_path, demo_copy):
+    path = demo_copy(tmp_path / "x.db")
     db = open_db(path)
-    run_demo(db, catalog, today=date(2026, 11, 23))
     session = db.execute("SELECT id FROM survey_sessions WHERE instrument_id = 'deltagare_avslut' LIMIT 1").fetchone()[0]
     db.execute("INSERT OR REPLACE INTO answers (session_id, instrument_id, instrument_version, item_id, status, "
                "value_text, value_type, answered_at) VALUES (?, 'deltagare_avslut', 1, 'kommentar', 'answered', "

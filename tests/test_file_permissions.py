@@ -3,12 +3,10 @@ the database with its -wal and -shm, the code key, backups and their directory, 
 
 import os
 import stat
-from datetime import date
 
 import pytest
 
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from surveys.code_key import key_path
 from stegvis.database import open_db
 
@@ -25,10 +23,10 @@ def permissive_umask():
 
 
 @pytest.fixture
-def live(tmp_path, catalog):
-    path = tmp_path / "data" / "stegvis.db"
+def live(tmp_path, demo_copy):
+    # The copy is made by the app's own connect and key writer, under this module's umask.
+    path = demo_copy(tmp_path / "data" / "stegvis.db")
     db = open_db(path)
-    run_demo(db, catalog, today=date(2026, 11, 23))
     yield path
     db.close()
 

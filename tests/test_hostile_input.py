@@ -4,7 +4,6 @@ files are refused with a clear error and nothing is written (property-based)."""
 
 import io
 import time
-from datetime import date
 
 import pandas as pd
 import pytest
@@ -12,7 +11,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
 from foundation.errors import StegvisError
 from stegvis.imports import import_participants
 from stegvis.safe_export import csv_text
@@ -31,11 +29,9 @@ HOSTILE = [
 CATALOG = shipped_catalog()
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hostile") / "h.db"
-    db = open_db(path)
-    run_demo(db, CATALOG, today=date(2026, 11, 23))
+@pytest.fixture
+def demo(demo_path, demo_db):
+    path, db = demo_path, demo_db
     anna = get_user(db, "anna")
     participant, session = db.execute(
         "SELECT p.id, s.id FROM participants p JOIN survey_sessions s ON s.participant_id = p.id "

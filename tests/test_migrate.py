@@ -150,7 +150,8 @@ def test_migrate_refuses_a_key_that_differs_from_the_one_inside(old_db, monkeypa
 
 
 def test_the_demo_upgrades_its_own_database(old_db, capsys):
-    """`make run` runs `stegvis demo` and `stegvis migrate` before `stegvis serve`."""
+    """`make run` runs `stegvis demo` and `stegvis migrate` before `stegvis serve`. On the
+    old database itself, not a copy of today's demo: upgrading it is the subject."""
     assert run(["demo", "--db", str(old_db)]) == 0
     assert "Upgraded" in capsys.readouterr().out
     open_db(old_db).close()

@@ -14,7 +14,6 @@ import pytest
 from browser import ROOT, Server
 from stegvis import __version__
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from surveys.code_key import KEY_ENV, key_path
 from stegvis.database import open_db
 
@@ -40,9 +39,8 @@ def guide_setup(path):
     assert added.returncode == 0, added.stderr
 
 
-def test_production_refuses_a_demo_database_with_one_line_per_problem(tmp_path, catalog, capsys):
-    path = tmp_path / "stegvis.db"
-    run_demo(open_db(path), catalog, today=date.today())
+def test_production_refuses_a_demo_database_with_one_line_per_problem(tmp_path, demo_copy, capsys):
+    path = demo_copy(tmp_path / "stegvis.db", today=date.today())  # the demo codes open today
     assert run(["serve", "--production", "--db", str(path), "--public-url", URL]) == 1
     lines = capsys.readouterr().err.splitlines()
     assert all(line.startswith("Error: ") for line in lines)

@@ -2,8 +2,6 @@
 in (empty, stale, from another definition version, unwritable), the scores equal those computed
 from the answers."""
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,15 +10,13 @@ import indicators.stored_scores as stored
 from indicators.scoring import score
 from stegvis.access import Access
 from stegvis.accounts import get_user
-from stegvis.demo import run_demo
 from stegvis.privacy import erase
 from surveys.answers import Answer, responses_frame, store_answer
 
 
 @pytest.fixture
-def demo(db, catalog):
-    run_demo(db, catalog, today=date(2026, 11, 23))
-    return db, catalog
+def demo(demo_db, catalog):
+    return demo_db, catalog
 
 
 def from_answers(db, instrument) -> pd.DataFrame:

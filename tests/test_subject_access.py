@@ -1,17 +1,14 @@
 """Subject access: everything stored about one person, readable, with question texts."""
 
 import json
-from datetime import date
 
 from stegvis.cli import run
-from stegvis.demo import run_demo
 from stegvis.database import open_db
 
 
-def test_export_has_everything_about_the_person_only(tmp_path, catalog):
-    path = tmp_path / "d.db"
+def test_export_has_everything_about_the_person_only(tmp_path, demo_copy):
+    path = demo_copy(tmp_path / "d.db")
     db = open_db(path)
-    run_demo(db, catalog, today=date(2026, 11, 23))
     code = db.execute("SELECT p.code FROM participants p JOIN survey_sessions s ON s.participant_id = p.id "
                       "WHERE s.instrument_id = 'nulage_onskat' LIMIT 1").fetchone()[0]
     out = tmp_path / "utdrag.json"
@@ -25,13 +22,12 @@ def test_export_has_everything_about_the_person_only(tmp_path, catalog):
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == 1
 
 
-def test_export_includes_the_scores_computed_from_the_answers(tmp_path, catalog):
+def test_export_includes_the_scores_computed_from_the_answers(demo_db, catalog):
     from indicators.scoring import score
     from stegvis.privacy import subject_access
     from surveys.answers import responses_frame
 
-    db = open_db(tmp_path / "d.db")
-    run_demo(db, catalog, today=date(2026, 11, 23))
+    db = demo_db
     pid, session = db.execute("SELECT participant_id, id FROM survey_sessions WHERE instrument_id = 'kasam29' "
                               "AND status = 'completed' LIMIT 1").fetchone()
     kasam = catalog.instrument("kasam29")
