@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import admin, auth, board, coach, survey
 from dashboards.common import READABLE_CSS
+from foundation.texts import t
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 st.markdown(READABLE_CSS, unsafe_allow_html=True)
@@ -12,18 +13,18 @@ st.markdown(READABLE_CSS, unsafe_allow_html=True)
 user = auth.current_user()
 if user is None:
     pages = [
-        st.Page(survey.page, title="Enkät", url_path="enkat", default=True),
-        st.Page(auth.login_page, title="Logga in (personal)", url_path="login"),
+        st.Page(survey.page, title=t("app.survey"), url_path="enkat", default=True),
+        st.Page(auth.login_page, title=t("app.login"), url_path="login"),
     ]
 else:
     pages = {
-        "coach": [st.Page(coach.caseload_page, title="Mina deltagare", url_path="coach", default=True),
-                  st.Page(coach.participant_page, title="Deltagare", url_path="deltagare"),
-                  st.Page(coach.register_page, title="Ny deltagare", url_path="ny"),
-                  st.Page(coach.trends_page, title="Trender", url_path="trender")],
-        "board": [st.Page(board.page, title="Styrelsen", url_path="styrelse", default=True)],
-        "admin": [st.Page(admin.page, title="Administration", url_path="admin", default=True),
-                  st.Page(board.page, title="Styrelsens översikt", url_path="styrelse")],
-    }[user.role] + [st.Page(auth.logout_page, title="Logga ut", url_path="logout")]
-    st.sidebar.caption(f"Inloggad: {user.label}")
+        "coach": [st.Page(coach.caseload_page, title=t("app.caseload"), url_path="coach", default=True),
+                  st.Page(coach.participant_page, title=t("app.participant"), url_path="deltagare"),
+                  st.Page(coach.register_page, title=t("app.register"), url_path="ny"),
+                  st.Page(coach.trends_page, title=t("app.trends"), url_path="trender")],
+        "board": [st.Page(board.page, title=t("app.board"), url_path="styrelse", default=True)],
+        "admin": [st.Page(admin.page, title=t("app.admin"), url_path="admin", default=True),
+                  st.Page(board.page, title=t("board.title"), url_path="styrelse")],
+    }[user.role] + [st.Page(auth.logout_page, title=t("app.logout"), url_path="logout")]
+    st.sidebar.caption(t("app.logged_in", user=user.label))
 st.navigation(pages, position="sidebar" if user else "hidden").run()

@@ -11,72 +11,74 @@ import streamlit as st
 from dashboards.auth import access
 from dashboards.common import plain
 from foundation.errors import StegvisError
+from foundation.texts import N_, t
+
+ROLES = {"coach": N_("admin.role.coach"), "board": N_("admin.role.board"), "admin": N_("admin.role.admin")}
+REASONS = {"request": N_("admin.erase.request"), "withdrawal": N_("admin.erase.withdrawal")}
+IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.import.exits")}
 
 
 def page() -> None:
     api = access()
-    st.title("Administration")
+    st.title(t("admin.title"))
     users, log_tab, people, licences, imports = st.tabs(
-        ["Användare", "Granskningslogg", "Deltagares data", "Licenser", "Import"])
+        [t("admin.tab.users"), t("admin.tab.log"), t("admin.tab.people"), t("admin.tab.licences"),
+         t("admin.tab.import")])
     with users:
         st.dataframe(pd.DataFrame(api.users()), hide_index=True, width="stretch")
         with st.form("add_user"):
-            st.subheader("Lägg till användare", anchor=False)
-            username = st.text_input("Användarnamn")
-            name = st.text_input("Namn som visas")
-            role = st.selectbox("Roll", ["coach", "board", "admin"],
-                                format_func={"coach": "Coach", "board": "Styrelse", "admin": "Administratör"}.get)
-            coach_of = st.multiselect("Coach i insatser", [p.id for p in api.catalog.latest_programmes()])
-            password = st.text_input("Lösenord (minst 10 tecken)", type="password")
-            if st.form_submit_button("Lägg till"):
+            st.subheader(t("admin.add_user"), anchor=False)
+            username = st.text_input(t("admin.username"))
+            name = st.text_input(t("admin.display_name"))
+            role = st.selectbox(t("admin.role"), list(ROLES), format_func=lambda r: t(ROLES[r]))
+            coach_of = st.multiselect(t("admin.coach_of"), [p.id for p in api.catalog.latest_programmes()])
+            password = st.text_input(t("admin.password"), type="password")
+            if st.form_submit_button(t("admin.add")):
                 try:
                     api.add_user(username, password, role, name or None, coach_of)
-                    st.success(f"{plain(username)} är tillagd.")
+                    st.success(t("admin.added", user=plain(username)))
                 except StegvisError as exc:
-                    st.error(plain(str(exc)))
-        target = st.selectbox("Stäng av användare", [""] + [u["username"] for u in api.users() if not u["disabled"]])
-        if target and st.button(f"Stäng av {target}"):
+                    st.error(plain(exc.say()))
+        target = st.selectbox(t("admin.disable_user"), [""] + [u["username"] for u in api.users() if not u["disabled"]])
+        if target and st.button(t("admin.disable", user=target)):
             api.disable_user(target)
             st.rerun()
     with log_tab:
-        action = st.text_input("Filtrera på händelse (t.ex. login_failed, view_participant, erase)")
+        action = st.text_input(t("admin.log_filter"))
         st.dataframe(api.audit_log(action=action or None, limit=500), hide_index=True, width="stretch")
     with people:
-        code = st.text_input("Deltagarens kod", key="admin_code")
+        code = st.text_input(t("admin.code"), key="admin_code")
         if code:
             try:
                 participant_id = api.find_participant(code)
             except StegvisError as exc:
-                st.error(plain(str(exc)))  # it quotes the typed code
+                st.error(plain(exc.say()))  # it quotes the typed code
             else:
                 # A callable: the export is built, and logged, when the file is downloaded; the page
                 # reruns on every keystroke and click, and a log entry per rerun would say it was
                 # handed out when it was not.
-                st.download_button("Ladda ner allt om deltagaren (JSON, registerutdrag)",
+                st.download_button(t("admin.subject_access"),
                                    _subject_access_file(api, participant_id),
                                    file_name=f"registerutdrag-{code.strip()}.json", mime="application/json",
                                    on_click="ignore")
-                st.warning("Radering tar bort deltagarens svar, enkäter, samtycken och personuppgifter. "
-                           "Det går inte att ångra. Kvar blir bara en anteckning om att radering skett.")
-                confirm = st.text_input("Skriv koden igen för att bekräfta radering", key="erase_confirm")
-                reason = st.radio("Skäl", ["request", "withdrawal"], horizontal=True,
-                                  format_func={"request": "Begäran om radering",
-                                               "withdrawal": "Återkallat samtycke"}.get)
-                if st.button("Radera deltagaren", type="primary", disabled=confirm.strip() != code.strip()):
+                st.warning(t("admin.erase.warning"))
+                confirm = st.text_input(t("admin.erase.confirm"), key="erase_confirm")
+                reason = st.radio(t("admin.erase.reason"), list(REASONS), horizontal=True,
+                                  format_func=lambda r: t(REASONS[r]))
+                if st.button(t("admin.erase.button"), type="primary", disabled=confirm.strip() != code.strip()):
                     result = api.erase_participant(participant_id, reason)
-                    st.success("Raderat: " + ", ".join(f"{n} {t}" for t, n in result.counts.items()))
+                    st.success(t("admin.erase.done", counts=", ".join(f"{n} {table}" for table, n in result.counts.items())))
                     _copies_warning(result)
-        st.subheader("Gallring", anchor=False)
+        st.subheader(t("admin.purge.title"), anchor=False)
         due = api.purge(dry_run=True)
-        st.write(f"{len(due)} deltagare har passerat lagringstiden.")
+        st.write(t("admin.purge.due", n=len(due)))
         if due:
             st.dataframe(pd.DataFrame(due), hide_index=True)
-            if st.button("Gallra nu"):
+            if st.button(t("admin.purge.button")):
                 api.purge(dry_run=False)
                 st.rerun()
     with licences:
-        st.write("KASAM och NNS-enkäterna får bara användas med tillstånd. Registrera tillståndet och "
-                 "installera formuleringen med `stegvis permission record` och `stegvis textpack install`.")
+        st.write(t("admin.licences"))
         st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")
     with imports:
         _imports(api)
@@ -92,16 +94,16 @@ def _subject_access_file(api, participant_id: int):
 def _copies_warning(result) -> None:
     """Backups and exports made before an erasure still hold the person: say which."""
     if result.copies:
-        st.warning("Säkerhetskopior och exporter gjorda före raderingen innehåller fortfarande personen. "
-                   "Radera dem, eller låt dem gallras enligt rutinen.")
-        st.dataframe(pd.DataFrame([{"När": c["at"], "Vad": {"backup": "Säkerhetskopia"}.get(c["kind"], "Export"),
-                                    "Detaljer": c["detail"] or ""} for c in result.copies]),
+        st.warning(t("admin.copies.warning"))
+        st.dataframe(pd.DataFrame([{t("admin.copies.when"): c["at"],
+                                    t("admin.copies.what"): t("admin.copies.backup") if c["kind"] == "backup"
+                                    else t("admin.copies.export"),
+                                    t("admin.copies.detail"): c["detail"] or ""} for c in result.copies]),
                      hide_index=True, width="stretch")
     else:
-        st.info("Inga säkerhetskopior eller exporter med personen finns i loggen. Kopior gjorda utanför "
-                "Stegvis innehåller personen tills de raderas.")
+        st.info(t("admin.copies.none"))
     if not result.wal_cleared:
-        st.warning("Databasens loggfil (-wal) kunde inte tömmas medan appen läste. Den töms när appen startas om.")
+        st.warning(t("admin.wal_not_cleared"))
 
 
 def _imports(api) -> None:
@@ -109,24 +111,24 @@ def _imports(api) -> None:
     upload is read from memory; the name the browser sent is never used as a path."""
     from stegvis.files import Upload
 
-    st.write("Importera deltagare och avslut från kalkylark (CSV eller Excel). Alla rader kontrolleras "
-             "först; är någon fel importeras ingenting och alla fel listas. Kolumner: se docs/exports.md.")
-    kind = st.radio("Vad", ["Deltagare", "Avslut"], horizontal=True, key="import_kind")
+    st.write(t("admin.import.help"))
+    kind = st.radio(t("admin.import.what"), list(IMPORTS), horizontal=True, key="import_kind",
+                    format_func=lambda k: t(IMPORTS[k]))
     _allow_uploads_here()
-    upload = st.file_uploader("Fil", type=["csv", "xlsx"], key="import_file")
-    if upload and st.button("Importera", type="primary", key="import_go"):
+    upload = st.file_uploader(t("admin.import.file"), type=["csv", "xlsx"], key="import_file")
+    if upload and st.button(t("admin.import.button"), type="primary", key="import_go"):
         received = Upload(upload.name, upload.getvalue())
-        bar = st.progress(0.0, text="Kontrollerar rader …")
+        bar = st.progress(0.0, text=t("admin.import.checking"))
         try:
-            result = api.import_file("participants" if kind == "Deltagare" else "exits", received,
+            result = api.import_file(kind, received,
                                      lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
-                                                                     text=f"Rad {row} av {total}"))
+                                                                     text=t("admin.import.row", row=row, total=total)))
         except StegvisError as exc:
-            st.error("Inget importerades.")
+            st.error(t("admin.import.nothing"))
             st.code(str(exc), language=None)
         else:
-            bar.progress(1.0, text="Klart")
-            st.success(f"{result.added} tillagda, {result.unchanged} fanns redan.")
+            bar.progress(1.0, text=t("admin.import.done"))
+            st.success(t("admin.import.result", added=result.added, unchanged=result.unchanged))
 
 
 def _allow_uploads_here() -> None:

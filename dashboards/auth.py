@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards.common import entrance
 from foundation.errors import StegvisError
+from foundation.texts import t
 from stegvis.access import Access
 
 
@@ -49,24 +50,24 @@ def logout(expired: bool = False) -> None:
 
 
 def login_page() -> None:
-    st.title("Logga in")
-    st.caption("För coacher, styrelse och administratörer. Deltagare behöver inte logga in: de använder sin kod.")
+    st.title(t("login.title"))
+    st.caption(t("login.who"))
     if st.session_state.pop("expired_notice", False):
-        st.info("Du har loggats ut efter en stunds inaktivitet. Logga in igen.")
+        st.info(t("login.expired"))
     with st.form("login", border=True):
-        username = st.text_input("Användarnamn", key="login_username")
-        password = st.text_input("Lösenord", type="password", key="login_password")
-        submitted = st.form_submit_button("Logga in", type="primary")
+        username = st.text_input(t("login.username"), key="login_username")
+        password = st.text_input(t("login.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
         try:
             user = entrance().log_in(username, password)
         except StegvisError as exc:
-            st.error(str(exc))
+            st.error(exc.say())
         else:
             st.session_state["user"] = user
             st.session_state["last_seen"] = time.monotonic()
             st.rerun()
-    st.markdown("[Till deltagarnas startsida](/)")
+    st.markdown("[" + t("login.to_start") + "](/)")
 
 
 def logout_page() -> None:

@@ -1,108 +1,110 @@
 """The board's dashboard: goals against targets, the outcome table, indicators, KASAM change
 and the flow of participants, per programme or all together, for a completed period of the
-grid. Protected figures only; hidden ones read "för få svar" and say why."""
+grid. Protected figures only; hidden ones read "för få svar" and say why. Words from the
+catalogue (foundation/locale), in Swedish."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from stegvis import charts
 from dashboards.auth import access
-from indicators.board import DETAILED, shown_for
-from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, decimal
-from stegvis import reports
-
+from foundation.texts import t
+from indicators.board import DETAILED
+from stegvis import charts, reports
 
 def pick_period(grid, where) -> object | None:
     """The board chooses among completed periods of the grid, never free dates."""
-    from indicators.periods import KIND_LABELS, WHOLE, YEAR
+    from indicators.periods import WHOLE, YEAR
 
     kinds = [kind for kind in (YEAR, "halvar", grid.leaf_kind, WHOLE) if grid.of_kind(kind)]
     if not kinds:
         return None
     left, right = where.columns([1.4, 2])
-    kind = left.radio("Period", kinds, format_func=KIND_LABELS.get, horizontal=True,
+    kind = left.radio(t("board.period"), kinds, format_func=reports.kind_label, horizontal=True,
                       index=kinds.index(YEAR) if YEAR in kinds else 0)
     choices = list(reversed(grid.of_kind(kind)))  # the latest first
     if kind == WHOLE:
-        right.write(choices[0].label)
+        right.write(reports.period_label(choices[0]))
         return choices[0]
-    return right.selectbox("Vilken", choices, format_func=lambda p: p.label)
+    return right.selectbox(t("board.which"), choices, format_func=reports.period_label)
+
+
+def _show(report, tables, table) -> None:
+    st.dataframe(tables[reports.table_title(report, table)], hide_index=True, width="stretch")
 
 
 def page() -> None:
     api = access()
-    st.title("Styrelsens översikt")
+    st.title(t("board.title"))
     programmes = api.catalog.latest_programmes()
     top = st.container()
     left, right = top.columns([1, 2.2])
-    choice = left.selectbox("Insats", ["alla"] + [p.id for p in programmes],
-                            format_func=lambda p: "Alla insatser" if p == "alla" else api.catalog.programme(p).name.sv)
+    choice = left.selectbox(t("board.programme"), ["alla"] + [p.id for p in programmes],
+                            format_func=lambda p: t("board.all_programmes") if p == "alla"
+                            else api.catalog.programme(p).name.sv)
     period = pick_period(api.board_periods(), right)
     if period is None:
-        st.info("Det finns ännu ingen avslutad period att visa.")
+        st.info(t("board.no_period"))
         return
     report = api.board_report(None if choice == "alla" else choice, period.id)
-    k = report.k
-    st.caption(f"{report.title} · {period.label} · {SUPPRESSED_TEXT}: {SUPPRESSED_WHY.format(k=k)}. "
-               "Styrelsen ser bara avslutade perioder.")
+    st.caption(t("board.caption", title=reports.report_title(report), period=reports.period_label(period),
+                 hidden=reports.suppressed(), why=reports.suppressed_why(report.k)))
 
     tables = reports.tables(report)
-    shows = shown_for(period.kind)
+    shows = reports.shown_for(period.kind)
     if shows:
         st.info(shows)
     if report.goals:
-        st.header("Mål", anchor=False)
+        st.header(t("board.heading.goals"), anchor=False)
         st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})
-        st.dataframe(tables["Mål"], hide_index=True, width="stretch")
+        st.dataframe(tables[t("report.sheet.goals")], hide_index=True, width="stretch")
 
     if period.kind in DETAILED:
-        st.header("Avslutsorsaker", anchor=False)
-        outcome_tables = [t for t in report.tables if t.id.startswith("outcomes/")]
+        st.header(t("board.heading.outcomes"), anchor=False)
+        outcome_tables = [table for table in report.tables if table.id.startswith("outcomes/")]
         if not outcome_tables:
-            st.write("Inga avslut under perioden.")
+            st.write(t("board.no_exits"))
         for table in outcome_tables:
-            st.subheader(table.title.removeprefix("Avslutsorsaker "), anchor=False)
-            st.dataframe(tables[table.title], hide_index=True, width="stretch")
+            st.subheader(reports.table_heading(report, table), anchor=False)
+            _show(report, tables, table)
 
-    st.header("Kvalitativa mål: indikatorer", anchor=False)
-    indicator_tables = [t for t in report.tables if t.id.startswith("indicators/")]
+    st.header(t("board.heading.indicators"), anchor=False)
+    indicator_tables = [table for table in report.tables if table.id.startswith("indicators/")]
     if not indicator_tables:
-        st.write("Inga enkätsvar under perioden.")
+        st.write(t("board.no_answers"))
     for table in indicator_tables:
-        st.subheader(table.title, anchor=False)
-        st.dataframe(tables[table.title], hide_index=True, width="stretch")
+        st.subheader(reports.table_heading(report, table), anchor=False)
+        _show(report, tables, table)
 
-    change_tables = [t for t in report.tables if t.id.startswith("change/")]
+    change_tables = [table for table in report.tables if table.id.startswith("change/")]
     if change_tables:
-        st.header("KASAM: förändring från inskrivning till avslut", anchor=False)
+        st.header(t("board.heading.kasam"), anchor=False)
     for table in change_tables:
-        st.subheader(table.title.split(":")[0], anchor=False)
-        st.dataframe(tables[table.title], hide_index=True, width="stretch")
-        st.caption("KASAM är ett stöd för samtalet mellan coach och deltagare, inte en diagnos.")
+        st.subheader(reports.table_heading(report, table), anchor=False)
+        _show(report, tables, table)
+        st.caption(t("board.kasam_not_diagnosis"))
 
-    st.header("Deltagare över tid", anchor=False)
-    flow = report.table("flow")
-    st.dataframe(tables[flow.title], hide_index=True, width="stretch")
+    st.header(t("board.heading.flow"), anchor=False)
+    _show(report, tables, report.table("flow"))
     durations = report.table("durations")
     if durations is not None:
         a, b = st.columns([1, 2])
-        a.metric("Medeltid i insatsen (avslutade)",
-                 SUPPRESSED_TEXT if report.mean_months is None else f"{decimal(report.mean_months)} mån")
-        b.dataframe(tables[durations.title], hide_index=True)
+        a.metric(t("board.mean_time"), reports.suppressed() if report.mean_months is None
+                 else t("board.months", months=reports.decimal(report.mean_months)))
+        b.dataframe(tables[reports.table_title(report, durations)], hide_index=True)
 
-    with st.expander("Så räknas siffrorna"):
-        for note in report.notes:
+    with st.expander(t("report.method")):
+        for note in reports.notes(report):
             st.markdown(f"- {note}")
 
-    st.header("Rapport till mötet", anchor=False)
+    st.header(t("board.heading.report"), anchor=False)
     name = f"styrelserapport-{choice}-{period.id}"
     one, two, three = st.columns(3)
-    one.download_button("Ladda ner Excel", lambda: reports.xlsx(report), file_name=f"{name}.xlsx",  # on click
+    one.download_button(t("board.download_excel"), lambda: reports.xlsx(report), file_name=f"{name}.xlsx",  # on click
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    three.download_button("Ladda ner JSON", lambda: reports.json_bytes(report), file_name=f"{name}.json",
+    three.download_button(t("board.download_json"), lambda: reports.json_bytes(report), file_name=f"{name}.json",
                           mime="application/json")
-    if two.button("Skapa PDF"):
-        bar = st.progress(0.0, text="Skapar PDF …")
+    if two.button(t("board.make_pdf")):
+        bar = st.progress(0.0, text=t("board.making_pdf"))
         data = reports.pdf(report, lambda fraction, text: bar.progress(fraction, text=text))
-        two.download_button("Ladda ner PDF", data, file_name=f"{name}.pdf", mime="application/pdf")
+        two.download_button(t("board.download_pdf"), data, file_name=f"{name}.pdf", mime="application/pdf")

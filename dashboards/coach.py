@@ -15,17 +15,34 @@ from dashboards.auth import access
 from dashboards.common import plain
 from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
-from indicators.goals import GENDER_LABELS
+from stegvis.reports import gender_label
 from indicators.schedule import todos
 from indicators.scoring import flag_lists
 from foundation.errors import StegvisError
+from foundation.texts import N_, t
 from surveys.answers import Answer
 from surveys.sessions import RepeatVisit
 from surveys.survey_flow import answer_text
 
-GENDER_CHOICES = {"kvinna": "Kvinna", "man": "Man", "annat": "Annat", "vill_inte_uppge": "Vill inte uppge"}
-KIND_LABELS = {"overdue": "Försenad", "due": "Dags", "near_max": "Nära maxtid", "past_max": "Över maxtid",
-               "code_expired": "Kod gick ut"}
+GENDER_CHOICES = {"kvinna": N_("coach.gender.kvinna"), "man": N_("coach.gender.man"),
+                  "annat": N_("coach.gender.annat"), "vill_inte_uppge": N_("coach.gender.vill_inte_uppge")}
+KIND_LABELS = {"overdue": N_("coach.todo.overdue"), "due": N_("coach.todo.due"), "near_max": N_("coach.todo.near_max"),
+               "past_max": N_("coach.todo.past_max"), "code_expired": N_("coach.todo.code_expired")}
+TODO_DETAILS = {"overdue": N_("coach.todo.overdue_detail"), "due": N_("coach.todo.due_detail"),
+                "near_max": N_("coach.todo.near_max_detail"), "past_max": N_("coach.todo.past_max_detail"),
+                "code_expired": N_("coach.todo.code_expired_detail")}
+OCCASION = charts.OCCASION
+
+
+def _gender(gender) -> str:
+    return t(GENDER_CHOICES[gender]) if gender in GENDER_CHOICES else str(gender)
+
+
+def _todo_detail(task, programme) -> str:
+    """A to-do in words: the occasion and its date, the programme's longest time, or the code."""
+    occasion = programme.occasion(task.occasion).label.sv if task.occasion else ""
+    return t(TODO_DETAILS[task.kind], occasion=occasion, on=task.on.isoformat(),
+             months=programme.max_duration_months or "")
 
 
 def _programme_name(api, programme_id: str) -> str:
@@ -33,40 +50,43 @@ def _programme_name(api, programme_id: str) -> str:
 
 
 def _todo_list(api, caseload: pd.DataFrame, today: date) -> list:
+    """Each to-do of the current enrolments, with its detail in words."""
     sessions = api.caseload_sessions()
     found = []
     for row in caseload[caseload["exited_on"].isna()].to_dict("records"):
         mine = sessions[sessions["participant_id"] == row["participant_id"]]
-        found += todos(api.catalog.programme(row["programme_id"]), row, mine, today)
+        programme = api.catalog.programme(row["programme_id"])
+        found += [(task, _todo_detail(task, programme)) for task in todos(programme, row, mine, today)]
     return found
 
 
 def caseload_page() -> None:
     api = access()
-    st.title("Mina deltagare")
+    st.title(t("coach.caseload.title"))
     caseload = api.caseload()
     if caseload.empty:
-        st.info("Du har inga deltagare ännu. Registrera en under ”Ny deltagare”.")
+        st.info(t("coach.caseload.empty"))
         return
     today = date.today()
-    tasks = _todo_list(api, caseload, today)
+    found = _todo_list(api, caseload, today)
+    tasks = [task for task, _ in found]
     codes = dict(zip(caseload["participant_id"], caseload["code"]))
-    st.subheader(f"Att göra ({len(tasks)})", anchor=False)
+    st.subheader(t("coach.todo.title", n=len(tasks)), anchor=False)
     if tasks:
         order = {"overdue": 0, "past_max": 1, "code_expired": 2, "due": 3, "near_max": 4}
-        st.dataframe(pd.DataFrame([{"Deltagare": codes[t.participant_id], "Vad": KIND_LABELS[t.kind],
-                                    "Detaljer": t.text, "Datum": t.on}
-                                   for t in sorted(tasks, key=lambda t: (order[t.kind], t.on))]),
+        st.dataframe(pd.DataFrame([{t("coach.todo.who"): codes[task.participant_id], t("coach.todo.what"): t(KIND_LABELS[task.kind]),
+                                    t("coach.todo.detail"): detail, t("coach.todo.date"): task.on}
+                                   for task, detail in sorted(found, key=lambda f: (order[f[0].kind], f[0].on))]),
                      hide_index=True, width="stretch")
     else:
-        st.success("Inget att göra just nu.")
+        st.success(t("coach.todo.none"))
 
-    st.subheader("Deltagare", anchor=False)
+    st.subheader(t("coach.caseload.participants"), anchor=False)
     left, middle, right = st.columns([1.8, 1.6, 1.6], vertical_alignment="bottom")  # room for the toggle label
     programmes = sorted(caseload["programme_id"].unique())
-    chosen = left.multiselect("Insats", programmes, default=programmes, format_func=lambda p: _programme_name(api, p))
-    text = middle.text_input("Sök kod")
-    show_exited = right.toggle("Visa avslutade", value=False)
+    chosen = left.multiselect(t("coach.programme"), programmes, default=programmes, format_func=lambda p: _programme_name(api, p))
+    text = middle.text_input(t("coach.caseload.search"))
+    show_exited = right.toggle(t("coach.caseload.show_exited"), value=False)
     view = caseload[caseload["programme_id"].isin(chosen)]
     if text:
         view = view[view["code"].str.contains(text.strip(), case=False, regex=False)]
@@ -77,18 +97,21 @@ def caseload_page() -> None:
     next_due = {}
     for task in tasks:
         if task.kind in ("due", "overdue") and task.participant_id not in next_due:
-            next_due[task.participant_id] = f"{task.on} ({KIND_LABELS[task.kind].lower()})"
+            next_due[task.participant_id] = f"{task.on} ({t(KIND_LABELS[task.kind]).lower()})"
     flags = _latest_flags(api)
     started = pd.to_datetime(view["started_on"])
     ended = pd.to_datetime(view["exited_on"]).fillna(pd.Timestamp(today))
     table = pd.DataFrame({
-        "Kod": view["code"], "Insats": view["programme_id"].map(lambda p: _programme_name(api, p)),
-        "Veckor": ((ended - started).dt.days // 7).astype(int), "Senaste enkät": view["participant_id"].map(last),
-        "Nästa tillfälle": view["participant_id"].map(next_due), "Flaggor": view["participant_id"].map(flags),
-        "Avslutad": view["exited_on"], "Avslutsorsak": view["outcome"],
+        t("coach.column.code"): view["code"],
+        t("coach.column.programme"): view["programme_id"].map(lambda p: _programme_name(api, p)),
+        t("coach.column.weeks"): ((ended - started).dt.days // 7).astype(int),
+        t("coach.column.last_survey"): view["participant_id"].map(last),
+        t("coach.column.next"): view["participant_id"].map(next_due),
+        t("coach.column.flags"): view["participant_id"].map(flags),
+        t("coach.column.exited"): view["exited_on"], t("coach.column.outcome"): view["outcome"],
     })
     st.dataframe(table.astype(object).where(table.notna(), ""), hide_index=True, width="stretch")
-    st.caption(f"{len(table)} av {len(caseload)} inskrivningar. Klicka på en kolumnrubrik för att sortera.")
+    st.caption(t("coach.caseload.count", shown=len(table), total=len(caseload)))
 
 
 def _latest_flags(api) -> dict:
@@ -116,21 +139,22 @@ def _pick_participant(api) -> int | None:
     is logged as a view. Current participants first, those who have left after them."""
     caseload = api.caseload()
     if caseload.empty:
-        st.info("Du har inga deltagare ännu.")
+        st.info(t("coach.pick.empty"))
         return None
     active = set(caseload.loc[caseload["exited_on"].isna(), "participant_id"])
     people = caseload.drop_duplicates("participant_id")
     people = people.assign(left=~people["participant_id"].isin(active)).sort_values(["left", "code"], kind="stable")
     codes = dict(zip(people["code"], people["participant_id"]))
     left = set(people.loc[people["left"], "code"])
-    chosen = st.selectbox("Deltagare", list(codes), index=None, placeholder="Välj deltagare",
-                          format_func=lambda c: f"{c} (avslutad)" if c in left else c, key="coach_participant")
+    chosen = st.selectbox(t("coach.pick.label"), list(codes), index=None, placeholder=t("coach.pick.placeholder"),
+                          format_func=lambda c: t("coach.pick.exited", code=c) if c in left else c,
+                          key="coach_participant")
     return None if chosen is None else int(codes[chosen])
 
 
 def participant_page() -> None:
     api = access()
-    st.title("Deltagare")
+    st.title(t("coach.participant.title"))
     participant_id = _pick_participant(api)
     _forget_other_codes(participant_id)
     if participant_id is None:
@@ -140,17 +164,20 @@ def participant_page() -> None:
     enrolment = sorted(person["enrolments"], key=lambda e: (e["exited_on"] is None, e["started_on"]))[-1]
     programme = api.catalog.programme(enrolment["programme_id"])
     # The code is data (imported, typed by anyone): shown as its characters, never as Markdown.
-    st.markdown(f"**{plain(person['code'])}** · {GENDER_CHOICES.get(person['gender'], person['gender'])} · född "
-                f"{person['birth_year'] or 'okänt'} · {plain(programme.name.sv)} sedan {enrolment['started_on']}"
-                + (f" · avslutad {enrolment['exited_on']} ({plain(programme.outcome_label(enrolment['outcome']))})"
-                   if enrolment["exited_on"] else ""))
+    about = t("coach.participant.about", code="**" + plain(person["code"]) + "**", gender=_gender(person["gender"]),
+              born=person["birth_year"] or t("coach.participant.born_unknown"), programme=plain(programme.name.sv),
+              started=enrolment["started_on"])
+    if enrolment["exited_on"]:
+        about += t("coach.participant.exited", on=enrolment["exited_on"],
+                   outcome=plain(programme.outcome_label(enrolment["outcome"])))
+    st.markdown(about)
     # A tab per instrument with scales the programme gives, and one for life areas if it gives
     # such an instrument: a programme that never uses KASAM shows no KASAM tab.
     given = [api.catalog.instrument(i) for i in dict.fromkeys(i for o in programme.occasions for i in o.instruments)]
     scaled = [i for i in given if i.scales]
     areas = [i for i in given if i.current_desired]
-    tabs = st.tabs(["Starta enkät", *[i.title.sv for i in scaled], *(["Nuläge och önskat läge"] if areas else []),
-                    "Övriga enkäter", "Avslut"])
+    tabs = st.tabs([t("coach.tab.survey"), *[i.title.sv for i in scaled], *([t("coach.tab.state")] if areas else []),
+                    t("coach.tab.other"), t("coach.tab.exit")])
     with tabs[0]:
         _start_survey(api, person, enrolment, programme)
     answers = api.participant_answers(participant_id)
@@ -178,28 +205,28 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
     participant_id = person["id"]
     occasions = [o for o in programme.occasions if not enrolment["exited_on"] or o.anchor == "exit"]
     if enrolment["exited_on"]:
-        st.caption(f"Avslutad {enrolment['exited_on']}: bara tillfällen efter avslut kan startas.")
+        st.caption(t("coach.survey.exited", on=enrolment["exited_on"]))
     if not occasions:
-        st.info("Insatsen har inga tillfällen efter avslut.")
+        st.info(t("coach.survey.no_occasions"))
         return
-    occasion = st.selectbox("Tillfälle", [o.id for o in occasions],
+    occasion = st.selectbox(t("coach.survey.occasion"), [o.id for o in occasions],
                             format_func=lambda o: programme.occasion(o).label.sv, key="survey_occasion")
     options = programme.occasion(occasion).instruments
-    chosen = st.multiselect("Enkäter (i den ordning de besvaras)", options, default=options,
+    chosen = st.multiselect(t("coach.survey.instruments"), options, default=options,
                             format_func=lambda i: api.catalog.instrument(i).title.sv,
                             # per programme and occasion: a choice made for another occasion does not carry over
                             key=f"survey_instruments_{programme.id}_{occasion}")
     for instrument_id in chosen:
         problem = api.licence_problem(instrument_id)
         if problem:
-            st.warning(problem)
+            st.warning(problem.say())
     request = {"participant_id": participant_id, "occasion": occasion, "instruments": list(chosen)}
     again = False
-    if st.button("Starta enkät", type="primary", disabled=not chosen, key="start_survey"):
+    if st.button(t("coach.survey.start"), type="primary", disabled=not chosen, key="start_survey"):
         st.session_state.pop("repeat_pending", None)
     elif st.session_state.get("repeat_pending", {}).get("request") == request:
         st.warning(st.session_state["repeat_pending"]["message"])
-        again = st.button("Ja, starta en enkät till", key="start_survey_again")
+        again = st.button(t("coach.survey.again"), key="start_survey_again")
         if not again:
             request = None
     else:
@@ -209,11 +236,11 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
             visit, code = api.open_visit(participant_id, occasion, chosen, programme_id=programme.id, again=again)
         except RepeatVisit as exc:
             st.session_state["repeat_pending"] = {"participant_id": participant_id, "request": request,
-                                                  "message": str(exc)}
-            st.warning(str(exc))
-            st.button("Ja, starta en enkät till", key="start_survey_again")
+                                                  "message": exc.say()}
+            st.warning(exc.say())
+            st.button(t("coach.survey.again"), key="start_survey_again")
         except StegvisError as exc:
-            st.error(plain(str(exc)))
+            st.error(plain(exc.say()))
         else:
             st.session_state.pop("repeat_pending", None)
             st.session_state["new_code"] = {"participant_id": participant_id, "owner": person["code"],
@@ -221,10 +248,9 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
     shown = st.session_state.get("new_code")
     if shown and shown["participant_id"] == participant_id:
         left, right = st.columns([2, 1])
-        left.markdown(f"Koden till **{shown['owner']}**, ge den till deltagaren:\n\n# `{shown['code']}`\n\n"
-                      f"Gäller till {shown['expires']} och tills enkäten är inskickad. Koden visas bara nu.")
+        left.markdown(t("coach.survey.code", owner=shown["owner"], code=shown["code"], expires=shown["expires"]))
         left.caption(survey_url(shown["code"]))
-        right.image(qr_png(shown["code"]), caption=f"Öppna enkäten i mobilen ({shown['owner']})", width=200)
+        right.image(qr_png(shown["code"]), caption=t("coach.survey.qr", owner=shown["owner"]), width=200)
 
 
 def _scales(api, participant_id: int, person: dict, programme, instrument) -> None:
@@ -235,33 +261,36 @@ def _scales(api, participant_id: int, person: dict, programme, instrument) -> No
 
     responses = api.participant_responses(participant_id, instrument.id)
     if responses.empty:
-        st.write(f"Inga svar på {plain(instrument.title.sv)} ännu.")
+        st.write(t("coach.scales.none", instrument=plain(instrument.title.sv)))
         return
     scores = scored(instrument, responses, ["occasion", "completed_at"])
     names = {o.id: o.label.sv for o in programme.occasions}
-    scores["Tillfälle"] = scores["occasion"].map(lambda o: names.get(o, o)) + " " + scores["completed_at"].str[:10]
+    scores[OCCASION] = scores["occasion"].map(lambda o: names.get(o, o)) + " " + scores["completed_at"].str[:10]
     if instrument.notice:
         st.info(plain(instrument.notice.sv))
     headline = instrument.headline_scale
-    st.plotly_chart(charts.scale_over_time(instrument, headline.id, scores), config={"displayModeBar": False})
+    st.plotly_chart(charts.scale_over_time(instrument, headline.id, scores, x=OCCASION), config={"displayModeBar": False})
     others = [s for s in instrument.scales if s.id != headline.id]
     if others:
-        st.plotly_chart(charts.lines_over_time(scores, {s.id: s.label.sv for s in others}, title="Övriga skalor"),
+        st.plotly_chart(charts.lines_over_time(scores, {s.id: s.label.sv for s in others}, title=t("coach.scales.others"),
+                                               x=OCCASION),
                         config={"displayModeBar": False})
-    table = scores[["Tillfälle", *[s.id for s in instrument.scales]]].round(1)
-    st.dataframe(table.rename(columns={s.id: s.label.sv for s in instrument.scales}), hide_index=True)
+    table = scores[[OCCASION, *[s.id for s in instrument.scales]]].round(1)
+    st.dataframe(table.rename(columns={OCCASION: t("coach.scales.occasion")} | {s.id: s.label.sv for s in instrument.scales}),
+                 hide_index=True)
     reasons = missing_reasons(instrument, responses)
     for n, row in reasons.iterrows():
         for scale_id, why in row.items():
             if why:
-                st.caption(plain(f"{scores.loc[n, 'Tillfälle']}: {instrument.scale(scale_id).label.sv} saknas ({why})."))
+                st.caption(plain(t("coach.scales.missing", occasion=scores.loc[n, OCCASION],
+                                   scale=instrument.scale(scale_id).label.sv, why=why)))
     flag_text = {f.id: (f.label.sv, f.text.sv) for s in instrument.scales for f in s.flags}
     for flag_id in flag_lists(scores["flags"]).iloc[-1]:
         label, text = flag_text[flag_id]
         st.warning(f"**{plain(label)}.** {plain(text)}")
     if instrument.participant_view == "coach_shares":
         was = instrument.id in person["shared_results"]
-        shared = st.toggle(f"Visa {plain(instrument.title.sv)} för deltagaren på tack-sidan", value=was,
+        shared = st.toggle(t("coach.scales.share", instrument=plain(instrument.title.sv)), value=was,
                            key=f"share_results_{instrument.id}")
         if shared != was:
             api.share_results(participant_id, instrument.id, shared)
@@ -279,18 +308,18 @@ def _current_desired(api, participant_id: int, instruments) -> None:
         previous = responses.iloc[-2].dropna().to_dict() if len(responses) > 1 else None
         first = responses.iloc[0].dropna().to_dict() if len(responses) > 1 else None
         st.plotly_chart(charts.radar(instrument, latest, previous,
-                                     title=f"Senast {str(latest.get('completed_at', ''))[:10]}"),
+                                     title=t("coach.state.latest", on=str(latest.get("completed_at", ""))[:10])),
                         config={"displayModeBar": False})
         st.dataframe(charts.gaps_table(instrument, latest, first), hide_index=True)
     if not shown:
-        st.write("Inga svar om nuläge och önskat läge ännu.")
+        st.write(t("coach.state.none"))
 
 
 def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str]) -> None:
     """Answers to every instrument that has no tab of its own, question by question."""
     other = answers[~answers["instrument_id"].isin(in_tabs)]
     if other.empty:
-        st.write("Inga övriga svar ännu.")
+        st.write(t("coach.other.none"))
         return
     for (session_id, instrument_id, version, at), rows in other.groupby(
             ["session_id", "instrument_id", "instrument_version", "at"], sort=False):
@@ -302,59 +331,61 @@ def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str]) -> None:
                 item = instrument.item(row["item_id"])
                 answer = Answer(row["item_id"], row["status"], row["value_num"], row["value_text"], row["other_text"],
                                 row["value_type"])
-                lines.append({"Fråga": wording.item(item).text, "Svar": answer_text(instrument, item, answer)})
+                lines.append({t("coach.other.question"): wording.item(item).text,
+                              t("coach.other.answer"): answer_text(instrument, item, answer)})
             # st.dataframe shows text as text: a free-text answer with HTML or a formula stays inert
             st.dataframe(pd.DataFrame(lines), hide_index=True, width="stretch")
 
 
 def _record_exit(api, enrolment: dict, programme) -> None:
     if enrolment["exited_on"]:
-        st.write(f"Avslutad {enrolment['exited_on']}: {plain(programme.outcome_label(enrolment['outcome']))}.")
+        st.write(t("coach.exit.done", on=enrolment["exited_on"],
+                   outcome=plain(programme.outcome_label(enrolment["outcome"]))))
         return
     with st.form("exit_form"):
-        exited_on = st.date_input("Avslutsdatum", value=date.today(), format="YYYY-MM-DD")
-        outcome = st.selectbox("Avslutsorsak", [o.id for o in programme.outcomes],
+        exited_on = st.date_input(t("coach.exit.date"), value=date.today(), format="YYYY-MM-DD")
+        outcome = st.selectbox(t("coach.exit.outcome"), [o.id for o in programme.outcomes],
                                format_func=programme.outcome_label)
-        if st.form_submit_button("Registrera avslut", type="primary"):
+        if st.form_submit_button(t("coach.exit.submit"), type="primary"):
             try:
                 api.record_exit(enrolment["id"], exited_on.isoformat(), outcome)
-                st.success("Avslutet är registrerat.")
+                st.success(t("coach.exit.recorded"))
             except StegvisError as exc:
-                st.error(plain(str(exc)))
+                st.error(plain(exc.say()))
 
 
 def register_page() -> None:
     api = access()
-    st.title("Ny deltagare")
+    st.title(t("coach.register.title"))
     programmes = api.programmes()
     if not programmes:
-        st.warning("Du är inte coach i någon insats. Be en administratör lägga till dig.")
+        st.warning(t("coach.register.no_programme"))
         return
     with st.form("register"):
-        code = st.text_input("Kod (inte personnummer eller namn)", key="reg_code")
-        gender = st.selectbox("Kön", list(GENDER_CHOICES), format_func=GENDER_CHOICES.get)
-        birth_year = st.number_input("Födelseår", min_value=1920, max_value=date.today().year, value=1990, step=1)
-        programme = st.selectbox("Insats", [p.id for p in programmes],
+        code = st.text_input(t("coach.register.code"), key="reg_code")
+        gender = st.selectbox(t("coach.register.gender"), list(GENDER_CHOICES), format_func=_gender)
+        birth_year = st.number_input(t("coach.register.birth_year"), min_value=1920, max_value=date.today().year, value=1990, step=1)
+        programme = st.selectbox(t("coach.programme"), [p.id for p in programmes],
                                  format_func=lambda p: api.catalog.programme(p).name.sv)
-        started = st.date_input("Startdatum", value=date.today(), format="YYYY-MM-DD")
-        st.markdown("**Samtycke** (seed 004, bilaga 4 och 6)")
-        consent_given = st.checkbox("Deltagaren har gett sitt samtycke", key="reg_consent")
-        version = st.text_input("Version av samtyckestexten", value="samtycke-2024-1")
-        scope = st.text_input("Samtycket omfattar", value="Behandling av svar och uppföljning inom insatsen")
-        if st.form_submit_button("Registrera", type="primary"):
+        started = st.date_input(t("coach.register.started"), value=date.today(), format="YYYY-MM-DD")
+        st.markdown(t("coach.register.consent_heading"))
+        consent_given = st.checkbox(t("coach.register.consent_given"), key="reg_consent")
+        version = st.text_input(t("coach.register.consent_version"), value="samtycke-2024-1")
+        scope = st.text_input(t("coach.register.consent_scope"), value=t("coach.register.consent_scope_default"))
+        if st.form_submit_button(t("coach.register.submit"), type="primary"):
             if not consent_given:
-                st.error("Samtycke krävs innan deltagaren kan registreras.")
+                st.error(t("coach.register.consent_required"))
                 return
             try:
                 api.register_participant(code, gender, int(birth_year), programme, started.isoformat(), version, scope)
-                st.success(f"{plain(code.strip())} är registrerad.")
+                st.success(t("coach.register.done", code=plain(code.strip())))
             except StegvisError as exc:
-                st.error(plain(str(exc)))
+                st.error(plain(exc.say()))
 
 
 def trends_page() -> None:
     api = access()
-    st.title("Trender i min grupp")
+    st.title(t("coach.trends.title"))
     instruments = [i for i in api.catalog.latest_instruments()
                    if any(s.reliable_change for s in i.scales)]
     for instrument in instruments:
@@ -364,23 +395,24 @@ def trends_page() -> None:
             continue
         pairs = paired_change(scores, scale.id, reliable=scale.reliable_change)
         summary = summarise_change(pairs)
-        st.subheader(f"{plain(instrument.title.sv)}: förändring från första till senaste tillfället", anchor=False)
+        st.subheader(t("coach.trends.heading", instrument=plain(instrument.title.sv)), anchor=False)
         if summary.n == 0:
-            st.write("Ingen har svarat mer än en gång ännu.")
+            st.write(t("coach.trends.none"))
             continue
         a, b, c = st.columns(3)
-        a.metric("Deltagare med två mätningar", summary.n)
-        b.metric("Andel förbättrade", f"{summary.share_improved * 100:.0f} %")
-        c.metric("Andel tillförlitligt förbättrade", f"{(summary.share_reliably_improved or 0) * 100:.0f} %",
-                 help="Jacobson–Truax: förändringen är större än mätfelet (RCI ≥ 1,96).")
+        a.metric(t("coach.trends.pairs"), summary.n)
+        b.metric(t("report.column.andel_forbattrade"), f"{summary.share_improved * 100:.0f} %")
+        c.metric(t("report.column.andel_tillforlitligt"), f"{(summary.share_reliably_improved or 0) * 100:.0f} %",
+                 help=t("coach.trends.rci"))
         ordered = scores.dropna(subset=[scale.id]).sort_values("completed_at")
-        first = ordered.groupby("participant_id").first().assign(När="Första")
-        latest = ordered.groupby("participant_id").last().assign(När="Senaste")
+        when, gender = t("coach.trends.when"), t("coach.trends.gender")
+        first = ordered.groupby("participant_id").first().assign(**{when: t("coach.trends.first")})
+        latest = ordered.groupby("participant_id").last().assign(**{when: t("coach.trends.latest")})
         both = pd.concat([first, latest])
-        both["Kön"] = both["gender"].map(GENDER_LABELS)
-        figure = px.box(both, x="Kön", y=scale.id, color="När", points="all",
+        both[gender] = both["gender"].map(gender_label)
+        figure = px.box(both, x=gender, y=scale.id, color=when, points="all",
                         color_discrete_sequence=[charts.GREY, charts.BLUE],
                         labels={scale.id: scale.label.sv})
-        st.plotly_chart(charts.layout(figure, "Fördelning första och senaste gången, per kön"),
+        st.plotly_chart(charts.layout(figure, t("coach.trends.chart")),
                         config={"displayModeBar": False})
         st.caption(plain(instrument.notice.sv) if instrument.notice else "")

@@ -3,7 +3,8 @@ outcome table, KASAM change, time in the programme, the flow of participants and
 results. Every count of every period is registered as the set of people (or survey sessions)
 behind it and protected together (`indicators.disclosure`), so the page, the PDF, the workbook
 and the JSON show the same figures, and no period, breakdown or programme can be subtracted
-from another to reveal a hidden one. No row in here describes one person."""
+from another to reveal a hidden one. No row in here describes one person. Tables are ids and
+figures; the words (titles, labels, notes) are put to them by `stegvis.reports`."""
 
 from __future__ import annotations
 
@@ -16,46 +17,45 @@ import pandas as pd
 from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
 from indicators.indicator_results import respondent_means
-from indicators.goals import GENDER_LABELS, GENDER_ORDER, group_label, groups, population, reached
+from indicators.goals import GENDER_ORDER, groups, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
-from surveys.models import RESPONDENT_GROUP_LABELS
 
 ALL = "alla"
-CHANGE_COLUMNS = [("n", "n"), ("forbattrade", "förbättrade"), ("ej_forbattrade", "ej förbättrade"),
-                 ("tillforlitligt", "tillförlitligt förbättrade"),
-                 ("ej_tillforlitligt", "ej tillförlitligt förbättrade")]
-STATUS_ROWS = [("uppnatt", "Uppnått"), ("ej_uppnatt", "Ej uppnått"), (ALL, "Alla i målgruppen")]
+CHANGE_COLUMNS = ["n", "forbattrade", "ej_forbattrade", "tillforlitligt", "ej_tillforlitligt"]
+STATUS_ROWS = ["uppnatt", "ej_uppnatt", ALL]
 # What each kind of period shows. A quarter holds a handful of people per programme: its goals and
 # breakdowns would be mostly hidden, and protecting them would hide the year's figures as well.
 GOALS = (TERTIAL, HALF, YEAR, WHOLE)  # goal attainment, in all
 DETAILED = (YEAR, WHOLE)  # breakdowns by gender, outcome, age and duration, and KASAM change
 RESTS, TOTALS = 0.3, 10.0  # what hiding a figure costs the reader: a rest only decides whether a share shows
-FLOW_COLUMNS = [("nya", "Nya"), ("aktiva", "Aktiva"), ("avslutade", "Avslutade")]
+FLOW_COLUMNS = ["nya", "aktiva", "avslutade"]
 
 
 @dataclass
 class Column:
     id: str
-    label: str
     unit: str = "antal"  # antal, andel, medel, förändring, månader, procentenheter
     total: bool = False
 
 
 @dataclass
 class Table:
-    """A published table: labelled rows and columns, values None where hidden."""
+    """A published table: rows and columns by id, values None where hidden. What it is about
+    is in its id (`outcomes/<programme>`, `change/<instrument>`, `goal/<programme>/<goal>`,
+    `durations[/<programme>+...]`, ...); a change table names the occasions it spans, per
+    programme, in `spans` (programme, from occasion, to occasion)."""
 
     id: str
-    title: str
-    rows: list[tuple[str, str]]
+    rows: list[str]
     columns: list[Column]
     values: list[list]
     total_row: str | None = None
     programme: str | None = None
+    spans: list[tuple[str, str, str]] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.values, index=[r[0] for r in self.rows], columns=[c.id for c in self.columns])
+        return pd.DataFrame(self.values, index=self.rows, columns=[c.id for c in self.columns])
 
 
 @dataclass
@@ -64,7 +64,6 @@ class BoardGoal:
 
     programme: str
     id: str
-    label: str
     target: float
     numerator: int | None
     denominator: int | None
@@ -82,8 +81,8 @@ class BoardReport:
     goals: list[BoardGoal] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     mean_months: float | None = None
-    notes: list[str] = field(default_factory=list)
     programme_id: str | None = None
+    catalog: Catalog | None = None  # the definitions the ids refer to
     views: dict = field(default_factory=dict)  # programme id -> its protected counts, for shares
 
     @property
@@ -97,11 +96,6 @@ class BoardReport:
     @property
     def end(self) -> date:
         return self.period.end
-
-    @property
-    def title(self) -> str:
-        names = ", ".join(p.name.sv for p in self.programmes)
-        return names if len(self.programmes) == 1 else f"Alla insatser ({names})"
 
     def table(self, table_id: str) -> Table | None:
         return next((t for t in self.tables if t.id == table_id), None)
@@ -275,7 +269,7 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
                 for g in genders + [ALL]:
                     rows = exited & paired & (gender == g if g != ALL else True)
                     key = ("change", instrument.id, period.id, g)
-                    family.add((*key, "n"), rows, parts=[(*key, c) for c, _ in CHANGE_COLUMNS[1:]] +
+                    family.add((*key, "n"), rows, parts=[(*key, c) for c in CHANGE_COLUMNS[1:]] +
                                ([("change", instrument.id, period.id, h, "n") for h in genders] if g == ALL else []))
                     family.add((*key, "forbattrade"), rows & improved)
                     family.add((*key, "ej_forbattrade"), rows & ~improved, RESTS)
@@ -515,7 +509,7 @@ class _View:
 def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], programme_id: str | None,
                  period: Period, grid: Grid, protection: Protection) -> BoardReport:
     programmes = [catalog.programme(programme_id)] if programme_id else catalog.latest_programmes()
-    report = BoardReport(programmes, period, grid, protection, programme_id=programme_id)
+    report = BoardReport(programmes, period, grid, protection, programme_id=programme_id, catalog=catalog)
     people = _View([protected[p.id].people for p in programmes if p.id in protected])
     sessions = _View([protected[p.id].sessions for p in programmes if p.id in protected])
     for programme in programmes:
@@ -539,7 +533,6 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
             invited[key] = invited.get(key, 0) + count
     report.tables += _indicator_tables(catalog, sessions, invited, period, grid)
     report.tables = [t for t in report.tables if t is not None]
-    report.notes = notes(protection) + ([shown_for(period.kind)] if shown_for(period.kind) else [])
     return report
 
 
@@ -556,7 +549,7 @@ def _goal(programme, goal, view: _View, period: Period) -> BoardGoal:
                                                           (*key, ALL, column))
     # a hidden share never stands beside its own numerator
     numerator = None if share is None else view.count((*key, "uppnatt", ALL))
-    return BoardGoal(programme.id, goal.id, goal.label.sv, goal.target, numerator, view.count((*key, ALL, ALL)),
+    return BoardGoal(programme.id, goal.id, goal.target, numerator, view.count((*key, ALL, ALL)),
                       share, None if share is None else share >= goal.target, breakdowns)
 
 
@@ -576,24 +569,23 @@ def _declared_groups(programme, dimension, present=None) -> list[str]:
 
 def _goal_table(programme, goal, view: _View, period: Period) -> Table:
     key = ("goal", goal.id, period.id)
-    columns = [Column(ALL, "Alla", total=True)]
+    columns = [Column(ALL, total=True)]
     for dimension in goal.breakdowns:
-        columns += [Column(f"{dimension}:{g}", group_label(programme, dimension, g))
+        columns += [Column(f"{dimension}:{g}")
                     for g in _declared_groups(programme, dimension)
                     if _registered(view, (*key, ALL, f"{dimension}:{g}"))]
-    values = [[view.count((*key, status, c.id)) for c in columns] for status, _ in STATUS_ROWS]
-    return Table(f"goal/{programme.id}/{goal.id}", f"{programme.name.sv}: {goal.label.sv}", STATUS_ROWS, columns,
-                 values, total_row=ALL, programme=programme.id)
+    values = [[view.count((*key, status, c.id)) for c in columns] for status in STATUS_ROWS]
+    return Table(f"goal/{programme.id}/{goal.id}", STATUS_ROWS, columns, values, total_row=ALL, programme=programme.id)
 
 
 def _outcome_table(programme, part: Protected, view: _View, period: Period) -> Table | None:
     genders = [g for g in GENDER_ORDER if part.has(("outcomes", period.id, ALL, g))]
     if not part.true_count(("outcomes", period.id, ALL, ALL)):
         return None
-    rows = [(o.id, o.label.sv) for o in programme.outcomes] + [(ALL, "Summa")]
-    columns = [Column(g, GENDER_LABELS[g]) for g in genders] + [Column(ALL, "Alla", total=True)]
-    values = [[view.count(("outcomes", period.id, r, c.id)) for c in columns] for r, _ in rows]
-    return Table(f"outcomes/{programme.id}", f"Avslutsorsaker {programme.name.sv}", rows, columns, values,
+    rows = [o.id for o in programme.outcomes] + [ALL]
+    columns = [Column(g) for g in genders] + [Column(ALL, total=True)]
+    values = [[view.count(("outcomes", period.id, r, c.id)) for c in columns] for r in rows]
+    return Table(f"outcomes/{programme.id}", rows, columns, values,
                  total_row=ALL, programme=programme.id)
 
 
@@ -602,16 +594,15 @@ def outcome_shares(table: Table, view_or_part, period: Period) -> list[list]:
     view = view_or_part if isinstance(view_or_part, _View) else _View([view_or_part])
     return [[view.share(("outcomes", period.id, r, c.id), ("outcomes_rest", period.id, r, c.id),
                         ("outcomes", period.id, ALL, c.id)) if r != ALL else None for c in table.columns]
-            for r, _ in table.rows]
+            for r in table.rows]
 
 
 def _change_tables(catalog, programmes, view: _View, period: Period) -> list[Table]:
     tables = []
-    spans: dict[str, set] = {}
+    spans: dict[str, list] = {}
     for programme in programmes:
         for change in _changes(catalog, programme):
-            spans.setdefault(change.instrument.id, set()).add(
-                (programme.occasion(change.from_occasion).label.sv, programme.occasion(change.to_occasion).label.sv))
+            spans.setdefault(change.instrument.id, []).append((programme.id, change.from_occasion, change.to_occasion))
     for instrument in catalog.latest_instruments():
         if instrument.id not in spans:
             continue
@@ -619,24 +610,20 @@ def _change_tables(catalog, programmes, view: _View, period: Period) -> list[Tab
         if not any(part.has(total) and part.true_count(total) for part in view.parts):
             continue  # nobody with a pair: no table (a 0 tells nothing about anyone)
         present = [g for g in GENDER_ORDER if _registered(view, ("change", instrument.id, period.id, g, "n"))]
-        rows = [(g, GENDER_LABELS[g]) for g in present] + [(ALL, "Alla")]
-        columns = [Column(c, label) for c, label in CHANGE_COLUMNS]
-        columns += [Column("andel_forbattrade", "Andel förbättrade", "andel"),
-                    Column("andel_tillforlitligt", "Andel tillförlitligt förbättrade", "andel")]
-        columns += [Column(f"medel:{s.id}", f"Medelförändring {s.label.sv}", "förändring") for s in instrument.scales]
+        rows = present + [ALL]
+        columns = [Column(c) for c in CHANGE_COLUMNS]
+        columns += [Column("andel_forbattrade", "andel"), Column("andel_tillforlitligt", "andel")]
+        columns += [Column(f"medel:{s.id}", "förändring") for s in instrument.scales]
         values = []
-        for g, _ in rows:
+        for g in rows:
             key = ("change", instrument.id, period.id, g)
-            row = [view.count((*key, c)) for c, _ in CHANGE_COLUMNS]
+            row = [view.count((*key, c)) for c in CHANGE_COLUMNS]
             row += [view.share((*key, "forbattrade"), (*key, "ej_forbattrade"), (*key, "n")),
                     view.share((*key, "tillforlitligt"), (*key, "ej_tillforlitligt"), (*key, "n"))]
             row += [view.mean((*key, "n"), f"change:{instrument.id}:{s.id}") for s in instrument.scales]
             values.append(row)
-        (first, last), = spans[instrument.id] if len(spans[instrument.id]) == 1 else \
-            {("första mättillfället", "det sista")}
-        tables.append(Table(f"change/{instrument.id}",
-                            f"{instrument.title.sv}: förändring från {first.lower()} till {last.lower()}",
-                            rows, columns, values, total_row=ALL))
+        tables.append(Table(f"change/{instrument.id}", rows, columns, values, total_row=ALL,
+                            spans=spans[instrument.id]))
     return tables
 
 
@@ -650,22 +637,22 @@ def _durations_tables(programmes, view: _View, period: Period) -> list[Table]:
     for bands, members in by_bands.items():
         alone = len(by_bands) > 1
         part = _View([p for p, programme in zip(view.parts, programmes) if programme in members]) if alone else view
-        rows = [(b.id, b.label.sv) for b in bands] + [(ALL, "Alla")]
-        values = [[part.count(("durations", period.id, b))] for b, _ in rows]
+        rows = [b.id for b in bands] + [ALL]
+        values = [[part.count(("durations", period.id, b))] for b in rows]
+        # the programmes are in the id when they need naming: "durations/porten+jobbvagen_ar"
         tables.append(Table("durations" + (f"/{'+'.join(p.id for p in members)}" if alone else ""),
-                            "Tid i insatsen (avslutade)" + (f", {', '.join(p.name.sv for p in members)}" if alone else ""),
-                            rows, [Column("antal", "Antal")], values, total_row=ALL))
+                            rows, [Column("antal")], values, total_row=ALL))
     return tables
 
 
 def _flow_table(view: _View, period: Period, grid: Grid) -> Table:
     leaves = grid.leaves_in(period)
-    whole = [(period.id, "Hela perioden")] if period.kind != grid.leaf_kind else []
-    rows = [(leaf.id, leaf.label) for leaf in leaves] + whole
-    columns = [Column(c, label) for c, label in FLOW_COLUMNS]
-    values = [[view.count(("flow", r, c.id)) for c in columns] for r, _ in rows]
+    whole = [period.id] if period.kind != grid.leaf_kind else []  # the whole period's row
+    rows = [leaf.id for leaf in leaves] + whole
+    columns = [Column(c) for c in FLOW_COLUMNS]
+    values = [[view.count(("flow", r, c.id)) for c in columns] for r in rows]
     # "aktiva" does not add up over time: the period's row is a total only for new and exited
-    return Table("flow", "Deltagare över tid", rows, columns, values,
+    return Table("flow", rows, columns, values,
                  total_row=period.id if period.kind != grid.leaf_kind else None)
 
 
@@ -693,8 +680,7 @@ def _indicator_tables(catalog, view: _View, invited: dict, period: Period, grid:
                 if previous is not None:
                     old = ("indicator", instrument.id, indicator.id, previous.id, g)
                     before = view.share((*old, "instammer"), (*old, "ej_instammer"), (*old, "n"))
-                group_label = RESPONDENT_GROUP_LABELS.get(g, g).lower()
-                rows.append((f"{indicator.id}:{g}", f"{indicator.label.sv} ({group_label})"))
+                rows.append(f"{indicator.id}:{g}")
                 # Asked: a round's invited (declared, public), or the participants the occasion
                 # was due to (protected, like every count of people). The rate is answered of
                 # asked; beside a hidden n it would say how many answered.
@@ -710,38 +696,8 @@ def _indicator_tables(catalog, view: _View, invited: dict, period: Period, grid:
                                share, view.mean((*key, "n"), f"indicator:{instrument.id}:{indicator.id}"), before,
                                None if share is None or before is None else share - before])
         if rows:
-            columns = [Column("n", "n"), Column("instammer", "instämmer"), Column("ej_instammer", "instämmer inte"),
-                       Column("tillfragade", "Tillfrågade"), Column("svarsfrekvens", "Svarsfrekvens", "andel"), Column("andel", "Andel instämmer", "andel"),
-                       Column("medel", "Medel", "medel"), Column("foregaende", "Föregående period", "andel"),
-                       Column("forandring", "Förändring", "procentenheter")]
-            tables.append(Table(f"indicators/{instrument.id}", instrument.title.sv, rows, columns, values))
+            columns = [Column("n"), Column("instammer"), Column("ej_instammer"), Column("tillfragade"),
+                       Column("svarsfrekvens", "andel"), Column("andel", "andel"), Column("medel", "medel"),
+                       Column("foregaende", "andel"), Column("forandring", "procentenheter")]
+            tables.append(Table(f"indicators/{instrument.id}", rows, columns, values))
     return tables
-
-
-def shown_for(kind: str) -> str:
-    """What a period of this kind shows, in words, for the page and the PDF."""
-    if kind in DETAILED:
-        return ""
-    if kind in GOALS:
-        return ("För ett halvår eller tertial visas mål, deltagare över tid och enkätsvar; uppdelningar per kön, "
-                "ålder och avslutsorsak visas per år och för hela tiden, där de bygger på fler personer.")
-    return ("För ett kvartal visas deltagare över tid och enkätsvar; mål och uppdelningar visas för längre perioder, "
-            "där de bygger på fler personer.")
-
-
-def notes(protection: Protection) -> list[str]:
-    k = protection.k
-    return [
-        f"Siffror som bygger på färre än {k} personer visas inte (”för få svar”). Inte heller en siffra som "
-        "skulle göra det möjligt att räkna fram en dold siffra ur summor, andra tabeller, andra perioder eller "
-        f"andra insatser: varje dold siffra kan för en läsare ha minst {protection.interval} olika värden.",
-        "Styrelsen väljer bland avslutade perioder (år, halvår och kvartal, eller tertial, och hela tiden), "
-        "inte fria datum: två rapporter med en dags skillnad skulle annars kunna visa en enskild person.",
-        "Andelar räknas från antal och avrundas bara när de visas; en andel visas bara när både de som når "
-        f"målet och de som inte gör det är minst {k}.",
-        "KASAM-förändring är parad: varje deltagares utskrivningsvärde minus hens eget inskrivningsvärde. "
-        "Tillförlitlig förbättring enligt Jacobson–Truax (RCI ≥ 1,96) med reliabilitet och spridning ur "
-        "instrumentets definition. KASAM är ett stöd för samtalet, inte en diagnos.",
-        "Indikatorer: varje svarande räknas en gång per indikator (medel av hens besvarade frågor); ”vet ej” "
-        "räknas inte. Andel instämmer = andel svarande med medel vid eller över gränsen.",
-    ]

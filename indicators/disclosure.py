@@ -25,9 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SUPPRESSED_TEXT = "för få svar"
-SUPPRESSED_WHY = ("färre än {k} personer, eller så skulle en dold siffra kunna räknas fram ur de andra; "
-                  "siffran visas därför inte (skydd av enskilda)")
 CANDIDATES = 6  # units tried as "participant A" for each count still to protect
 ENDLESS = 1 << 30  # as many units as you like can be added
 
@@ -325,26 +322,3 @@ def share_of(numerator: int | None, rest: int | None, denominator: int | None) -
     if None in (numerator, rest, denominator) or not denominator:
         return None
     return numerator / denominator
-
-
-def display(value, fmt: str = "{:.0f}") -> str:
-    """A figure for screens and paper: the suppression text when hidden."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return SUPPRESSED_TEXT
-    return fmt.format(value)
-
-
-def decimal(value, decimals: int = 1, signed: bool = False) -> str:
-    """A figure in Swedish: "4,1", "1 234,0", "+2,5", "−3,0"; the suppression text when hidden."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return SUPPRESSED_TEXT
-    from babel.numbers import format_decimal
-
-    text = format_decimal(value, format="#,##0." + "0" * decimals, locale="sv_SE")
-    return f"+{text}" if signed and value > 0 else text
-
-
-def percent(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return SUPPRESSED_TEXT
-    return f"{value * 100:.0f} %"

@@ -14,8 +14,6 @@ from foundation.errors import StegvisError
 from surveys.models import GENDERS, AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
 
 GENDER_ORDER = list(GENDERS)
-GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat": "Annat", "vill_inte_uppge": "Vill inte uppge",
-                 "alla": "Alla"}
 UNKNOWN = "okand"
 
 
@@ -155,15 +153,6 @@ def group_order(programme: Programme, dimension: str, present) -> list[str]:
     else:
         declared = [b.id for b in programme.duration_bands]
     return [g for g in declared if g in present] + ([UNKNOWN] if UNKNOWN in present else [])
-
-
-def group_label(programme: Programme, dimension: str, group: str, lang: str = "sv") -> str:
-    if group == UNKNOWN:
-        return "Okänt" if lang == "sv" else "Unknown"
-    if dimension == "gender":
-        return GENDER_LABELS.get(group, group)
-    pool = programme.age_groups if dimension == "age_group" else programme.duration_bands
-    return next((g.label.get(lang) for g in pool if g.id == group), group)
 
 
 def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *, period: tuple | None = None,

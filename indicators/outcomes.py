@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.disclosure import SUPPRESSED_TEXT, Family, Protected, Protection
-from indicators.goals import GENDER_LABELS, GENDER_ORDER
+from indicators.disclosure import Family, Protected, Protection
+from indicators.goals import GENDER_ORDER
 from foundation.errors import StegvisError
 from surveys.models import GENDERS, OutcomeIn, Programme
 
@@ -152,24 +152,3 @@ def report_csv(report: dict) -> str:
                                                          for g in columns),
                          *("" if row["shares"][g] is None else row["shares"][g] for g in columns)])
     return buffer.getvalue()
-
-
-def report_markdown(report: dict, programme: Programme) -> str:
-    """The board's table: counts with shares rounded for display only."""
-    columns = list(report["rows"][0]["counts"]) if report["rows"] else [ALL]
-    head = "| Avslutsorsak | " + " | ".join(GENDER_LABELS.get(g, g) for g in columns) + " |"
-    lines = [f"## {programme.name.sv}: avslutsorsaker (n = {report['n'] if report['n'] is not None else SUPPRESSED_TEXT})",
-             "", head, "|---|" + "---:|" * len(columns)]
-    for row in report["rows"]:
-        cells = []
-        for g in columns:
-            count, share = row["counts"][g], row["shares"][g]
-            cells.append(SUPPRESSED_TEXT if count is None else f"{count} ({share * 100:.0f} %)" if share is not None
-                         else f"{count}")
-        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
-    for goal in report["goals"]:
-        share = SUPPRESSED_TEXT if goal["share"] is None else f"{goal['share'] * 100:.1f} %"
-        verdict = "" if goal["met"] is None else (" – uppnått" if goal["met"] else " – ej uppnått")
-        lines += ["", f"**{goal['label']}**: {goal['numerator'] if goal['numerator'] is not None else SUPPRESSED_TEXT}"
-                      f" av {goal['denominator'] if goal['denominator'] is not None else SUPPRESSED_TEXT} = {share} (mål {goal['target'] * 100:.0f} %){verdict}"]
-    return "\n".join(lines) + "\n"

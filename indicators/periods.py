@@ -12,29 +12,19 @@ from datetime import date, timedelta
 from foundation.errors import StegvisError
 
 QUARTER, TERTIAL, HALF, YEAR, WHOLE = "kvartal", "tertial", "halvar", "ar", "hela"
-KIND_LABELS = {QUARTER: "Kvartal", TERTIAL: "Tertial", HALF: "Halvår", YEAR: "År", WHOLE: "Hela tiden"}
-MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 LEAF_KINDS = {3: QUARTER, 4: TERTIAL}
 _LETTER = {QUARTER: "K", TERTIAL: "T", HALF: "H"}
 
 
 @dataclass(frozen=True)
 class Period:
-    """One period of the grid; `id` is what the command line and the JSON use."""
+    """One period of the grid; `id` is what the command line and the JSON use, and
+    `stegvis.reports.period_label` says it in words."""
 
     kind: str
     id: str
     start: date
     end: date
-
-    @property
-    def label(self) -> str:
-        span = f"{MONTHS[self.start.month - 1]}–{MONTHS[self.end.month - 1]}"
-        if self.kind == YEAR:
-            return self.id
-        if self.kind == WHOLE:
-            return f"Hela tiden ({self.start.isoformat()} – {self.end.isoformat()})"
-        return f"{KIND_LABELS[self.kind]} {self.id[-1]} {self.start.year} ({span})"
 
     def contains(self, other: "Period") -> bool:
         return self.start <= other.start and other.end <= self.end

@@ -20,8 +20,7 @@ class Todo:
     participant_id: int
     kind: str  # due | overdue | near_max | past_max | code_expired
     occasion: str | None
-    on: date
-    text: str
+    on: date  # when it was due, the programme's longest time ends, or the code expired
 
 
 def add_months(day: date, months: int) -> date:
@@ -76,25 +75,21 @@ def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: 
         if repetition < done + pending or occasion_id in reported:
             continue  # answered, or a code is out for it; only the next repetition is reported
         reported.add(occasion_id)
-        label = programme.occasion(occasion_id).label.sv
         if today > day + OVERDUE_AFTER:
-            result.append(Todo(pid, "overdue", occasion_id, day, f"{label}: försenad sedan {day.isoformat()}"))
+            result.append(Todo(pid, "overdue", occasion_id, day))
         elif today >= day - DUE_WINDOW:
-            result.append(Todo(pid, "due", occasion_id, day, f"{label}: dags {day.isoformat()}"))
+            result.append(Todo(pid, "due", occasion_id, day))
     if programme.max_duration_months and not exited:
         limit = add_months(started, programme.max_duration_months)
         if today > limit:
-            result.append(Todo(pid, "past_max", None, limit,
-                               f"Över maxtiden {programme.max_duration_months} mån sedan {limit.isoformat()}"))
+            result.append(Todo(pid, "past_max", None, limit))
         elif today >= limit - NEAR_MAX:
-            result.append(Todo(pid, "near_max", None, limit,
-                               f"Närmar sig maxtiden {programme.max_duration_months} mån ({limit.isoformat()})"))
+            result.append(Todo(pid, "near_max", None, limit))
     if len(mine):
         now = datetime.combine(today, datetime.min.time(), timezone.utc).isoformat()
         expired = mine[(mine["status"] == "open") & (mine["expires_at"].fillna("9999") < now)
                        & (~mine["started"].astype(bool))]
         for visit, rows in expired.groupby("visit"):
             day = date.fromisoformat(str(rows["expires_at"].iloc[0])[:10])
-            result.append(Todo(pid, "code_expired", rows["occasion"].iloc[0], day,
-                               f"Koden gick ut {day.isoformat()} utan svar"))
+            result.append(Todo(pid, "code_expired", rows["occasion"].iloc[0], day))
     return result

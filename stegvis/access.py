@@ -16,6 +16,7 @@ from stegvis import audit
 from stegvis.aggregates import AggregateCache, read_inputs
 from stegvis.accounts import User, create_user, disable_user, list_users
 from foundation.errors import AccessDenied, StegvisError
+from foundation.texts import Message, N_
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.models import GENDERS
@@ -194,21 +195,21 @@ class Access:
         code = (code or "").strip()
         problem = code_problem(code)
         if problem == "personnummer":
-            raise StegvisError("koden ser ut som ett personnummer; använd en kod som inte går att koppla till personen")
+            raise StegvisError(Message("error.code.personnummer"))
         if problem:
-            raise StegvisError(f"koden får bara innehålla bokstäver, siffror, '-' och '_' (2–{MAX_LENGTH} tecken)")
+            raise StegvisError(Message("error.code.characters", most=MAX_LENGTH))
         if gender not in GENDERS:
-            raise StegvisError(f"kön: välj {', '.join(GENDERS)}")
+            raise StegvisError(Message("error.gender", genders=", ".join(GENDERS)))
         if birth_year is not None and not 1900 <= int(birth_year) <= date.today().year:
-            raise StegvisError(f"födelseår {birth_year} är inte rimligt")
+            raise StegvisError(Message("error.birth_year", year=birth_year))
         if programme_id not in self._coach_programmes() and self.user.role != "admin":
-            raise AccessDenied(f"du är inte coach i {programme_id}")
+            raise AccessDenied(Message("error.not_coach_in", programme=programme_id))
         self.catalog.programme(programme_id)
-        start = _iso(started_on, "startdatum")
+        start = _iso(started_on, N_("error.start_not_a_date"))
         if not consent_text_version.strip() or not consent_scope.strip():
-            raise StegvisError("samtycke: ange version av samtyckestexten och vad samtycket omfattar")
+            raise StegvisError(Message("error.consent_fields"))
         if self._db.execute("SELECT 1 FROM participants WHERE code = ?", [code]).fetchone():
-            raise StegvisError(f"koden {code} finns redan")
+            raise StegvisError(Message("error.code.taken", code=code))
         owner = self.user.id if self.user.role == "coach" else coach_id
         with transaction(self._db):
             participant_id = self._db["participants"].insert({
@@ -232,11 +233,11 @@ class Access:
         programme = self.catalog.programme(programme_id)
         known = [o.id for o in programme.outcomes]
         if outcome not in known:
-            raise StegvisError(f"avslutsorsaken {outcome!r} finns inte i {programme.name.sv} "
-                               f"(välj bland: {', '.join(known)})")
-        exit_day = _iso(exited_on, "avslutsdatum")
+            raise StegvisError(Message("error.exit.outcome", outcome=repr(outcome), programme=programme.name.sv,
+                                       known=", ".join(known)))
+        exit_day = _iso(exited_on, N_("error.exit_not_a_date"))
         if exit_day < started_on:
-            raise StegvisError(f"avslutsdatum {exit_day} är före startdatum {started_on}")
+            raise StegvisError(Message("error.exit.before_start", exited=exit_day, started=started_on))
         with transaction(self._db):
             self._db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?",
                             [exit_day, outcome, enrolment_id])
@@ -247,7 +248,7 @@ class Access:
         self._require_participant(participant_id)
         with transaction(self._db):
             self._db.execute("UPDATE consents SET withdrawn_on = ? WHERE participant_id = ? AND programme_id = ? "
-                            "AND withdrawn_on IS NULL", [_iso(on or date.today().isoformat(), "datum"),
+                            "AND withdrawn_on IS NULL", [_iso(on or date.today().isoformat(), N_("error.not_a_date")),
                                                          participant_id, programme_id])
             # open codes stop working: no survey without consent
             self._db.execute("UPDATE survey_sessions SET status = 'cancelled', code_hash = NULL "
@@ -264,7 +265,7 @@ class Access:
             "SELECT programme_id FROM enrolments WHERE participant_id = ? "
             "ORDER BY exited_on IS NULL DESC, started_on DESC", [participant_id])]
         if not enrolled or (programme_id is not None and programme_id not in enrolled):
-            raise StegvisError("deltagaren är inte inskriven i den insatsen")
+            raise StegvisError(Message("error.not_enrolled"))
         visit, code = open_visit(self._db, self.catalog, programme_id=programme_id or enrolled[0], occasion=occasion,
                                  instruments=instruments, participant_id=participant_id,
                                  created_by=self.user.id, language=language, again=again)
@@ -282,7 +283,7 @@ class Access:
         audit.log(self._db, self.user, "share_results" if share else "unshare_results", participant_id, instrument_id)
 
     @allowed("coach", "admin")
-    def licence_problem(self, instrument_id: str) -> str | None:
+    def licence_problem(self, instrument_id: str) -> Message | None:
         """Why a licensed instrument cannot be opened for participants yet, or None."""
         from surveys.sessions import licence_problem
 
@@ -401,7 +402,7 @@ class Access:
     def find_participant(self, code: str) -> int:
         row = self._db.execute("SELECT id FROM participants WHERE code = ?", [code.strip()]).fetchone()
         if row is None:
-            raise StegvisError(f"ingen deltagare med koden {shown(code)}")
+            raise StegvisError(Message("error.no_participant", code=shown(code)))
         return row[0]
 
     @allowed("admin")
@@ -450,8 +451,9 @@ def public_methods() -> list[str]:
     return [name for name, value in vars(Access).items() if callable(value) and not name.startswith("_")]
 
 
-def _iso(value, what: str) -> str:
+def _iso(value, refusal: str) -> str:
+    """The date as stored; `refusal` is the catalogue key saying which date was wrong."""
     try:
         return date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError:
-        raise StegvisError(f"{what}: {value!r} är inte ett datum (ÅÅÅÅ-MM-DD)") from None
+        raise StegvisError(Message(refusal, value=repr(value))) from None

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from foundation.errors import StegvisError
+from foundation.texts import Message
 from foundation.db import Schema, now, transaction
 
 SCHEMA = Schema("stegvis.accounts", {1: """
@@ -54,26 +55,25 @@ def hash_password(password: str) -> str:
 
 def check_new_user(username: str, password: str, role: str) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,39}", username or ""):
-        raise StegvisError(
-            f"username {username!r}: use 2–40 lower-case letters, digits, '.', '_' or '-'"
-        )
+        raise StegvisError(Message("error.user.username", username=repr(username)))
     if role not in ROLES:
-        raise StegvisError(f"role {role!r}: choose one of {', '.join(ROLES)}")
+        raise StegvisError(Message("error.user.role", role=repr(role), roles=", ".join(ROLES)))
     if len(password or "") < MIN_PASSWORD:
-        raise StegvisError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise StegvisError(Message("error.user.password", n=MIN_PASSWORD))
 
 
 def create_user(db, username: str, password: str, role: str, *, display_name: str | None = None,
                 coach_of: list[str] = ()) -> User:
     check_new_user(username, password, role)
     if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-        raise StegvisError(f"user {username} already exists")
+        raise StegvisError(Message("error.user.exists", username=username))
     known = {r[0] for r in db.execute("SELECT id FROM programmes")}
     for programme_id in coach_of:
         if programme_id not in known:
-            raise StegvisError(f"unknown programme {programme_id!r} (known: {', '.join(sorted(known)) or 'none'})")
+            raise StegvisError(Message("error.user.programme", programme=repr(programme_id),
+                                       known=", ".join(sorted(known)) or "–"))
     if coach_of and role != "coach":
-        raise StegvisError("--coach-of goes with the role coach")
+        raise StegvisError(Message("error.user.coach_of"))
     with transaction(db):
         user_id = db["users"].insert({
             "username": username, "display_name": display_name, "role": role,
@@ -89,7 +89,7 @@ def get_user(db, username: str) -> User | None:
     return User(*row) if row else None
 
 
-LOGIN_FAILED = "Fel användarnamn eller lösenord."
+LOGIN_FAILED = Message("error.login_failed")
 
 
 def authenticate(db, username: str, password: str, at: datetime | None = None) -> User:
@@ -114,7 +114,7 @@ def authenticate(db, username: str, password: str, at: datetime | None = None) -
     slot = _take_attempt(db, user_id, moment, setting(db, "lockout_attempts"), setting(db, "lockout_minutes"))
     if slot is None:
         log(db, User(user_id, name, role), "login_refused_locked")
-        raise StegvisError("Kontot är tillfälligt låst efter för många felaktiga försök. Försök igen senare.")
+        raise StegvisError(Message("error.login_locked"))
     try:
         _hasher.verify(password_hash, password or "")
     except (VerificationError, InvalidHashError):

@@ -1,5 +1,5 @@
-"""Plotly figures shared by the participant, coach and board pages: Swedish labels,
-readable at tablet width, and the Okabe–Ito palette, which colour-blind readers can tell apart."""
+"""Plotly figures shared by the participant, coach and board pages: labels from the text
+catalogue in the reader's language, readable at tablet width, and the Okabe–Ito palette, which colour-blind readers can tell apart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from foundation.texts import DEFAULT, t
 from surveys.models import Instrument
 
 # Okabe & Ito (2008): distinguishable with the common forms of colour blindness.
@@ -15,6 +16,7 @@ BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
 SERIES = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY]
 BAND_FILLS = {"low": "rgba(213, 94, 0, 0.10)", "moderate": "rgba(240, 228, 66, 0.16)", "high": "rgba(0, 158, 115, 0.10)"}
+OCCASION = "occasion_label"  # the column of a frame the charts put along the x axis
 FONT = dict(family="Source Sans Pro, sans-serif", size=15)
 
 
@@ -32,7 +34,6 @@ def radar(instrument: Instrument, current: dict, previous: dict | None = None, l
     areas = instrument.current_desired
     labels = [a.label.get(lang) for a in areas]
     low, high = instrument.item_range(areas[0].current) if areas else (1, 10)
-    sv = lang != "en"
 
     def trace(values, name, colour, dash=None, fill=None):
         closed = values + values[:1]
@@ -41,10 +42,10 @@ def radar(instrument: Instrument, current: dict, previous: dict | None = None, l
                                hovertemplate="%{theta}: %{r}<extra>" + name + "</extra>")
 
     fig = go.Figure()
-    fig.add_trace(trace([current.get(a.desired) for a in areas], "Önskat läge" if sv else "Desired", GREEN, "dash"))
+    fig.add_trace(trace([current.get(a.desired) for a in areas], t("chart.desired", lang), GREEN, "dash"))
     if previous:
-        fig.add_trace(trace([previous.get(a.current) for a in areas], "Förra gången" if sv else "Last time", GREY, "dot"))
-    fig.add_trace(trace([current.get(a.current) for a in areas], "Nuläge" if sv else "Now", BLUE, None, "toself"))
+        fig.add_trace(trace([previous.get(a.current) for a in areas], t("chart.last_time", lang), GREY, "dot"))
+    fig.add_trace(trace([current.get(a.current) for a in areas], t("chart.now", lang), BLUE, None, "toself"))
     fig.update_layout(polar=dict(radialaxis=dict(range=[low - 0.5, high], tickvals=list(range(low, high + 1)),
                                                  angle=90, tickfont=dict(size=12))))
     return layout(fig, title, height=460)
@@ -52,22 +53,21 @@ def radar(instrument: Instrument, current: dict, previous: dict | None = None, l
 
 def gaps_table(instrument: Instrument, current: dict, first: dict | None, lang: str = "sv") -> pd.DataFrame:
     """Per life area: now, desired, the gap between them, and change since the first time."""
-    sv = lang != "en"
     rows = []
     for area in instrument.current_desired:
         now, wish = current.get(area.current), current.get(area.desired)
         start = first.get(area.current) if first else None
         rows.append({
-            "Livsområde" if sv else "Life area": area.label.get(lang),
-            "Nu" if sv else "Now": now, "Önskat" if sv else "Desired": wish,
-            "Avstånd" if sv else "Gap": None if now is None or wish is None else wish - now,
-            "Förändring sedan start" if sv else "Change since start": None if now is None or start is None else now - start,
+            t("chart.gaps.area", lang): area.label.get(lang),
+            t("chart.gaps.now", lang): now, t("chart.gaps.desired", lang): wish,
+            t("chart.gaps.gap", lang): None if now is None or wish is None else wish - now,
+            t("chart.gaps.change", lang): None if now is None or start is None else now - start,
         })
     return pd.DataFrame(rows)
 
 
 def lines_over_time(frame: pd.DataFrame, columns: dict[str, str], *, y_range=None, title: str | None = None,
-                    x: str = "Tillfälle") -> go.Figure:
+                    x: str = OCCASION) -> go.Figure:
     """One line per column across occasions. `frame` has an `x` column; `columns` maps column → label."""
     fig = go.Figure()
     for n, (column, label) in enumerate(columns.items()):
@@ -81,7 +81,7 @@ def lines_over_time(frame: pd.DataFrame, columns: dict[str, str], *, y_range=Non
 
 
 def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, lang: str = "sv",
-                    x: str = "Tillfälle") -> go.Figure:
+                    x: str = OCCASION) -> go.Figure:
     """One scale across occasions with its declared bands shaded and flag thresholds drawn."""
     scale = instrument.scale(scale_id)
     items = len(scale.items)
@@ -96,11 +96,12 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
         level = flag.below if flag.below is not None else flag.at_least
         fig.add_hline(y=level, line=dict(color=VERMILION, dash="dash", width=2),
                       annotation_text=flag.label.get(lang), annotation_position="bottom right")
-    fig.update_layout(title=f"{scale.label.get(lang)} ({items} frågor, {bottom}–{top})")
+    fig.update_layout(title=t("chart.scale_title", lang, scale=scale.label.get(lang), items=items, low=bottom,
+                                high=top))
     return fig
 
 
-def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
+def goal_bars(goals: list[dict], title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """Each goal's share as a bar with its target as a marker line, and the figures in words in
     a column of their own to the right, where neither bar nor marker can cover them. `goals`:
     label, share, target, note ("18 av 25", or why it is hidden)."""
@@ -108,15 +109,15 @@ def goal_bars(goals: list[dict], title: str | None = None) -> go.Figure:
     labels = ["<br>".join(textwrap.wrap(g["label"], 34)) for g in goals]  # long goal names wrap, bars keep room
     shares = [None if g["share"] is None else g["share"] * 100 for g in goals]
     colours = [GREY if g["share"] is None else (GREEN if g["share"] >= g["target"] else ORANGE) for g in goals]
-    fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=colours, name="Utfall",
+    fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=colours, name=t("chart.goal.result", lang),
                          hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
-    fig.add_trace(go.Scatter(y=labels, x=[g["target"] * 100 for g in goals], mode="markers", name="Mål",
+    fig.add_trace(go.Scatter(y=labels, x=[g["target"] * 100 for g in goals], mode="markers", name=t("chart.goal.target", lang),
                              marker=dict(symbol="line-ns", size=34, line=dict(width=4, color=VERMILION)),
-                             hovertemplate="Mål %{x:.0f} %<extra></extra>"))
+                             hovertemplate=t("chart.goal.target", lang) + " %{x:.0f} %<extra></extra>"))
     for label, goal in zip(labels, goals):
         words = goal["note"] if goal["share"] is None else f"{goal['share'] * 100:.0f} % ({goal['note']})"
         fig.add_annotation(x=1.02, xref="paper", y=label, yref="y", xanchor="left", showarrow=False, align="left",
-                           text=f"{words}<br>mål {goal['target'] * 100:.0f} %")
+                           text=words + "<br>" + t("chart.goal.target_at", lang, target="{:.0f}".format(goal["target"] * 100)))
     fig.update_xaxes(range=[0, 101], ticksuffix=" %")
     fig.update_yaxes(autorange="reversed")
     layout(fig, title, height=140 + 90 * len(goals))

@@ -76,7 +76,7 @@ def indicators(access, programme_id: str | None) -> pd.DataFrame:
             for table in report.tables:
                 if not table.id.startswith("indicators/"):
                     continue
-                for (row_id, _), values in zip(table.rows, table.values):
+                for row_id, values in zip(table.rows, table.values):
                     indicator, group = row_id.split(":", 1)
                     figures = dict(zip([c.id for c in table.columns], values))
                     rows.append({"programme_id": programme, "instrument_id": table.id.split("/", 1)[1],

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from foundation.db import now, transaction
 from foundation.errors import StegvisError
 from foundation.settings import setting
+from foundation.texts import DEFAULT, t
 from stegvis.qr import public_address, survey_url
 from surveys.rounds import Round, get_round, unused_codes
 from surveys.sessions import hash_code
@@ -24,8 +25,6 @@ PASSWORD_ENV = "STEGVIS_SMTP_PASSWORD"
 # A plain address: no display name, no comments, no spaces or line breaks (header injection).
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
-MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december"]
 
 
 @dataclass(frozen=True)
@@ -74,19 +73,21 @@ def read_addresses(text: str, source: str = "the address file") -> list[str]:
     return addresses
 
 
-def _message(server: MailServer, to: str, round_: Round, title: str, code: str, reminder: bool) -> EmailMessage:
-    closes = date.fromisoformat(round_.closes_on)
+def _message(server: MailServer, to: str, round_: Round, title: str, code: str, reminder: bool,
+             lang: str = DEFAULT) -> EmailMessage:
+    """The invitation (or reminder) in the catalogue's words; the closing date in the locale's form."""
+    from babel.dates import format_date
+
+    from stegvis.reports import LOCALES
+
+    closes = format_date(date.fromisoformat(round_.closes_on), "d MMMM y", locale=LOCALES[lang])
     message = EmailMessage()
     message["From"], message["To"] = server.sender, to
-    message["Subject"] = ("Påminnelse: " if reminder else "") + f"Enkät från samordningsförbundet: {title}"
-    message.set_content(
-        ("Det här är en påminnelse: du har inte svarat än.\n\n" if reminder else "") +
-        f"Du är inbjuden att svara på en kort enkät ({title}).\n\n"
-        f"Öppna {survey_url(code)}\n"
-        f"eller gå till {public_address()} och skriv koden {code}.\n\n"
-        f"Koden fungerar en gång, till och med {closes.day} {MONTHS[closes.month - 1]} {closes.year}.\n"
-        "Enkäten är anonym: svaren sparas utan koppling till koden eller till den här adressen, "
-        "och adressen raderas när enkäten stänger.\n")
+    subject = t("mail.subject", lang, title=title)
+    message["Subject"] = t("mail.reminder_subject", lang, subject=subject) if reminder else subject
+    body = t("mail.body", lang, title=title, link=survey_url(code), address=public_address(), code=code,
+             closes=closes)
+    message.set_content((t("mail.reminder", lang) + "\n\n" if reminder else "") + body + "\n")
     return message
 
 

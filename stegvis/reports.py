@@ -1,6 +1,8 @@
-"""The board's meeting report as a PDF (reportlab, charts rendered by plotly + kaleido) and
-as an Excel workbook (one sheet per table, formula-safe). Both are built from the same
-`BoardReport` as the dashboard, so every figure and every suppression agrees."""
+"""The board's meeting report in words: titles, row and column labels and notes put to the ids
+and figures of `indicators.board` from the text catalogue (foundation/locale), as the page
+shows them, as a PDF (reportlab, charts rendered by plotly + kaleido) and as an Excel
+workbook (one sheet per table, formula-safe). All are built from the same `BoardReport`, so
+every figure and every suppression agrees."""
 
 from __future__ import annotations
 
@@ -10,74 +12,302 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators.board import BoardReport, Table
-from indicators.disclosure import SUPPRESSED_TEXT, SUPPRESSED_WHY, decimal, display, percent
-from indicators.goals import group_label
 from foundation.errors import StegvisError
+from foundation.texts import DEFAULT, N_, Message, t
+from indicators.board import ALL, DETAILED, GOALS, BoardReport, Table
+from indicators.goals import UNKNOWN
+from indicators.periods import WHOLE, YEAR, Period
 
-GOAL_DIMENSIONS = {"gender": "kön", "age_group": "ålder", "time_in_programme": "tid i insatsen"}
+GENDER_LABELS = {"kvinna": N_("group.gender.kvinna"), "man": N_("group.gender.man"),
+                 "annat": N_("group.gender.annat"), "vill_inte_uppge": N_("group.gender.vill_inte_uppge")}
+RESPONDENT_GROUPS = {"deltagare": N_("group.respondent.deltagare"), "insatspersonal": N_("group.respondent.insatspersonal"),
+                     "styrelse": N_("group.respondent.styrelse"), "chefer": N_("group.respondent.chefer"),
+                     "remittenter": N_("group.respondent.remittenter"),
+                     "uppfoljning": N_("group.respondent.uppfoljning")}
+STATUS_ROWS = {"uppnatt": N_("report.row.reached"), "ej_uppnatt": N_("report.row.not_reached"),
+               ALL: N_("report.row.target_group")}
+COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattrade"),
+           "ej_forbattrade": N_("report.column.ej_forbattrade"), "tillforlitligt": N_("report.column.tillforlitligt"),
+           "ej_tillforlitligt": N_("report.column.ej_tillforlitligt"),
+           "andel_forbattrade": N_("report.column.andel_forbattrade"),
+           "andel_tillforlitligt": N_("report.column.andel_tillforlitligt"), "antal": N_("report.column.antal"),
+           "nya": N_("report.column.nya"), "aktiva": N_("report.column.aktiva"),
+           "avslutade": N_("report.column.avslutade"), "instammer": N_("report.column.instammer"),
+           "ej_instammer": N_("report.column.ej_instammer"), "svarsfrekvens": N_("report.column.svarsfrekvens"),
+           "tillfragade": N_("report.column.tillfragade"),
+           "andel": N_("report.column.andel"), "medel": N_("report.column.medel"),
+           "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring")}
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+PERIOD_KINDS = {"kvartal": N_("period.kind.kvartal"), "tertial": N_("period.kind.tertial"),
+                "halvar": N_("period.kind.halvar"), "ar": N_("period.kind.ar"), "hela": N_("period.kind.hela")}
+MONTHS = [N_("period.month.1"), N_("period.month.2"), N_("period.month.3"), N_("period.month.4"),
+          N_("period.month.5"), N_("period.month.6"), N_("period.month.7"), N_("period.month.8"),
+          N_("period.month.9"), N_("period.month.10"), N_("period.month.11"), N_("period.month.12")]
 
 
-def _format(value, unit: str) -> str:
+def kind_label(kind: str, lang: str = DEFAULT) -> str:
+    """A kind of period in words: "Kvartal", "Halvår", "Hela tiden"."""
+    return t(PERIOD_KINDS[kind], lang)
+
+
+def period_label(period: Period, lang: str = DEFAULT) -> str:
+    """A period of the grid in words: "2025", "Kvartal 2 2025 (apr–jun)", "Hela tiden (… – …)"."""
+    if period.kind == YEAR:
+        return period.id
+    if period.kind == WHOLE:
+        return t("period.whole", lang, start=period.start.isoformat(), end=period.end.isoformat())
+    return t("period.part", lang, kind=kind_label(period.kind, lang), n=period.id[-1], year=period.start.year,
+             first=t(MONTHS[period.start.month - 1], lang), last=t(MONTHS[period.end.month - 1], lang))
+
+
+# -- figures in words ------------------------------------------------------------------------
+
+
+def suppressed(lang: str = DEFAULT) -> str:
+    """What a hidden figure reads as: "för få svar"."""
+    return t("report.suppressed", lang)
+
+
+def suppressed_why(k: int, lang: str = DEFAULT) -> str:
+    return t("report.suppressed_why", lang, k=k)
+
+
+def _hidden(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def display(value, fmt: str = "{:.0f}", lang: str = DEFAULT) -> str:
+    """A figure for screens and paper: the suppression text when hidden."""
+    return suppressed(lang) if _hidden(value) else fmt.format(value)
+
+
+def decimal(value, decimals: int = 1, signed: bool = False, lang: str = DEFAULT) -> str:
+    """A figure in the reader's locale: "4,1", "1 234,0", "+2,5", "−3,0" in Swedish; the
+    suppression text when hidden."""
+    if _hidden(value):
+        return suppressed(lang)
+    from babel.numbers import format_decimal
+
+    text = format_decimal(value, format="#,##0." + "0" * decimals, locale=LOCALES[lang])
+    return f"+{text}" if signed and value > 0 else text
+
+
+def percent(value, lang: str = DEFAULT) -> str:
+    return suppressed(lang) if _hidden(value) else f"{value * 100:.0f} %"
+
+
+def _format(value, unit: str, lang: str = DEFAULT) -> str:
     if unit == "andel":
-        return percent(value)
+        return percent(value, lang)
     if unit == "procentenheter":
-        return display(None if value is None else value * 100, "{:+.0f} procentenheter")
+        return suppressed(lang) if _hidden(value) else t("report.points", lang, value="{:+.0f}".format(value * 100))
     if unit == "förändring":
-        return decimal(value, signed=True)
+        return decimal(value, signed=True, lang=lang)
     if unit in ("medel", "månader"):
-        return decimal(value)
-    return display(value, "{:.0f}")
+        return decimal(value, lang=lang)
+    return display(value, "{:.0f}", lang)
 
 
-def assessment(goal) -> str:
-    return SUPPRESSED_TEXT if goal.met is None else ("uppnått" if goal.met else "ej uppnått")
+# -- names for the ids of the board's tables -------------------------------------------------
 
 
-def goal_table(report: BoardReport) -> pd.DataFrame:
-    programmes = {p.id: p for p in report.programmes}
+def group_label(programme, dimension: str, group: str, lang: str = DEFAULT) -> str:
+    """A breakdown group in words: a gender from the catalogue, an age group or duration band
+    as the programme declares it."""
+    if group == UNKNOWN:
+        return t("group.unknown", lang)
+    if group == ALL:
+        return t("report.all", lang)
+    if dimension == "gender":
+        return t(GENDER_LABELS[group], lang) if group in GENDER_LABELS else group
+    pool = programme.age_groups if dimension == "age_group" else programme.duration_bands
+    return next((g.label.get(lang) for g in pool if g.id == group), group)
+
+
+def gender_label(gender: str, lang: str = DEFAULT) -> str:
+    return group_label(None, "gender", gender, lang)
+
+
+def report_title(report: BoardReport, lang: str = DEFAULT) -> str:
+    names = ", ".join(p.name.get(lang) for p in report.programmes)
+    return names if len(report.programmes) == 1 else t("report.title_all", lang, names=names)
+
+
+def _programmes(report: BoardReport) -> dict:
+    return {p.id: p for p in report.programmes}
+
+
+def _instrument(report: BoardReport, table: Table):
+    return report.catalog.instrument(table.id.split("/", 1)[1])
+
+
+def goal_label(report: BoardReport, programme_id: str, goal_id: str, lang: str = DEFAULT) -> str:
+    goals = {g.id: g for g in _programmes(report)[programme_id].goals}
+    return goals[goal_id].label.get(lang)
+
+
+def table_title(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
+    kind = table.id.split("/", 1)[0]
+    if kind == "goal":
+        _, programme_id, goal_id = table.id.split("/")
+        return t("report.table.goal", lang, programme=_programmes(report)[programme_id].name.get(lang),
+                 goal=goal_label(report, programme_id, goal_id, lang))
+    if kind == "outcomes":
+        return t("report.table.outcomes", lang, programme=_programmes(report)[table.programme].name.get(lang))
+    if kind == "change":
+        first, last = _change_span(report, table, lang)
+        return t("report.table.change", lang, instrument=_instrument(report, table).title.get(lang),
+                 first=first.lower(), last=last.lower())
+    if kind == "indicators":
+        return _instrument(report, table).title.get(lang)
+    if kind == "durations":
+        members = _duration_programmes(report, table)
+        if "/" not in table.id:
+            return t("report.table.durations", lang)
+        return t("report.table.durations_of", lang, programmes=", ".join(p.name.get(lang) for p in members))
+    return t("report.table.flow", lang)
+
+
+def _change_span(report: BoardReport, table: Table, lang: str) -> tuple[str, str]:
+    """The occasions a change table spans, when every programme in it names them alike."""
+    programmes = {p.id: p for p in report.catalog.latest_programmes()}
+    names = {(programmes[p].occasion(first).label.get(lang), programmes[p].occasion(last).label.get(lang))
+             for p, first, last in table.spans}
+    if len(names) == 1:
+        return names.pop()
+    return t("report.change.first_occasion", lang), t("report.change.last_occasion", lang)
+
+
+def _duration_programmes(report: BoardReport, table: Table) -> list:
+    """The programmes a durations table counts: named in its id, or all of the report's."""
+    if "/" not in table.id:
+        return report.programmes
+    ids = table.id.split("/", 1)[1].split("+")
+    return [p for p in report.programmes if p.id in ids]
+
+
+def table_heading(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
+    """A table's name under a heading that already says what kind it is (the board page)."""
+    kind = table.id.split("/", 1)[0]
+    if kind == "outcomes":
+        return _programmes(report)[table.programme].name.get(lang)
+    if kind == "change":
+        return _instrument(report, table).title.get(lang)
+    return table_title(report, table, lang)
+
+
+def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) -> str:
+    kind = table.id.split("/", 1)[0]
+    if kind == "goal":
+        return t(STATUS_ROWS[row], lang)
+    if kind == "outcomes":
+        programme = _programmes(report)[table.programme]
+        return t("report.row.sum", lang) if row == ALL else programme.outcome_label(row, lang)
+    if kind == "change":
+        return gender_label(row, lang)
+    if kind == "durations":
+        if row == ALL:
+            return t("report.all", lang)
+        bands = {b.id: b for p in _duration_programmes(report, table) for b in p.duration_bands}
+        return bands[row].label.get(lang) if row in bands else row
+    if kind == "flow":
+        return t("report.row.whole_period", lang) if row == report.period.id else period_label(report.grid.period(row), lang)
+    indicator_id, group = row.split(":", 1)
+    indicator = {i.id: i for i in _instrument(report, table).indicators}[indicator_id]
+    respondents = t(RESPONDENT_GROUPS[group], lang).lower() if group in RESPONDENT_GROUPS else group
+    return t("report.row.indicator", lang, indicator=indicator.label.get(lang), group=respondents)
+
+
+def column_label(report: BoardReport, table: Table, column: str, lang: str = DEFAULT) -> str:
+    kind = table.id.split("/", 1)[0]
+    if kind == "goal":
+        if column == ALL:
+            return t("report.all", lang)
+        dimension, group = column.split(":", 1)
+        return group_label(_programmes(report)[table.programme], dimension, group, lang)
+    if kind == "outcomes":
+        return gender_label(column, lang)
+    if column.startswith("medel:"):
+        scale = _instrument(report, table).scale(column.split(":", 1)[1])
+        return t("report.column.mean_change", lang, scale=scale.label.get(lang))
+    return t(COLUMNS[column], lang)
+
+
+def shown_for(kind: str, lang: str = DEFAULT) -> str:
+    """What a period of this kind shows, in words, for the page and the PDF."""
+    if kind in DETAILED:
+        return ""
+    return t("report.shown_for.goals", lang) if kind in GOALS else t("report.shown_for.flow", lang)
+
+
+def notes(report: BoardReport, lang: str = DEFAULT) -> list[str]:
+    """How the figures are counted, for the page, the PDF, the workbook and the JSON."""
+    protection = report.protection
+    shown = shown_for(report.period.kind, lang)
+    return [t("report.note.hidden", lang, k=protection.k, interval=protection.interval),
+            t("report.note.periods", lang), t("report.note.shares", lang, k=protection.k),
+            t("report.note.kasam", lang), t("report.note.indicators", lang)] + ([shown] if shown else [])
+
+
+# -- the tables as shown ---------------------------------------------------------------------
+
+
+def assessment(goal, lang: str = DEFAULT) -> str:
+    if goal.met is None:
+        return suppressed(lang)
+    return t("report.goal.met", lang) if goal.met else t("report.goal.not_met", lang)
+
+
+def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
+    programmes = _programmes(report)
     rows = []
+    outcome = t("report.goal.outcome", lang)
     for goal in report.goals:
         programme = programmes[goal.programme]
-        row = {"Insats": programme.name.sv, "Mål": goal.label, "Målnivå": percent(goal.target),
-               "Uppnått antal": display(goal.numerator), "Av": display(goal.denominator),
-               "Utfall": percent(goal.share), "Bedömning": assessment(goal)}
+        row = {t("report.goal.programme", lang): programme.name.get(lang),
+               t("report.goal.goal", lang): goal_label(report, goal.programme, goal.id, lang),
+               t("report.goal.target", lang): percent(goal.target, lang),
+               t("report.goal.numerator", lang): display(goal.numerator, lang=lang),
+               t("report.goal.denominator", lang): display(goal.denominator, lang=lang),
+               outcome: percent(goal.share, lang), t("report.goal.assessment", lang): assessment(goal, lang)}
         for dimension, cells in goal.breakdowns.items():
             for group, share in cells.items():
-                row[f"Utfall {group_label(programme, dimension, group).lower()}"] = percent(share)
+                row[t("report.goal.outcome_for", lang, group=group_label(programme, dimension, group, lang).lower())] \
+                    = percent(share, lang)
         rows.append(row)
     frame = pd.DataFrame(rows).fillna("–")  # a group with no one in it for this goal
     # a breakdown column with nothing shown in it says nothing; the JSON keeps every count
-    empty = [c for c in frame.columns if c.startswith("Utfall ") and frame[c].isin([SUPPRESSED_TEXT, "–"]).all()]
+    empty = [c for c in frame.columns[7:] if frame[c].isin([suppressed(lang), "–"]).all()]
     return frame.drop(columns=empty)
 
 
-def frame(table: Table, shares: list[list] | None = None) -> pd.DataFrame:
+def frame(report: BoardReport, table: Table, shares: list[list] | None = None, lang: str = DEFAULT) -> pd.DataFrame:
     """A table as shown: labels in the first column, hidden figures as the suppression text."""
     rows = []
-    for r, ((_, label), values) in enumerate(zip(table.rows, table.values)):
-        row = {"": label}
+    for r, (row_id, values) in enumerate(zip(table.rows, table.values)):
+        row = {"": row_label(report, table, row_id, lang)}
         for c, (column, value) in enumerate(zip(table.columns, values)):
-            text = _format(value, column.unit)
+            text = _format(value, column.unit, lang)
             if shares is not None and value is not None and shares[r][c] is not None:
-                text = f"{text} ({percent(shares[r][c])})"
-            row[column.label] = text
+                text = f"{text} ({percent(shares[r][c], lang)})"
+            row[column_label(report, table, column.id, lang)] = text
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def tables(report: BoardReport) -> dict[str, pd.DataFrame]:
-    """Every table of the report as shown, by title: hidden figures read 'för få svar'."""
+def tables(report: BoardReport, lang: str = DEFAULT) -> dict[str, pd.DataFrame]:
+    """Every table of the report as shown, by title (`table_title`; the goals and the method
+    under the sheet names of the catalogue): hidden figures read 'för få svar'."""
     from indicators.board import outcome_shares
 
-    result = {"Mål": goal_table(report)} if report.goals else {}
+    result = {t("report.sheet.goals", lang): goal_table(report, lang)} if report.goals else {}
     for table in report.tables:
         if table.id.startswith("goal/"):
-            continue  # summarised in "Mål"; the counts by group are in the JSON
+            continue  # summarised in the goals sheet; the counts by group are in the JSON
         shares = outcome_shares(table, report.views[table.programme], report.period) \
             if table.id.startswith("outcomes/") else None
-        result[table.title] = frame(table, shares)
-    result["Metod"] = pd.DataFrame({"Så räknas siffrorna": report.notes})
+        result[table_title(report, table, lang)] = frame(report, table, shares, lang)
+    result[t("report.sheet.method", lang)] = pd.DataFrame({t("report.method", lang): notes(report, lang)})
     return result
 
 
@@ -93,7 +323,7 @@ def _number(value):
     return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
-def as_json(report: BoardReport) -> dict:
+def as_json(report: BoardReport, lang: str = DEFAULT) -> dict:
     """Every figure of the report for other tools and for auditing what was published: hidden
     figures are null; each table names its rows and columns and which of them are totals."""
     from indicators.board import outcome_shares
@@ -101,9 +331,11 @@ def as_json(report: BoardReport) -> dict:
     tables = []
     for table in report.tables:
         entry = {
-            "id": table.id, "title": table.title, "programme": table.programme,
-            "rows": [{"id": r, "label": label, "total": r == table.total_row} for r, label in table.rows],
-            "columns": [{"id": c.id, "label": c.label, "unit": c.unit, "total": c.total} for c in table.columns],
+            "id": table.id, "title": table_title(report, table, lang), "programme": table.programme,
+            "rows": [{"id": r, "label": row_label(report, table, r, lang), "total": r == table.total_row}
+                     for r in table.rows],
+            "columns": [{"id": c.id, "label": column_label(report, table, c.id, lang), "unit": c.unit,
+                         "total": c.total} for c in table.columns],
             "values": [[_number(v) for v in row] for row in table.values],
         }
         if table.id.startswith("outcomes/"):
@@ -112,51 +344,52 @@ def as_json(report: BoardReport) -> dict:
         tables.append(entry)
     return {
         "report": "styrelserapport",
-        "title": report.title,
+        "title": report_title(report, lang),
         "programme": report.programme_id,
         "programmes": [p.id for p in report.programmes],
-        "period": {"id": report.period.id, "kind": report.period.kind, "label": report.period.label,
+        "period": {"id": report.period.id, "kind": report.period.kind, "label": period_label(report.period, lang),
                    "start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
         "protection": {"k": report.protection.k, "interval": report.protection.interval,
-                       "hidden_means": SUPPRESSED_WHY.format(k=report.protection.k)},
+                       "hidden_means": suppressed_why(report.protection.k, lang)},
         "generated": date.today().isoformat(),
-        "goals": [{"programme": g.programme, "id": g.id, "label": g.label, "target": g.target,
-                   "numerator": g.numerator, "denominator": g.denominator, "share": g.share, "met": g.met,
-                   "breakdowns": g.breakdowns} for g in report.goals],
+        "goals": [{"programme": g.programme, "id": g.id, "label": goal_label(report, g.programme, g.id, lang),
+                   "target": g.target, "numerator": g.numerator, "denominator": g.denominator, "share": g.share,
+                   "met": g.met, "breakdowns": g.breakdowns} for g in report.goals],
         "mean_months": report.mean_months,
         "tables": tables,
-        "notes": report.notes,
+        "notes": notes(report, lang),
     }
 
 
-def xlsx(report: BoardReport) -> bytes:
+def xlsx(report: BoardReport, lang: str = DEFAULT) -> bytes:
     from stegvis.safe_export import xlsx_bytes
 
-    return xlsx_bytes(tables(report))
+    return xlsx_bytes(tables(report, lang))
 
 
-def goal_bars_input(report: BoardReport) -> list[dict]:
+def goal_bars_input(report: BoardReport, lang: str = DEFAULT) -> list[dict]:
     """What the goal chart shows: a hidden share never stands beside its own counts."""
-    names = {p.id: p.name.sv for p in report.programmes}
-    return [{"label": f"{names[g.programme]}: {g.label}", "share": g.share, "target": g.target,
-             "note": f"{g.numerator} av {g.denominator}" if g.share is not None else SUPPRESSED_TEXT}
+    names = {p.id: p.name.get(lang) for p in report.programmes}
+    return [{"label": f"{names[g.programme]}: {goal_label(report, g.programme, g.id, lang)}", "share": g.share,
+             "target": g.target,
+             "note": t("report.goal.counts", lang, numerator=g.numerator, denominator=g.denominator)
+             if g.share is not None else suppressed(lang)}
             for g in report.goals]
 
 
-def goal_chart_png(report: BoardReport) -> bytes:
+def goal_chart_png(report: BoardReport, lang: str = DEFAULT) -> bytes:
     """The goal bars as a PNG (kaleido needs a Chrome or Chromium on the machine)."""
     from stegvis.charts import goal_bars
 
-    figure = goal_bars(goal_bars_input(report))
+    figure = goal_bars(goal_bars_input(report, lang), lang=lang)
     figure.update_layout(width=900)
     try:
         return figure.to_image(format="png", scale=2)
     except Exception as exc:  # kaleido's errors are varied; the cause is nearly always a missing browser
-        raise StegvisError("kunde inte rita diagrammen till PDF:en: kaleido behöver Chromium "
-                           f"(apt-get install chromium). ({str(exc).splitlines()[0][:120]})") from None
+        raise StegvisError(Message("error.pdf_charts", detail=str(exc).splitlines()[0][:120])) from None
 
 
-def pdf(report: BoardReport, progress=None) -> bytes:
+def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -167,24 +400,25 @@ def pdf(report: BoardReport, progress=None) -> bytes:
     step = progress or (lambda fraction, text: None)
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
-    story = [Spacer(1, 5 * cm), Paragraph("Rapport till styrelsen", styles["Title"]),
-             Paragraph(escape(report.title), styles["Heading2"]),
-             Paragraph(f"{escape(report.period.label)}: {report.start.isoformat()} – {report.end.isoformat()}",
+    title = report_title(report, lang)
+    story = [Spacer(1, 5 * cm), Paragraph(escape(t("report.pdf.title", lang)), styles["Title"]),
+             Paragraph(escape(title), styles["Heading2"]),
+             Paragraph(f"{escape(period_label(report.period, lang))}: {report.start.isoformat()} – {report.end.isoformat()}",
                        styles["Heading3"]),
              Spacer(1, 1 * cm),
-             Paragraph(f"Framtagen {date.today().isoformat()} med Stegvis. Inga uppgifter om enskilda personer. "
-                       f"Där det står ”{SUPPRESSED_TEXT}” är det {escape(SUPPRESSED_WHY.format(k=report.k))}.", body),
+             Paragraph(escape(t("report.pdf.made", lang, date=date.today().isoformat(), hidden=suppressed(lang),
+                                why=suppressed_why(report.k, lang))), body),
              PageBreak()]
-    step(0.2, "Diagram")
+    step(0.2, t("report.pdf.step_charts", lang))
     if report.goals:
-        story += [Paragraph("Mål", styles["Heading1"]),
-                  Image(io.BytesIO(goal_chart_png(report)), width=17 * cm,
+        story += [Paragraph(escape(t("report.sheet.goals", lang)), styles["Heading1"]),
+                  Image(io.BytesIO(goal_chart_png(report, lang)), width=17 * cm,
                         height=17 * cm * (140 + 90 * max(1, len(report.goals))) / 900)]
-    step(0.6, "Tabeller")
+    step(0.6, t("report.pdf.step_tables", lang))
 
     def table(frame: pd.DataFrame, title: str):
         if frame.empty:
-            return [Paragraph(escape(title), styles["Heading2"]), Paragraph("Inga uppgifter för perioden.", body)]
+            return [Paragraph(escape(title), styles["Heading2"]), Paragraph(escape(t("report.pdf.empty", lang)), body)]
         cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
         data = [[Paragraph(f"<b>{escape(str(c))}</b>", cell) for c in frame.columns]]
         data += [[Paragraph(escape(str(v)), cell) for v in row] for row in frame.itertuples(index=False)]
@@ -194,14 +428,44 @@ def pdf(report: BoardReport, progress=None) -> bytes:
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return [Paragraph(escape(title), styles["Heading2"]), grid, Spacer(1, 0.5 * cm)]
 
-    for title, frame in tables(report).items():
-        if title == "Metod":
-            story += [PageBreak(), Paragraph("Så räknas siffrorna", styles["Heading1"])]
-            story += [Paragraph("• " + escape(note), body) for note in report.notes]
+    method = t("report.sheet.method", lang)
+    for name, frame in tables(report, lang).items():
+        if name == method:
+            story += [PageBreak(), Paragraph(escape(t("report.method", lang)), styles["Heading1"])]
+            story += [Paragraph("• " + escape(note), body) for note in notes(report, lang)]
         else:
-            story += table(frame, title)
+            story += table(frame, name)
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=f"Styrelserapport {report.title}", author="Stegvis",
+    SimpleDocTemplate(buffer, pagesize=A4, title=t("report.pdf.document", lang, title=title), author="Stegvis",
                       leftMargin=1.8 * cm, rightMargin=1.8 * cm).build(story)
-    step(1.0, "Klar")
+    step(1.0, t("report.pdf.step_done", lang))
     return buffer.getvalue()
+
+
+def outcomes_markdown(report: dict, programme, lang: str = DEFAULT) -> str:
+    """`stegvis report outcomes --format markdown`: the outcome table of
+    `indicators.outcomes.outcomes_report`, counts with shares rounded for display only."""
+    hidden = suppressed(lang)
+
+    def shown(value):
+        return hidden if value is None else value
+
+    columns = list(report["rows"][0]["counts"]) if report["rows"] else [ALL]
+    head = "| " + " | ".join([t("report.outcomes.reason", lang)] + [gender_label(g, lang) for g in columns]) + " |"
+    title = t("report.outcomes.heading", lang, programme=programme.name.get(lang), n=shown(report["n"]))
+    lines = ["## " + title, "", head, "|---|" + "---:|" * len(columns)]
+    for row in report["rows"]:
+        cells = []
+        for g in columns:
+            count, share = row["counts"][g], row["shares"][g]
+            cells.append(hidden if count is None else f"{count} ({share * 100:.0f} %)" if share is not None
+                         else f"{count}")
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    for goal in report["goals"]:
+        share = hidden if goal["share"] is None else f"{goal['share'] * 100:.1f} %"
+        verdict = "" if goal["met"] is None else " – " + (t("report.goal.met", lang) if goal["met"]
+                                                          else t("report.goal.not_met", lang))
+        figures = t("report.outcomes.goal", lang, numerator=shown(goal["numerator"]),
+                    denominator=shown(goal["denominator"]), share=share, target="{:.0f}".format(goal["target"] * 100))
+        lines += ["", f"**{goal['label']}**: {figures}{verdict}"]
+    return "\n".join(lines) + "\n"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from foundation.texts import DEFAULT, t
 from surveys.definitions import Catalog
 from surveys.rounds import Round
 
 
-def round_title(catalog: Catalog, round_: Round) -> str:
+def round_title(catalog: Catalog, round_: Round, lang: str = DEFAULT) -> str:
     """What the round asks and of whom, e.g. 'Enkät till personal i insatsen, Jobbvägen AR'."""
-    titles = " och ".join(catalog.instrument(i).title.sv for i in round_.instruments)
-    where = catalog.programme(round_.programme_id).name.sv if round_.programme_id else "hela förbundet"
-    return f"{titles}, {where}"
+    names = [catalog.instrument(i).title.get(lang) for i in round_.instruments]
+    titles = names[0] if len(names) == 1 else t("round.and", lang, some=", ".join(names[:-1]), last=names[-1])
+    where = catalog.programme(round_.programme_id).name.get(lang) if round_.programme_id else t("round.everyone", lang)
+    return t("round.title", lang, instruments=titles, where=where)

@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 
 from foundation.errors import StegvisError
+from foundation.texts import Message
 from surveys.models import Instrument, Item
 from foundation.db import now, transaction
 
@@ -21,6 +22,17 @@ ANSWERED, SKIPPED, DONT_KNOW = "answered", "skipped", "dont_know"
 # What an answered row's value is (answers.value_type). Stored, never guessed from the value:
 # free text may look like anything, "[inget att tillägga]" and "42" included.
 NUMBER, TEXT, LIST = "number", "text", "list"  # LIST: a JSON list of choice ids in value_text
+
+
+class AnswerRefused(StegvisError):
+    """An answer the definition does not take. `str()` names the item (for the command line and
+    imports); `say(lang)` is the reason alone, in the participant's words: the question is on
+    their screen."""
+
+    def __init__(self, where: str, message: Message):
+        super().__init__(message)
+        self.where = where
+        self.args = (f"{where}: {message.say()}",)
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def check_answer(instrument: Instrument, item_id: str, value=None, *, status: st
     if kind == "free_text":
         text = str(value)
         if len(text) > MAX_TEXT:
-            raise StegvisError(f"{where}: the text is {len(text)} characters; at most {MAX_TEXT} are stored")
+            raise AnswerRefused(where, Message("error.answer.text_too_long", length=len(text), most=MAX_TEXT))
         return Answer(item_id, value_text=text, value_type=TEXT)
     if kind == "date":
         try:
@@ -138,7 +150,7 @@ def _other(item: Item, chosen: list[str], other_text: str | None, where: str) ->
     if other_text and not takes_text & set(chosen):
         raise StegvisError(f"{where}: free text goes with an 'annat, nämligen' choice")
     if other_text and len(other_text) > MAX_TEXT:
-        raise StegvisError(f"{where}: the text is too long (at most {MAX_TEXT} characters)")
+        raise AnswerRefused(where, Message("error.answer.other_too_long", most=MAX_TEXT))
     return other_text or None
 
 

@@ -34,10 +34,6 @@ class DefinitionProblem(ValueError):
 GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
 
 RespondentGroup = Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"]
-RESPONDENT_GROUP_LABELS = {"deltagare": "Deltagare", "insatspersonal": "Personal i insatsen", "styrelse": "Styrelsen",
-                           "chefer": "Chefer i samverkan", "remittenter": "Remittenter",
-                           "uppfoljning": "Uppföljning efter avslut"}
-
 
 class UnknownId(StegvisError, KeyError):
     """A lookup by id that the definition does not have; the message names both."""

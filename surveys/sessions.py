@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from foundation.errors import StegvisError
+from foundation.texts import Message
 from surveys.answers import ANSWERED, Answer, session_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Item
@@ -26,9 +27,7 @@ class InvalidCode(StegvisError):
     """A code that opens nothing. The message is kind and says nothing about other sessions."""
 
     def __init__(self):
-        super().__init__(
-            "Koden fungerar inte. Kontrollera att du skrivit rätt, eller fråga din coach om en ny kod."
-        )
+        super().__init__(Message("error.code_invalid"))
 
 
 class RepeatVisit(StegvisError):
@@ -95,16 +94,14 @@ class Visit:
         return all(p.status == "completed" for p in self.parts)
 
 
-def licence_problem(db, instrument: Instrument) -> str | None:
+def licence_problem(db, instrument: Instrument) -> Message | None:
     """Why a licensed instrument cannot be opened for participants yet, or None."""
     if not (instrument.license and instrument.license.requires_permission):
         return None
     if db.execute("SELECT 1 FROM permissions WHERE instrument_id = ?", [instrument.id]).fetchone() is None:
-        return (f"{instrument.title.sv} kräver tillstånd från {instrument.license.owner}. "
-                f"En administratör behöver registrera tillståndet (stegvis permission record).")
+        return Message("error.licence.permission", instrument=instrument.title.sv, owner=instrument.license.owner)
     if db.execute("SELECT 1 FROM textpacks WHERE instrument_id = ?", [instrument.id]).fetchone() is None:
-        return (f"{instrument.title.sv} saknar installerad formulering (textpaket). "
-                f"En administratör behöver installera den (stegvis textpack install).")
+        return Message("error.licence.textpack", instrument=instrument.title.sv)
     return None
 
 
@@ -115,7 +112,7 @@ def has_consent(db, participant_id: int, programme_id: str) -> bool:
     ).fetchone() is not None
 
 
-def occasion_problem(db, programme, occasion, participant_id: int) -> str | None:
+def occasion_problem(db, programme, occasion, participant_id: int) -> Message | None:
     """Why this occasion cannot be started for the participant, or None. An occasion counted
     from the start (intake, follow-ups) belongs to the time in the programme: after the exit it
     would file answers under the wrong part of the person's history. Occasions counted from the
@@ -125,8 +122,11 @@ def occasion_problem(db, programme, occasion, participant_id: int) -> str | None
     if row is None or row[0] is None or occasion.anchor != "start":
         return None
     after = [o.label.sv for o in programme.occasions if o.anchor == "exit"]
-    return (f"Deltagaren avslutades {row[0]} i {programme.name.sv}: {occasion.label.sv} räknas från starten och "
-            f"kan inte startas efter avslut." + (f" Välj {' eller '.join(after)}." if after else ""))
+    said = dict(exited=row[0], programme=programme.name.sv, occasion=occasion.label.sv)
+    if not after:
+        return Message("error.occasion_after_exit", **said)
+    choices = after[0] if len(after) == 1 else Message("error.one_of", some=", ".join(after[:-1]), last=after[-1])
+    return Message("error.occasion_after_exit_choose", choices=choices, **said)
 
 
 def same_day_visit(db, participant_id: int, programme_id: str, occasion: str) -> str | None:
@@ -170,7 +170,7 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
     if group == "deltagare" and participant_id is None:
         raise StegvisError("a participant survey needs a participant")
     if participant_id is not None and not has_consent(db, participant_id, programme_id):
-        raise StegvisError("samtycke saknas: registrera deltagarens samtycke innan en enkät startas")
+        raise StegvisError(Message("error.no_consent"))
 
     if valid_days is None:
         from foundation.settings import setting
@@ -183,8 +183,7 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
         started = None if again or participant_id is None else same_day_visit(db, participant_id, programme_id,
                                                                               occasion)
         if started:
-            raise RepeatVisit(f"{occ.label.sv} startades redan i dag kl. {started} för deltagaren. "
-                              f"Starta en enkät till bara om det behövs, till exempel om koden kommit bort.")
+            raise RepeatVisit(Message("error.repeat_visit", occasion=occ.label.sv, at=started))
         code_hash = hash_code(db, code)
         for position, instrument in enumerate(resolved):
             db["survey_sessions"].insert({

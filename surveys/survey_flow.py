@@ -10,6 +10,7 @@ import pandas as pd
 
 from foundation.db import now, transaction
 from foundation.errors import StegvisError
+from foundation.texts import t
 from surveys.answers import ANSWERED, DONT_KNOW, SKIPPED, Answer, check_answer, session_answers, store_answer
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Item
@@ -60,14 +61,13 @@ def send_in(db, cur: Current) -> None:
 
 def answer_text(instrument: Instrument, item: Item, answer: Answer | None, lang: str = "sv") -> str:
     """How an answer reads in the summary and on the coach's page."""
-    sv = lang != "en"
     if answer is None:
-        return "Inte besvarad" if sv else "Not answered"
+        return t("answer.not_answered", lang)
     if answer.status == SKIPPED:
-        return "Hoppade över" if sv else "Skipped"
+        return t("answer.skipped", lang)
     if answer.status == DONT_KNOW:
         scale = instrument.response_scale(item.scale)
-        return scale.dont_know.get(lang) if scale.dont_know else "Vet ej"
+        return scale.dont_know.get(lang) if scale.dont_know else t("answer.dont_know", lang)
     if item.kind == "scale":
         scale = instrument.response_scale(item.scale)
         label = next((s.label.get(lang) for s in scale.steps if s.value == answer.value), None)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from foundation.errors import StegvisError
+from foundation.texts import t
 from surveys.definitions import check_textpack
 from surveys.models import LANGUAGES, Instrument, Item, TextPack, TextPackItem
 from foundation.db import now, transaction
@@ -77,4 +78,4 @@ class WordingSource:
         low = (entry.low if entry else None) or (labels.low.get(self.language) if labels else None)
         high = (entry.high if entry else None) or (labels.high.get(self.language) if labels else None)
         # "{insats}" lets an instrument name the participant's programme (seed 002 says "Porten").
-        return Wording(text.replace("{insats}", programme_name or "insatsen"), low, high)
+        return Wording(text.replace("{insats}", programme_name or t("survey.the_programme", self.language)), low, high)

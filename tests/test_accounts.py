@@ -46,9 +46,9 @@ def test_disabled_user_cannot_log_in(db, user):
 
 
 @pytest.mark.parametrize("username, password, role, message", [
-    ("Anna Lind", "ett långt lösenord", "coach", "username"),
-    ("anna2", "kort", "coach", "at least 10"),
-    ("anna3", "ett långt lösenord", "chef", "role"),
+    ("Anna Lind", "ett långt lösenord", "coach", "användarnamnet"),
+    ("anna2", "kort", "coach", "minst 10"),
+    ("anna3", "ett långt lösenord", "chef", "rollen"),
 ])
 def test_bad_new_users_are_refused(db, username, password, role, message):
     with pytest.raises(StegvisError, match=message):

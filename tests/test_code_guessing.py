@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 import dashboards.survey
 import stegvis.visits
 from foundation.settings import update_setting
+from foundation.texts import t
 from surveys.definitions import shipped_catalog
 from surveys.guessing import ADDRESS_MISSES, CodeGuard, address_key
 from surveys.sessions import open_visit
@@ -86,7 +87,7 @@ def test_the_whole_server_pauses_calmly_and_logs_it_once(setup):
     Network.address = "192.0.2.200"
     for _ in range(3):
         paused = attempt(new_tab(), "YYYYY3")
-        assert [i.value for i in paused.info] == [dashboards.survey.TEXT["sv"]["paused"]]
+        assert [i.value for i in paused.info] == [t("survey.paused", "sv")]
         assert not paused.error and not paused.warning
     entries = db.execute("SELECT user_id, detail FROM audit_log WHERE action = 'code_guessing_paused'").fetchall()
     assert len(entries) == 1 and entries[0][0] is None and "5 wrong participant codes" in entries[0][1]

@@ -8,7 +8,10 @@ import itertools
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from indicators.disclosure import SUPPRESSED_TEXT, Family, Protection, display, percent
+from indicators.disclosure import Family, Protection
+from stegvis.reports import display, percent, suppressed
+
+SUPPRESSED_TEXT = suppressed()  # "för få svar"
 
 K5 = Protection(k=5, interval=3)
 
@@ -107,7 +110,7 @@ def test_no_hidden_cell_has_fewer_than_three_possible_values(people):
 
 
 def test_figures_are_written_the_swedish_way():
-    from indicators.disclosure import decimal
+    from stegvis.reports import decimal
 
     assert decimal(4.123) == "4,1" and decimal(2.5, signed=True) == "+2,5" and decimal(None) == SUPPRESSED_TEXT
     assert decimal(1234.5).replace("\xa0", " ") == "1 234,5"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from indicators.outcomes import check_exits, outcomes_report, report_csv, report_markdown
+from indicators.outcomes import check_exits, outcomes_report, report_csv
 from indicators.scoring import score_table
 from foundation.errors import StegvisError
 from stegvis.files import read_table, write_atomic
@@ -95,7 +95,9 @@ def register(app: typer.Typer) -> None:
         elif format == "csv":
             typer.echo(report_csv(report), nl=False)
         else:
-            typer.echo(report_markdown(report, definition), nl=False)
+            from stegvis.reports import outcomes_markdown
+
+            typer.echo(outcomes_markdown(report, definition), nl=False)
 
     @report_app.command("board")
     def board(period: str = typer.Option(..., "--period", help="A completed period: 2025, 2025-H1, 2025-K3, "
@@ -122,11 +124,13 @@ def register(app: typer.Typer) -> None:
     @report_app.command("periods")
     def periods(db: Path = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file")):
         """The periods the board may report on: completed ones only."""
+        from stegvis.reports import period_label
+
         grid = _board_access(db).board_periods()
         if not grid.periods:
             typer.echo("Ingen avslutad period ännu.")
         for item in grid.periods:
-            typer.echo(f"{item.id}\t{item.label}")
+            typer.echo(f"{item.id}\t{period_label(item)}")
 
     app.add_typer(report_app, name="report")
 

@@ -1,0 +1,67 @@
+"""The one catalogue of words people read: every label, heading, message and error a page,
+the board report or a chart shows, in Swedish and English. Gettext `.po` files read with
+Babel, keyed by symbolic ids (`survey.welcome`), `{name}` placeholders filled in by `t`.
+How to add a text: docs/texts.md."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("sv", "en")
+DEFAULT = "sv"
+DOMAIN = "stegvis"
+# The calls that name a catalogue key; `pybabel extract -k` and tests/test_texts.py use the same.
+KEYWORDS = ("t", "N_", "Message")
+
+
+class UnknownText(LookupError):
+    """A key the catalogue does not have: a programming error, caught by tests/test_texts.py."""
+
+
+def catalogue_file(lang: str):
+    return resources.files("foundation") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Every text of one language by key (an untranslated or fuzzy entry counts as missing)."""
+    if lang not in LANGUAGES:
+        raise UnknownText(f"no catalogue for language {lang!r}; there are {', '.join(LANGUAGES)}")
+    with catalogue_file(lang).open("rb") as po:
+        messages = read_po(po, locale=lang, domain=DOMAIN)
+    return {m.id: m.string for m in messages if m.id and m.string and not m.fuzzy}
+
+
+def t(key: str, lang: str = DEFAULT, **values) -> str:
+    """The text `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    try:
+        text = catalogue(lang)[key]
+    except KeyError:
+        raise UnknownText(f"no text {key!r} in foundation/locale/{lang}/LC_MESSAGES/{DOMAIN}.po; "
+                          f"add it to both languages (docs/texts.md)") from None
+    return text.format(**values) if values else text
+
+
+def N_(key: str) -> str:
+    """Marks a key that is looked up later (in a table of keys), so extraction and the tests
+    find it; returns the key unchanged."""
+    return key
+
+
+class Message:
+    """A sentence from the catalogue not yet said in any language: an error carries one, and the
+    page says it in its reader's language (`StegvisError.say`). A value may itself be a Message,
+    said in the same language."""
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+
+    def say(self, lang: str = DEFAULT) -> str:
+        return t(self.key, lang, **{name: value.say(lang) if isinstance(value, Message) else value
+                                    for name, value in self.values.items()})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key!r}, **{self.values!r})"
