@@ -3,7 +3,7 @@ from a link on it and see the pages of their role."""
 
 import streamlit as st
 
-from dashboards import admin, auth, board, coach, survey
+from dashboards import admin, auth, board, coach, rounds, survey
 from dashboards.common import READABLE_CSS
 from foundation.texts import t
 
@@ -24,6 +24,7 @@ else:
                   st.Page(coach.trends_page, title=t("app.trends"), url_path="trender")],
         "board": [st.Page(board.page, title=t("app.board"), url_path="styrelse", default=True)],
         "admin": [st.Page(admin.page, title=t("app.admin"), url_path="admin", default=True),
+                  st.Page(rounds.page, title=t("app.rounds"), url_path="omgangar"),
                   st.Page(board.page, title=t("board.title"), url_path="styrelse")],
     }[user.role] + [st.Page(auth.logout_page, title=t("app.logout"), url_path="logout")]
     st.sidebar.caption(t("app.logged_in", user=user.label))

@@ -65,3 +65,16 @@ class Message:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.key!r}, **{self.values!r})"
+
+
+class Together(Message):
+    """Several problems said at once, one after another, then what follows from them (every
+    wrong input of a form in one message, and "nothing was created")."""
+
+    def __init__(self, parts: list, then: Message | None = None):
+        super().__init__("", parts=parts)
+        self.parts, self.then = parts, then
+
+    def say(self, lang: str = DEFAULT) -> str:
+        said = "; ".join(p.say(lang) if isinstance(p, Message) else str(p) for p in self.parts)
+        return f"{said}. {self.then.say(lang)}" if self.then else said

@@ -398,6 +398,111 @@ class Access:
         audit.log(self._db, self.user, "import", detail=f"{upload.label}: {result.added} added")
         return result
 
+    # -- survey rounds (admin): anonymous groups' codes ----------------------------------------
+
+    @allowed("admin")
+    def rounds(self) -> list:
+        """Every survey round, newest first; rounds past their closing day are closed first
+        (their unused codes and addresses deleted)."""
+        from surveys.rounds import close_due_rounds, list_rounds
+
+        close_due_rounds(self._db)
+        return list_rounds(self._db)
+
+    @allowed("admin")
+    def create_round(self, group: str, instruments: list[str], invited: int, closes_on: str,
+                     programme_id: str | None = None):
+        """A round with one single-use code per person invited (StegvisError naming every
+        problem, and nothing created, when any input is wrong)."""
+        from surveys.rounds import create_round
+
+        round_, _ = create_round(self._db, self.catalog, group=group, instruments=list(instruments),
+                                 invited=invited, closes_on=closes_on, programme_id=programme_id,
+                                 created_by=self.user.id)
+        audit.log(self._db, self.user, "create_round", detail=f"{round_.id}: {group} {round_.invited}")
+        return round_
+
+    @allowed("admin")
+    def round_slips(self, round_id: int) -> bytes:
+        """A PDF with a slip for each unused code of an open round; logged as codes handed out."""
+        from stegvis.rounds import round_title
+        from stegvis.slips import slips_pdf
+        from surveys.rounds import get_round, unused_codes
+
+        round_ = self._open_round(round_id)
+        codes = [c for _, c in unused_codes(self._db, round_id)]
+        audit.log(self._db, self.user, "round_slips", detail=f"{round_id}: {len(codes)} codes")
+        return slips_pdf(codes, round_.closes_on, round_title(self.catalog, get_round(self._db, round_id)))
+
+    @allowed("admin")
+    def round_codes(self, round_id: int) -> pd.DataFrame:
+        """The unused codes of an open round with the address that opens each; logged."""
+        from stegvis.qr import survey_url
+        from surveys.rounds import unused_codes
+
+        round_ = self._open_round(round_id)
+        codes = [c for _, c in unused_codes(self._db, round_id)]
+        audit.log(self._db, self.user, "round_codes", detail=f"{round_id}: {len(codes)} codes")
+        return pd.DataFrame({"round": round_id, "code": codes, "closes_on": round_.closes_on,
+                             "address": [survey_url(c) for c in codes]})
+
+    @allowed("admin")
+    def invite_round(self, round_id: int, addresses_text: str) -> int:
+        """Mail one code to each address of the text (one per line); every bad line listed and
+        nothing sent when one is wrong. Returns how many were sent."""
+        from stegvis.mail import invite, read_addresses
+        from stegvis.rounds import round_title
+        from surveys.rounds import get_round
+
+        addresses = read_addresses(addresses_text)
+        sent = invite(self._db, round_id, addresses, round_title(self.catalog, get_round(self._db, round_id)))
+        audit.log(self._db, self.user, "round_invite", detail=f"{round_id}: {sent} sent")
+        return sent
+
+    @allowed("admin")
+    def remind_round(self, round_id: int) -> int:
+        from stegvis.mail import remind
+        from stegvis.rounds import round_title
+        from surveys.rounds import get_round
+
+        sent = remind(self._db, round_id, round_title(self.catalog, get_round(self._db, round_id)))
+        audit.log(self._db, self.user, "round_remind", detail=f"{round_id}: {sent} sent")
+        return sent
+
+    @allowed("admin")
+    def close_round(self, round_id: int):
+        from surveys.rounds import close_round
+
+        closed = close_round(self._db, round_id)
+        audit.log(self._db, self.user, "close_round", detail=str(round_id))
+        return closed
+
+    @allowed("admin")
+    def round_free_texts(self, round_id: int) -> list[str]:
+        """The free-text answers of a round, for the administrator only (never the board), in
+        alphabetical order, not the order given, so nothing says who wrote what."""
+        from surveys.rounds import get_round
+
+        get_round(self._db, round_id)
+        audit.log(self._db, self.user, "view_round_free_text", detail=str(round_id), once_per=audit.VIEW_ONCE_PER)
+        rows = self._db.execute(
+            """SELECT a.instrument_id, a.instrument_version, a.item_id, a.value_text
+               FROM answers a JOIN survey_sessions s ON s.id = a.session_id
+               WHERE s.round_id = ? AND a.value_type = 'text' AND a.status = 'answered'
+                 AND trim(coalesce(a.value_text, '')) != ''""", [round_id]).fetchall()
+        return sorted(text for instrument_id, version, item_id, text in rows
+                      if self.catalog.instrument(instrument_id, version).item(item_id).kind == "free_text")
+
+    def _open_round(self, round_id: int):
+        from datetime import date as day
+
+        from surveys.rounds import get_round
+
+        round_ = get_round(self._db, round_id)
+        if not round_.is_open(day.today()):
+            raise StegvisError(Message("error.round_closed", round=round_id))
+        return round_
+
     @allowed("admin")
     def find_participant(self, code: str) -> int:
         row = self._db.execute("SELECT id FROM participants WHERE code = ?", [code.strip()]).fetchone()

@@ -138,13 +138,13 @@ def remind(db, round_id: int, title: str, today: date | None = None) -> int:
     round_ = get_round(db, round_id)
     if not round_.is_open(today or date.today()):
         raise StegvisError(f"round {round_id} is closed; nothing was sent")
-    server = mail_server(db)
     unused = {hash_code(db, code): code for _, code in unused_codes(db, round_id)}
     due = [(email, unused[code_hash]) for email, code_hash in db.execute(
         "SELECT email, code_hash FROM round_invitations WHERE round_id = ? ORDER BY rowid", [round_id])
         if code_hash in unused]
     if not due:
         return 0
+    server = mail_server(db)
     _send(server, [_message(server, address, round_, title, code, reminder=True) for address, code in due])
     with transaction(db):
         db.conn.executemany("UPDATE round_invitations SET reminded_at = ? WHERE round_id = ? AND email = ?",

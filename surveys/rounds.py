@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from foundation.db import current_time, now, transaction
 from foundation.errors import StegvisError
+from foundation.texts import Message, Together
 from surveys.definitions import Catalog
 from surveys.sessions import hash_code, licence_problem, new_code, seal_code, unseal_code
 
@@ -54,41 +55,41 @@ def create_round(db, catalog: Catalog, *, group: str, instruments: list[str], in
     stored anywhere (only their keyed hashes): write them out or mail them now. Everything is
     checked first; a refused round creates nothing."""
     today = today or current_time().date()
-    problems = []
+    problems: list = []
     if not instruments:
-        problems.append("name at least one instrument (--instrument)")
+        problems.append(Message("error.round.no_instrument"))
     resolved = []
     for instrument_id in instruments:
         try:
             instrument = catalog.instrument(instrument_id)
         except StegvisError as exc:
-            problems.append(str(exc))
+            problems.append(exc.message)
             continue
         if instrument.respondent_group != group:
-            problems.append(f"instrument {instrument_id} is for the group {instrument.respondent_group}, not {group}")
+            problems.append(Message("error.round.other_group", instrument=instrument_id,
+                                    its=instrument.respondent_group, group=group))
         elif problem := licence_problem(db, instrument):
             problems.append(problem)
         resolved.append(instrument)
     groups = {i.respondent_group for i in catalog.latest_instruments()} - {"deltagare"}
     if group not in groups:
-        problems.append(f"unknown respondent group {group!r} for a round (known: {', '.join(sorted(groups))}); "
-                        "participants answer with the codes their coach opens")
+        problems.append(Message("error.round.group", group=group, known=", ".join(sorted(groups))))
     if programme_id is not None:
         try:
             catalog.programme(programme_id)
         except StegvisError as exc:
-            problems.append(str(exc))
+            problems.append(exc.message)
     if not isinstance(invited, int) or isinstance(invited, bool) or not 1 <= invited <= MAX_INVITED:
-        problems.append(f"invited must be a whole number from 1 to {MAX_INVITED}, not {invited!r}")
+        problems.append(Message("error.round.invited", most=MAX_INVITED, given=repr(invited)))
     try:
         closes = date.fromisoformat(str(closes_on))
     except ValueError:
-        problems.append(f"closing date {closes_on!r} is not a date (YYYY-MM-DD)")
+        problems.append(Message("error.round.not_a_date", given=repr(closes_on)))
     else:
         if closes < today:
-            problems.append(f"closing date {closes.isoformat()} is in the past (today is {today.isoformat()})")
+            problems.append(Message("error.round.past", day=closes.isoformat(), today=today.isoformat()))
     if problems:
-        raise StegvisError("; ".join(problems) + ". Nothing was created.")
+        raise StegvisError(Together(problems, Message("error.round.nothing_created")))
     with transaction(db):
         round_id = db["rounds"].insert({
             "respondent_group": group, "programme_id": programme_id, "declared": declared,

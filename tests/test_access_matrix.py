@@ -1,12 +1,16 @@
 """Every data-access function against every role: allowed where it should be, refused
 everywhere else. A public method without a row here fails the suite."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
 from stegvis.files import Upload
 from foundation.errors import AccessDenied
+from foundation.settings import update_setting
+from surveys.rounds import create_round
 
 ROLES = ("coach", "board", "admin")
 # method: (roles allowed, arguments)
@@ -41,11 +45,24 @@ MATRIX = {
     "wording": ({"coach", "admin"}, lambda ids: ("kasam29",)),
     "import_file": ({"admin"}, lambda ids: ("participants", Upload(
         "nya.csv", f"code,gender,birth_year,programme,started_on\nI-{ids['n']},kvinna,1990,porten,2026-02-01\n".encode()))),
+    "rounds": ({"admin"}, lambda ids: ()),
+    "create_round": ({"admin"}, lambda ids: ("insatspersonal", ["insatspersonal"], 3, CLOSES, "porten")),
+    "round_slips": ({"admin"}, lambda ids: (ids["open_round"],)),
+    "round_codes": ({"admin"}, lambda ids: (ids["open_round"],)),
+    "invite_round": ({"admin"}, lambda ids: (ids["open_round"], f"{ids['n']}@example.org")),
+    "remind_round": ({"admin"}, lambda ids: (ids["open_round"],)),
+    "close_round": ({"admin"}, lambda ids: (ids["open_round"],)),
+    "round_free_texts": ({"admin"}, lambda ids: (ids["open_round"],)),
 }
+CLOSES = (date.today() + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture
-def demo(demo_db, catalog):
+def demo(demo_db, catalog, smtp_inbox):
+    for key, value in {"smtp_host": "127.0.0.1", "smtp_port": str(smtp_inbox.port), "smtp_starttls": "0",
+                       "smtp_sender": "enkat@forbundet.example"}.items():
+        update_setting(demo_db, key, value)
+    create_round(demo_db, catalog, group="styrelse", instruments=["styrelse"], invited=4, closes_on=CLOSES)
     return demo_db, catalog
 
 
@@ -65,7 +82,8 @@ def test_role_against_method(demo, role, method):
     rows = db.execute("SELECT p.id, p.code, e.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
                       "WHERE p.coach_id = ? AND e.exited_on IS NULL ORDER BY p.id", [anna.id]).fetchall()
     ids = {"own": rows[0][0], "own_code": rows[0][1], "enrolment": rows[0][2], "spare": rows[-1][0], "withdraw": rows[1][0],
-           "n": f"{role}{method}"[:20].replace("_", "")}
+           "n": f"{role}{method}"[:20].replace("_", ""),
+           "open_round": db.execute("SELECT max(id) FROM rounds").fetchone()[0]}
     allowed, arguments = MATRIX[method]
     call = lambda: getattr(Access(db, user, catalog), method)(*arguments(ids))  # noqa: E731
     if role in allowed:

@@ -75,12 +75,12 @@ def test_a_round_can_cover_the_whole_forbund(db):
 
 
 @pytest.mark.parametrize("change, expected", [
-    ({"invited": 0}, "invited must be a whole number"),
-    ({"closes_on": "2020-01-01"}, "is in the past"),
-    ({"closes_on": "31/12/2026"}, "is not a date"),
-    ({"group": "okand"}, "unknown respondent group"),
+    ({"invited": 0}, "ska vara ett heltal"),
+    ({"closes_on": "2020-01-01"}, "har redan varit"),
+    ({"closes_on": "31/12/2026"}, "är inte ett datum"),
+    ({"group": "okand"}, "okänd svarsgrupp"),
     ({"instruments": ["finns_inte"]}, "finns_inte"),
-    ({"instruments": ["kasam29"]}, "is for the group deltagare"),
+    ({"instruments": ["kasam29"]}, "är för gruppen deltagare"),
     ({"programme_id": "finns_inte"}, "finns_inte"),
 ])
 def test_bad_input_is_named_and_creates_nothing(db, change, expected):
@@ -89,7 +89,7 @@ def test_bad_input_is_named_and_creates_nothing(db, change, expected):
                      programme_id="jobbvagen_ar") | change
     with pytest.raises(StegvisError, match=expected) as refused:
         create_round(db, CATALOG, **arguments)
-    assert "Nothing was created" in str(refused.value)
+    assert "Ingenting skapades" in str(refused.value) and "Nothing was created" in refused.value.say("en")
     assert counts(db) == before
 
 
@@ -134,7 +134,7 @@ def test_cli_round_new_codes_slips_and_refusals(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert run(["round", "new", "--group", "insatspersonal", "--instrument", "insatspersonal", "--invited", "0",
                 "--closes", CLOSES, "--db", str(path)]) == 1
-    assert "invited must be" in capsys.readouterr().err
+    assert "ska vara ett heltal" in capsys.readouterr().err
     assert open_db(path).execute("SELECT count(*) FROM rounds").fetchone()[0] == 1
 
 

@@ -1,0 +1,117 @@
+"""The administrator's survey rounds (Enkätomgångar): make a round for staff, the board or
+another group, hand its codes out on slips or mail them, follow answered ÷ invited, remind,
+close. Codes and answers are never linked: the page shows counts, and free text only in
+alphabetical order."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.auth import access
+from dashboards.common import plain
+from foundation.errors import StegvisError
+from foundation.texts import N_, t
+from stegvis.reports import RESPONDENT_GROUPS
+from stegvis.rounds import round_title
+from stegvis.safe_export import csv_text
+
+WHOLE = ""  # the programme choice that means the whole förbund
+
+
+def page() -> None:
+    api = access()
+    st.title(t("rounds.title"))
+    st.caption(t("rounds.intro"))
+    rounds = api.rounds()
+    _overview(api, rounds)
+    _new_round(api)
+    if rounds:
+        _one_round(api, rounds)
+
+
+def _overview(api, rounds) -> None:
+    if not rounds:
+        st.info(t("rounds.none"))
+        return
+    today = date.today()
+    table = pd.DataFrame([{
+        t("rounds.column.number"): r.id,
+        t("rounds.column.what"): round_title(api.catalog, r),
+        t("rounds.column.answered"): t("rounds.answered_of", answered=r.answered, invited=r.invited),
+        t("rounds.column.rate"): f"{r.response_rate:.0%}".replace("%", "\u00a0%"),
+        t("rounds.column.state"): (t("rounds.state.closed", day=r.closed_at[:10]) if r.closed_at else
+                                   t("rounds.state.open", day=r.closes_on,
+                                     left=(date.fromisoformat(r.closes_on) - today).days)),
+    } for r in rounds])
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _new_round(api) -> None:
+    groups = sorted({i.respondent_group for i in api.catalog.latest_instruments()} - {"deltagare"})
+    with st.expander(t("rounds.new"), expanded=False):
+        group = st.selectbox(t("rounds.group"), groups, format_func=lambda g: t(RESPONDENT_GROUPS[g]) if g in RESPONDENT_GROUPS else g,
+                             key="round_group")
+        offered = [i.id for i in api.catalog.latest_instruments() if i.respondent_group == group]
+        with st.form("new_round"):
+            instruments = st.multiselect(t("rounds.instruments"), offered, default=offered[:1],
+                                         format_func=lambda i: api.catalog.instrument(i).title.sv)
+            programme = st.selectbox(t("rounds.programme"), [WHOLE] + [p.id for p in api.catalog.latest_programmes()],
+                                     format_func=lambda p: api.catalog.programme(p).name.sv if p else t("rounds.whole"))
+            invited = st.number_input(t("rounds.invited"), min_value=1, max_value=2000, value=10, step=1)
+            closes = st.date_input(t("rounds.closes"), value=date.today() + timedelta(days=21),
+                                   min_value=date.today(), format="YYYY-MM-DD")
+            if st.form_submit_button(t("rounds.create"), type="primary"):
+                try:
+                    made = api.create_round(group, instruments, int(invited), closes.isoformat(), programme or None)
+                except StegvisError as exc:
+                    st.error(plain(exc.say()))
+                else:
+                    st.session_state["round_chosen"] = made.id
+                    st.success(t("rounds.created", number=made.id, invited=made.invited))
+
+
+def _one_round(api, rounds) -> None:
+    by_id = {r.id: r for r in rounds}
+    chosen = st.session_state.get("round_chosen")
+    ids = list(by_id)
+    st.subheader(t("rounds.one"), anchor=False)
+    picked = st.selectbox(t("rounds.pick"), ids, index=ids.index(chosen) if chosen in by_id else 0,
+                          format_func=lambda i: f"{i}: {round_title(api.catalog, by_id[i])}", key="round_pick")
+    round_ = by_id[picked]
+    first, second = st.columns(2)
+    first.metric(t("rounds.column.answered"), t("rounds.answered_of", answered=round_.answered, invited=round_.invited))
+    second.metric(t("rounds.codes_left"), round_.invited - round_.codes_used)
+    if round_.is_open(date.today()):
+        left, right = st.columns(2)
+        # built, and logged as handed out, only when downloaded
+        left.download_button(t("rounds.slips"), lambda: api.round_slips(round_.id), file_name=f"svarskoder-{round_.id}.pdf",
+                             mime="application/pdf", key=f"slips_{round_.id}")
+        right.download_button(t("rounds.codes"), lambda: csv_text(api.round_codes(round_.id)),
+                              file_name=f"svarskoder-{round_.id}.csv", mime="text/csv", key=f"codes_{round_.id}")
+        with st.form(f"invite_{round_.id}"):
+            addresses = st.text_area(t("rounds.addresses"), help=t("rounds.addresses_help"))
+            if st.form_submit_button(t("rounds.invite")):
+                _mail(lambda: api.invite_round(round_.id, addresses), N_("rounds.invited_sent"))
+        if st.button(t("rounds.remind"), key=f"remind_{round_.id}"):
+            _mail(lambda: api.remind_round(round_.id), N_("rounds.reminded"))
+        if st.button(t("rounds.close"), key=f"close_{round_.id}"):
+            api.close_round(round_.id)
+            st.rerun()
+    texts = api.round_free_texts(round_.id) if round_.answered else []
+    if texts:
+        with st.expander(t("rounds.free_text", n=len(texts))):
+            st.caption(t("rounds.free_text_help"))
+            for text in texts:
+                st.markdown(f"- {plain(text)}")
+
+
+def _mail(send, done_key: str) -> None:
+    try:
+        sent = send()
+    except StegvisError as exc:
+        st.error(plain(exc.say()))
+    else:
+        st.success(t(done_key, n=sent))
