@@ -14,7 +14,7 @@ from dashboards.auth import access
 from dashboards.common import plain
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
-from stegvis.reports import RESPONDENT_GROUPS
+from stegvis.reports import RESPONDENT_GROUPS, percent
 from stegvis.rounds import round_title
 from stegvis.safe_export import csv_text
 
@@ -40,13 +40,14 @@ def _overview(api, rounds) -> None:
     table = pd.DataFrame([{
         t("rounds.column.number"): r.id,
         t("rounds.column.what"): round_title(api.catalog, r),
-        t("rounds.column.answered"): t("rounds.answered_of", answered=r.answered, invited=r.invited),
-        t("rounds.column.rate"): f"{r.response_rate:.0%}".replace("%", "\u00a0%"),
-        t("rounds.column.state"): (t("rounds.state.closed", day=r.closed_at[:10]) if r.closed_at else
-                                   t("rounds.state.open", day=r.closes_on,
-                                     left=(date.fromisoformat(r.closes_on) - today).days)),
+        t("rounds.column.answered"): t("rounds.answered_rate", answered=r.answered, invited=r.invited,
+                                       rate=percent(r.response_rate)),
+        t("rounds.column.closes"): r.closes_on,
+        t("rounds.column.state"): (t("rounds.state.closed") if r.closed_at else
+                                   t("rounds.state.open", left=(date.fromisoformat(r.closes_on) - today).days)),
     } for r in rounds])
-    st.dataframe(table, hide_index=True, width="stretch")
+    # a plain table wraps long titles and fits the page at tablet widths; a grid would scroll sideways
+    st.table(table.set_index(t("rounds.column.number")).map(plain))
 
 
 def _new_round(api) -> None:

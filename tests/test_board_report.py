@@ -65,7 +65,7 @@ def test_workbook_holds_the_same_figures_and_no_formulas(demo):
     row = dict(zip(header, [c.value for c in goals[2]]))
     goal = report.goals[0]
     assert row["Uppnått antal"] in (str(goal.numerator), SUPPRESSED_TEXT) and row["Av"] == str(goal.denominator)
-    assert row["Utfall"] in (f"{goal.share * 100:.0f} %", SUPPRESSED_TEXT)
+    assert row["Utfall"] in (f"{goal.share * 100:.0f}\u00a0%", SUPPRESSED_TEXT)
     table = report.table("goal/jobbvagen_ar/nasta_steg")  # every declared breakdown is published, hidden or not
     assert {"age_group:age_under_30", "age_group:age_30_plus"} <= {c.id for c in table.columns}
     assert all(h in header for h in ("Utfall under 30 år", "Utfall 30 år och äldre")) or \
@@ -194,7 +194,7 @@ def test_goal_chart_states_each_figure_beside_the_plot():
         {"label": "Porten: arbete eller studier", "share": None, "target": 0.70, "note": SUPPRESSED_TEXT},
     ])
     notes = figure.layout.annotations
-    assert [a.text for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
+    assert [a.text.replace("\u00a0", " ") for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
     assert all(a.xref == "paper" and a.x > 1 for a in notes), "outside the plot: no bar or marker covers them"
 
 

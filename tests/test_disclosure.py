@@ -82,7 +82,7 @@ def test_shares_and_means_stand_only_beside_shown_counts():
         "88 % would single out the one who disagreed"
     assert protected.count("ej_instammer") is None and protected.count("instammer") is None
     assert protected.mean("n", "svar") == (8 * 5.0 + 1.0) / 9, "the mean of nine is shown"
-    assert display(None) == SUPPRESSED_TEXT and percent(None) == SUPPRESSED_TEXT and percent(0.5) == "50 %"
+    assert display(None) == SUPPRESSED_TEXT and percent(None) == SUPPRESSED_TEXT and percent(0.5) == "50\u00a0%"
 
 
 def test_k_one_hides_nothing():
