@@ -69,9 +69,10 @@ def coach(page, url: str, db_path: Path) -> None:
     page.get_by_text("Att göra").first.wait_for()
     settle(page)
     shoot(page, "coach-caseload")
-    # a participant with KASAM at several occasions
+    # one of Cecilia's participants with KASAM at several occasions
     code = open_db(db_path).execute(
         "SELECT p.code FROM participants p JOIN survey_sessions s ON s.participant_id = p.id "
+        "JOIN users u ON u.id = p.coach_id AND u.username = 'cecilia' "
         "WHERE s.instrument_id = 'kasam29' AND s.status = 'completed' GROUP BY p.id "
         "ORDER BY count(*) DESC, p.code LIMIT 1").fetchone()[0]
     page.get_by_role("link", name="Deltagare", exact=True).click()
@@ -82,7 +83,7 @@ def coach(page, url: str, db_path: Path) -> None:
     page.get_by_role("option", name=code).click()
     page.get_by_text(f"{code} ·").wait_for()
     settle(page)
-    page.get_by_role("tab", name="KASAM").click()
+    page.get_by_role("tab", name="KASAM-29 (känsla av sammanhang)").click()
     page.wait_for_timeout(1500)  # let Plotly draw
     shoot(page, "coach-participant")
 
@@ -121,6 +122,25 @@ def board(page, url: str, db_path: Path) -> None:
     print("wrote", OUT / "board-report-p-*.png")
 
 
+def rounds(page, url: str, db_path: Path) -> None:
+    """The administrator's survey rounds at 1024 × 768, and a page of slips."""
+    import subprocess
+
+    login(page, url, "admin", "stegvis-admin")
+    page.get_by_role("link", name="Enkätomgångar").click()
+    page.get_by_role("heading", name="Enkätomgångar").wait_for()
+    settle(page)
+    shoot(page, "admin-rounds")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Lappar att dela ut (PDF)").click()
+    pdf = OUT / "slips.pdf"
+    pdf.write_bytes(Path(download.value.path()).read_bytes())
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(OUT / "round-slips")],
+                   check=True)
+    pdf.unlink()
+    print("wrote", OUT / "round-slips.png")
+
+
 def main() -> None:
     from stegvis.demo import run_demo
     from stegvis.database import open_db
@@ -138,6 +158,7 @@ def main() -> None:
                 participant(browser.new_page(viewport=SIZE), server.url)
                 coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
                 board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
+                rounds(browser.new_page(viewport={"width": 1024, "height": 768}), server.url, path)
                 browser.close()
         finally:
             server.kill()
