@@ -192,8 +192,8 @@ def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict,
         for fact in ("improved", "reliably"):
             parts.append(who.assign(_origin=who.index, _flip=f"{fact}:{change.instrument.id}"))
     for goal in programme.goals:
-        if getattr(goal.numerator, "instrument", None) is None:
-            continue  # outcome goals: the outcome variants already move them
+        if getattr(goal.numerator, "instrument", None) is None or goal.over_answers:
+            continue  # outcome goals: the outcome variants move them; answer goals are not people's
         in_den, _ = reached(goal, base, scores, instruments, programme)
         who = base[in_den.to_numpy()]
         parts.append(who.assign(_origin=who.index, _flip=f"goal:{goal.id}"))
@@ -245,6 +245,8 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         changes.append((instrument, paired, improved, reliably))
     goal_status = []
     for goal in programme.goals:
+        if goal.over_answers:
+            continue  # counted over answers: sessions_family
         in_den, in_num = reached(goal, people, scores, instruments, programme)
         in_num = in_num.to_numpy() ^ (flip == f"goal:{goal.id}")
         goal_status.append((goal, in_den.to_numpy(), in_num & in_den.to_numpy()))
@@ -383,6 +385,12 @@ def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame,
     was_asked = sessions["asked"].fillna(False).astype(bool).to_numpy() if "asked" in sessions else \
         np.ones(len(sessions), dtype=bool)
     from_round = sessions["round_id"].notna().to_numpy() if "round_id" in sessions else np.zeros(len(sessions), bool)
+    answer_goals: dict[tuple, list] = {}  # (instrument, indicator, group) -> the programme's goals over it
+    for goal in catalog.programme(programme_id).goals if programme_id in {p.id for p in catalog.latest_programmes()} else ():
+        if goal.over_answers:
+            num = goal.numerator
+            group_of = catalog.instrument(num.instrument).respondent_group
+            answer_goals.setdefault((num.instrument, num.indicator, group_of), []).append(goal)
     group = sessions["respondent_group"].to_numpy(dtype=object)
     for instrument in catalog.latest_instruments():
         if not instrument.indicators:
@@ -412,6 +420,13 @@ def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame,
                     family.add((*key, "n"), rows, parts=[(*key, "instammer"), (*key, "ej_instammer")])
                     family.add((*key, "instammer"), rows & agree)
                     family.add((*key, "ej_instammer"), rows & ~agree, RESTS)
+                    for goal in answer_goals.get((instrument.id, indicator_id, g), ()) if period.kind in GOALS else ():
+                        # the goal is its indicator's share of the group's respondents, reached or not
+                        goal_key = ("goal", goal.id, period.id)
+                        family.add((*goal_key, ALL, ALL), rows, TOTALS,
+                                   parts=[(*goal_key, "uppnatt", ALL), (*goal_key, "ej_uppnatt", ALL)])
+                        family.add((*goal_key, "uppnatt", ALL), rows & agree, TOTALS)
+                        family.add((*goal_key, "ej_uppnatt", ALL), rows & ~agree, TOTALS)
     return family
 
 
@@ -516,9 +531,12 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         if programme.id not in protected:
             continue
         mine = report.views[programme.id] = _View([protected[programme.id].people])
+        answers = _View([protected[programme.id].sessions])
         if period.kind in GOALS:
-            report.goals += [_goal(programme, goal, mine, period) for goal in programme.goals]
-            report.tables += [_goal_table(programme, goal, mine, period) for goal in programme.goals]
+            for goal in programme.goals:
+                view = answers if goal.over_answers else mine
+                report.goals.append(_goal(programme, goal, view, period))
+                report.tables.append(_goal_table(programme, goal, view, period))
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
     if period.kind in DETAILED:

@@ -85,6 +85,9 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
     everyone = pd.Series(True, index=people.index)
     if isinstance(num, OutcomeIn):
         return everyone, people["outcome"].isin(num.outcomes)
+    if goal.over_answers:  # counted over answers, in indicators.board's sessions figures
+        nobody = pd.Series(False, index=people.index)
+        return nobody, nobody
     frame = (scores or {}).get(num.instrument)
     if frame is None or frame.empty:
         return pd.Series(False, index=people.index), pd.Series(False, index=people.index)

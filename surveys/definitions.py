@@ -14,7 +14,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from foundation.errors import StegvisError
-from surveys.models import AnswerAtLeast, DefinitionProblem, Instrument, Programme, ScaleChange, TextPack
+from surveys.models import (AnswerAtLeast, DefinitionProblem, IndicatorShare, Instrument, Programme, ScaleChange,
+                            TextPack)
 
 SHIPPED_DIR = Path(__file__).parent / "definitions"
 Definition = Union[Instrument, Programme, TextPack]
@@ -195,7 +196,7 @@ class Catalog:
                         found.append(f"{where}, occasion {occasion.id}: unknown instrument {ref}")
             for goal in programme.goals:
                 num = goal.numerator
-                if not isinstance(num, (ScaleChange, AnswerAtLeast)):
+                if not isinstance(num, (ScaleChange, AnswerAtLeast, IndicatorShare)):
                     continue
                 if not any(i == num.instrument for i, _ in self.instruments):
                     found.append(f"{where}, goal {goal.id}: unknown instrument {num.instrument}")
@@ -205,6 +206,13 @@ class Catalog:
                     found.append(f"{where}, goal {goal.id}: {instrument.id} has no scale {num.scale}")
                 if isinstance(num, AnswerAtLeast) and num.item not in {i.id for i in instrument.items}:
                     found.append(f"{where}, goal {goal.id}: {instrument.id} has no item {num.item}")
+                if isinstance(num, IndicatorShare):
+                    indicator = next((d for d in instrument.indicators if d.id == num.indicator), None)
+                    if indicator is None:
+                        found.append(f"{where}, goal {goal.id}: {instrument.id} has no indicator {num.indicator}")
+                    elif indicator.cut is None:
+                        found.append(f"{where}, goal {goal.id}: indicator {num.indicator} has no cut "
+                                     "(aggregation share_at_least), so no share to reach")
         return found
 
 

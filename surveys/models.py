@@ -418,7 +418,18 @@ class AnswerAtLeast(Strict):
     occasion: Slug | None = None
 
 
-Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast], Field(discriminator="kind")]
+class IndicatorShare(Strict):
+    """The share of a group's respondents (a round's, or participants') whose own mean over the
+    items tagged with an indicator is at or above the indicator's cut: the NNS indicators as a
+    goal ("Medarbetare skall uppleva …"). Counted over answers, which are anonymous in a round,
+    so it has no breakdowns."""
+
+    kind: Literal["indicator_share"]
+    instrument: Slug
+    indicator: Slug
+
+
+Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast, IndicatorShare], Field(discriminator="kind")]
 Breakdown = Literal["gender", "age_group", "time_in_programme"]
 
 
@@ -431,6 +442,23 @@ class Goal(Strict):
     numerator: Numerator
     target: float = Field(ge=0, le=1, description="Target share, 0–1")
     breakdowns: list[Breakdown] = Field(default_factory=lambda: ["gender"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _answers_have_no_breakdowns(cls, data):
+        """An indicator goal counts anonymous answers: no gender or age to break them down by."""
+        if isinstance(data, dict) and isinstance(data.get("numerator"), dict) \
+                and data["numerator"].get("kind") == "indicator_share":
+            if data.get("breakdowns"):
+                raise DefinitionProblem(("breakdowns",), f"goal {data.get('id')}: an indicator_share goal counts "
+                                        "answers, not people, so it has no breakdowns")
+            data = {**data, "breakdowns": []}
+        return data
+
+    @property
+    def over_answers(self) -> bool:
+        """Counted over survey answers (indicator goals), not over participants."""
+        return isinstance(self.numerator, IndicatorShare)
 
 
 class Occasion(Strict):

@@ -188,3 +188,53 @@ def test_without_a_mail_server_nothing_is_sent(db):
     with pytest.raises(StegvisError, match="no mail server is configured"):
         invite(db, round_.id, ["a@example.org"], "Personalenkät")
     assert db.execute("SELECT count(*) FROM round_invitations").fetchone()[0] == 0
+
+
+# -- goals over round answers, on the board ----------------------------------------------------
+
+
+def test_the_board_shows_staff_and_board_goals_from_round_answers(demo_db):
+    """Jobbvägen AR's goals for its staff and board (seed 000) are evaluated from the answers
+    given with round codes, with the rate against those invited beside them."""
+    from stegvis.access import Access
+    from stegvis.accounts import get_user
+    from surveys.store import load_catalog
+
+    catalog = load_catalog(demo_db)
+    report = Access(demo_db, get_user(demo_db, "styrelse"), catalog).board_report("jobbvagen_ar", "hela")
+    goals = {g.id: g for g in report.goals}
+    assert {"personal_respekt", "styrelse_struktur"} <= set(goals)
+    shown = [g for g in goals.values() if g.id.startswith(("personal_", "styrelse_")) and g.share is not None]
+    assert shown, "some staff or board goal is shown for the whole time"
+    for goal in shown:
+        assert goal.denominator >= 5 and goal.met == (goal.share >= goal.target)
+    staff = next(t for t in report.tables if t.id == "indicators/insatspersonal")
+    asked = [row[staff_columns(staff).index("tillfragade")] for row in staff.values]
+    invited = demo_db.execute("SELECT sum(invited) FROM rounds WHERE programme_id = 'jobbvagen_ar' "
+                              "AND respondent_group = 'insatspersonal' AND opened_on <= ?",
+                              [report.period.end.isoformat()]).fetchone()[0]
+    assert set(asked) == {invited}, "the rate's denominator is everyone the rounds invited"
+
+
+def staff_columns(table):
+    return [c.id for c in table.columns]
+
+
+def test_an_indicator_goal_has_no_breakdowns():
+    from surveys.definitions import parse_text
+
+    text = """id: p
+version: 1
+name: P
+occasions: [{id: a, label: A, instruments: [insatspersonal]}]
+outcomes: [{id: x, label: X}]
+goals:
+  - id: g
+    label: G
+    numerator: {kind: indicator_share, instrument: insatspersonal, indicator: nns_p_respekt}
+    target: 0.8
+    breakdowns: [gender]
+"""
+    with pytest.raises(StegvisError, match="no breakdowns"):
+        parse_text(text, "p.yaml")
+    assert parse_text(text.replace("    breakdowns: [gender]\n", ""), "p.yaml").goals[0].breakdowns == []
