@@ -15,8 +15,8 @@ from dashboards.auth import access
 from dashboards.common import plain
 from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
-from stegvis.reports import gender_label
-from indicators.schedule import todos
+from stegvis.reports import decimal, gender_label
+from indicators.schedule import max_date, todos
 from indicators.scoring import flag_lists
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
@@ -26,6 +26,9 @@ from surveys.survey_flow import answer_text
 
 GENDER_CHOICES = {"kvinna": N_("coach.gender.kvinna"), "man": N_("coach.gender.man"),
                   "annat": N_("coach.gender.annat"), "vill_inte_uppge": N_("coach.gender.vill_inte_uppge")}
+DECISIONS = {"ej_inskriven": N_("coach.referral.not_enrolled"), "vantar": N_("coach.referral.waiting")}
+STATUSES = {"arbete": N_("coach.path.status.arbete"), "studier": N_("coach.path.status.studier"),
+            "varken": N_("coach.path.status.varken")}
 KIND_LABELS = {"overdue": N_("coach.todo.overdue"), "due": N_("coach.todo.due"), "near_max": N_("coach.todo.near_max"),
                "past_max": N_("coach.todo.past_max"), "code_expired": N_("coach.todo.code_expired")}
 TODO_DETAILS = {"overdue": N_("coach.todo.overdue_detail"), "due": N_("coach.todo.due_detail"),
@@ -52,11 +55,17 @@ def _programme_name(api, programme_id: str) -> str:
 def _todo_list(api, caseload: pd.DataFrame, today: date) -> list:
     """Each to-do of the current enrolments, with its detail in words."""
     sessions = api.caseload_sessions()
+    recorded = api.caseload_followups()
     found = []
-    for row in caseload[caseload["exited_on"].isna()].to_dict("records"):
+    # after exit a person stays on the list until the programme's follow-ups are done
+    follows_up = {p.id for p in api.catalog.latest_programmes() if any(o.records_status for o in p.occasions)}
+    current = caseload["exited_on"].isna() | caseload["programme_id"].isin(follows_up)
+    for row in caseload[current].to_dict("records"):
         mine = sessions[sessions["participant_id"] == row["participant_id"]]
         programme = api.catalog.programme(row["programme_id"])
-        found += [(task, _todo_detail(task, programme)) for task in todos(programme, row, mine, today)]
+        done = set(recorded.loc[(recorded["participant_id"] == row["participant_id"])
+                                & (recorded["programme_id"] == programme.id), "occasion"])
+        found += [(task, _todo_detail(task, programme)) for task in todos(programme, row, mine, today, done)]
     return found
 
 
@@ -177,7 +186,7 @@ def participant_page() -> None:
     scaled = [i for i in given if i.scales]
     areas = [i for i in given if i.current_desired]
     tabs = st.tabs([t("coach.tab.survey"), *[i.title.sv for i in scaled], *([t("coach.tab.state")] if areas else []),
-                    t("coach.tab.other"), t("coach.tab.exit")])
+                    t("coach.tab.other"), t("coach.tab.path"), t("coach.tab.exit")])
     with tabs[0]:
         _start_survey(api, person, enrolment, programme)
     answers = api.participant_answers(participant_id)
@@ -187,8 +196,10 @@ def participant_page() -> None:
     if areas:
         with tabs[1 + len(scaled)]:
             _current_desired(api, participant_id, areas)
-    with tabs[-2]:
+    with tabs[-3]:
         _other_surveys(api, answers, {i.id for i in scaled + areas})
+    with tabs[-2]:
+        _path(api, participant_id, person, enrolment, programme)
     with tabs[-1]:
         _record_exit(api, enrolment, programme)
 
@@ -203,7 +214,8 @@ def _forget_other_codes(participant_id: int | None) -> None:
 
 def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
     participant_id = person["id"]
-    occasions = [o for o in programme.occasions if not enrolment["exited_on"] or o.anchor == "exit"]
+    # surveys only: a follow-up whose status the coach records has its own place (the path tab)
+    occasions = [o for o in programme.occasions if o.instruments and (not enrolment["exited_on"] or o.anchor == "exit")]
     if enrolment["exited_on"]:
         st.caption(t("coach.survey.exited", on=enrolment["exited_on"]))
     if not occasions:
@@ -251,6 +263,66 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
         left.markdown(t("coach.survey.code", owner=shown["owner"], code=shown["code"], expires=shown["expires"]))
         left.caption(survey_url(shown["code"]))
         right.image(qr_png(shown["code"]), caption=t("coach.survey.qr", owner=shown["owner"]), width=200)
+
+
+def _path(api, participant_id: int, person: dict, enrolment: dict, programme) -> None:
+    """What happened during the programme and after: events (two taps: which, then save; the day
+    is today unless changed), the parties around the person, follow-up status after exit, and
+    extensions past the maximum time."""
+    mine = [e for e in person["events"] if e["programme_id"] == programme.id]
+    if programme.events:
+        st.subheader(t("coach.path.events"), anchor=False)
+        if mine:
+            st.table(pd.DataFrame([{t("coach.path.when"): e["happened_on"],
+                                    t("coach.path.what"): programme.event(e["event"]).label.sv,
+                                    t("coach.path.value"): "" if e["value"] is None else decimal(e["value"], 0)}
+                                   for e in mine]).set_index(t("coach.path.when")))
+        with st.form(f"event_{participant_id}", border=True):
+            event = st.selectbox(t("coach.path.what"), [e.id for e in programme.events],
+                                 format_func=lambda e: programme.event(e).label.sv, key="path_event")
+            left, right = st.columns(2)
+            day = left.date_input(t("coach.path.when"), value=date.today(), format="YYYY-MM-DD", key="path_event_day")
+            value = right.number_input(t("coach.path.value_optional"), value=None, key="path_event_value")
+            if st.form_submit_button(t("coach.path.save_event"), type="primary"):
+                _saved(lambda: api.record_event(participant_id, programme.id, event, day.isoformat(),
+                                                value if programme.event(event).value_label else None))
+    st.subheader(t("coach.path.parties"), anchor=False)
+    current = [p["party"] for p in person["parties"] if p["programme_id"] == programme.id]
+    chosen = st.multiselect(t("coach.path.parties_help"), [p.id for p in programme.parties], default=current,
+                            format_func=lambda p: next(x.label.sv for x in programme.parties if x.id == p),
+                            key=f"parties_{participant_id}")
+    if sorted(chosen) != sorted(current) and st.button(t("coach.path.save_parties"), key="save_parties"):
+        _saved(lambda: api.set_parties(participant_id, programme.id, chosen))
+    followups = [o for o in programme.occasions if o.records_status]
+    if followups and enrolment["exited_on"]:
+        st.subheader(t("coach.path.followups"), anchor=False)
+        recorded = {f["occasion"]: f["status"] for f in person["followups"] if f["programme_id"] == programme.id}
+        for occasion in followups:
+            with st.form(f"followup_{occasion.id}", border=True):
+                status = st.radio(occasion.label.sv, list(STATUSES), horizontal=True,
+                                  index=list(STATUSES).index(recorded[occasion.id]) if occasion.id in recorded else None,
+                                  format_func=lambda s: t(STATUSES[s]), key=f"followup_{occasion.id}_status")
+                if st.form_submit_button(t("coach.path.save_followup")) and status:
+                    _saved(lambda: api.record_followup(participant_id, programme.id, occasion.id, status))
+    if programme.max_duration_months and not enrolment["exited_on"]:
+        st.subheader(t("coach.path.extension"), anchor=False)
+        extended = sum(x["months"] for x in person["extensions"])
+        limit = max_date(programme, date.fromisoformat(enrolment["started_on"]), extended)
+        st.caption(t("coach.path.limit", day=limit.isoformat(), extended=extended))
+        with st.form(f"extension_{participant_id}", border=True):
+            months = st.number_input(t("coach.path.extension_months"), min_value=1, max_value=36, value=3, step=1)
+            reason = st.text_input(t("coach.path.extension_reason"))
+            if st.form_submit_button(t("coach.path.save_extension")):
+                _saved(lambda: api.record_extension(participant_id, programme.id, int(months), reason))
+
+
+def _saved(action) -> None:
+    try:
+        action()
+    except StegvisError as exc:
+        st.error(plain(exc.say()))
+    else:
+        st.rerun()
 
 
 def _scales(api, participant_id: int, person: dict, programme, instrument) -> None:
@@ -368,6 +440,11 @@ def register_page() -> None:
         programme = st.selectbox(t("coach.programme"), [p.id for p in programmes],
                                  format_func=lambda p: api.catalog.programme(p).name.sv)
         started = st.date_input(t("coach.register.started"), value=date.today(), format="YYYY-MM-DD")
+        parties = programmes[0].referral_parties  # the parties every shipped programme declares
+        referred_by = st.selectbox(t("coach.register.referred_by"), [None] + [p.id for p in parties],
+                                   format_func=lambda p: t("coach.register.no_referral") if p is None else
+                                   next(x.label.sv for x in parties if x.id == p))
+        referred_on = st.date_input(t("coach.register.referred_on"), value=None, format="YYYY-MM-DD")
         st.markdown(t("coach.register.consent_heading"))
         consent_given = st.checkbox(t("coach.register.consent_given"), key="reg_consent")
         version = st.text_input(t("coach.register.consent_version"), value="samtycke-2024-1")
@@ -377,10 +454,39 @@ def register_page() -> None:
                 st.error(t("coach.register.consent_required"))
                 return
             try:
-                api.register_participant(code, gender, int(birth_year), programme, started.isoformat(), version, scope)
+                api.register_participant(code, gender, int(birth_year), programme, started.isoformat(), version, scope,
+                                         referred_by=referred_by,
+                                         referred_on=referred_on.isoformat() if referred_on else None)
                 st.success(t("coach.register.done", code=plain(code.strip())))
             except StegvisError as exc:
                 st.error(plain(exc.say()))
+    _referral_not_enrolled(api, programmes)
+
+
+def _referral_not_enrolled(api, programmes) -> None:
+    """A referral that did not lead to enrolment (or waits for a decision): no code, no name."""
+    with st.expander(t("coach.referral.title")):
+        with st.form("referral"):
+            programme = st.selectbox(t("coach.programme"), [p.id for p in programmes],
+                                     format_func=lambda p: api.catalog.programme(p).name.sv, key="ref_programme")
+            parties = programmes[0].referral_parties
+            party = st.selectbox(t("coach.register.referred_by"), [p.id for p in parties],
+                                 format_func=lambda p: next(x.label.sv for x in parties if x.id == p), key="ref_party")
+            referred_on = st.date_input(t("coach.register.referred_on"), value=date.today(), format="YYYY-MM-DD",
+                                        key="ref_on")
+            gender = st.selectbox(t("coach.register.gender"), list(GENDER_CHOICES), format_func=_gender, key="ref_gender")
+            birth_year = st.number_input(t("coach.register.birth_year"), min_value=1920, max_value=date.today().year,
+                                         value=None, step=1, key="ref_birth_year")
+            decision = st.radio(t("coach.referral.decision"), ["ej_inskriven", "vantar"], horizontal=True,
+                                format_func=lambda d: t(DECISIONS[d]), key="ref_decision")
+            reason = st.text_input(t("coach.referral.reason"), key="ref_reason")
+            if st.form_submit_button(t("coach.referral.save")):
+                try:
+                    api.record_referral(programme, referred_on.isoformat(), party, gender,
+                                        int(birth_year) if birth_year else None, decision, reason or None)
+                    st.success(t("coach.referral.saved"))
+                except StegvisError as exc:
+                    st.error(plain(exc.say()))
 
 
 def trends_page() -> None:

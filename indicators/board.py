@@ -179,7 +179,8 @@ def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict, instruments: dict) -> pd.DataFrame:
+def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict, instruments: dict,
+                   path: dict | None = None) -> pd.DataFrame:
     """One-way variants for facts the other variants do not move: each paired participant with
     their improvement (and, apart, their reliable improvement) turned the other way, and each
     person a survey-based goal counts with the goal's reach turned. Without them a zero beside a
@@ -192,15 +193,16 @@ def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict,
         for fact in ("improved", "reliably"):
             parts.append(who.assign(_origin=who.index, _flip=f"{fact}:{change.instrument.id}"))
     for goal in programme.goals:
-        if getattr(goal.numerator, "instrument", None) is None or goal.over_answers:
+        if goal.numerator.kind == "outcome_in" or goal.over_answers:
             continue  # outcome goals: the outcome variants move them; answer goals are not people's
-        in_den, _ = reached(goal, base, scores, instruments, programme)
+        in_den, _ = reached(goal, base, scores, instruments, programme, path)
         who = base[in_den.to_numpy()]
         parts.append(who.assign(_origin=who.index, _flip=f"goal:{goal.id}"))
     return pd.concat(parts, ignore_index=True) if parts else base.iloc[0:0]
 
 
-def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores: dict, grid: Grid) -> Family:
+def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores: dict, grid: Grid,
+                  path: dict | None = None) -> Family:
     """Every count about participants of one programme, for every period of the grid."""
     base = enrolments.reset_index(drop=True)
     instruments = {i.id: i for i in catalog.latest_instruments()}
@@ -214,7 +216,7 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         if not pairs.empty:
             paired_by[change.instrument.id] = (change, frame, pairs.set_index("participant_id"))
     people = _variants(base, programme, grid).assign(_flip=None)
-    if len(flips := _outcome_flips(base, paired_by, programme, scores, instruments)):
+    if len(flips := _outcome_flips(base, paired_by, programme, scores, instruments, path)):
         people = pd.concat([people, flips], ignore_index=True)
     origin = people.pop("_origin").to_numpy()
     flip = people.pop("_flip").to_numpy(dtype=object)
@@ -247,7 +249,7 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
     for goal in programme.goals:
         if goal.over_answers:
             continue  # counted over answers: sessions_family
-        in_den, in_num = reached(goal, people, scores, instruments, programme)
+        in_den, in_num = reached(goal, people, scores, instruments, programme, path)
         in_num = in_num.to_numpy() ^ (flip == f"goal:{goal.id}")
         goal_status.append((goal, in_den.to_numpy(), in_num & in_den.to_numpy()))
 
@@ -468,6 +470,48 @@ class ProtectedProgramme:
     people: Protected
     sessions: Protected
     invited: dict = field(default_factory=dict)  # (instrument, period, group) -> declared by rounds
+    referrals: Protected | None = None
+
+
+FUNNEL = ("remitterade", "inskrivna", "ej_inskrivna", "vantar", "avslutade")
+
+
+def referrals_family(programme, referrals: pd.DataFrame, enrolments: pd.DataFrame, grid: Grid) -> Family:
+    """The referral funnel, per period of the referral: referred, enrolled, not enrolled,
+    awaiting a decision, and of those enrolled, exited (by the grid's end), by referring party
+    and by gender. A unit is one referral; each has variants with its party, gender or decision
+    changed, so a shown zero beside a hidden count says nothing about anyone."""
+    real = referrals.reset_index(drop=True).assign(_origin=-1)
+    exited = set(enrolments.loc[enrolments["exited_on"].notna(), "participant_id"])
+    real["avslutad"] = real["participant_id"].isin(exited)
+    parts = [real]
+    if len(real) <= VARIANTS_UP_TO:
+        base = real.assign(_origin=real.index)
+        for party in programme.referral_parties:
+            parts.append(base[base["party"] != party.id].assign(party=party.id))
+        for gender in set(real["gender"]):
+            parts.append(base[base["gender"] != gender].assign(gender=gender))
+        for decision in ("inskriven", "ej_inskriven", "vantar"):
+            parts.append(base[base["decision"] != decision].assign(decision=decision, avslutad=False))
+        parts.append(base[base["decision"] == "inskriven"].assign(avslutad=~base["avslutad"]))
+    units = pd.concat(parts, ignore_index=True)
+    family = Family(len(units), units.pop("_origin").to_numpy())
+    day, decision = units["referred_on"], units["decision"].to_numpy(dtype=object)
+    masks = {"remitterade": np.ones(len(units), bool), "inskrivna": decision == "inskriven",
+             "ej_inskrivna": decision == "ej_inskriven", "vantar": decision == "vantar",
+             "avslutade": (decision == "inskriven") & units["avslutad"].to_numpy(dtype=bool)}
+    rows = {f"party:{p.id}": (units["party"] == p.id).to_numpy() for p in programme.referral_parties}
+    rows |= {f"gender:{g}": (units["gender"] == g).to_numpy() for g in GENDER_ORDER if g in set(real["gender"])}
+    for period in grid.periods:
+        if period.kind not in DETAILED:
+            continue
+        inside = ((day >= pd.Timestamp(period.start)) & (day <= pd.Timestamp(period.end))).to_numpy()
+        for column, mask in masks.items():
+            family.add(("referrals", period.id, ALL, column), inside & mask, TOTALS,
+                       parts=[("referrals", period.id, r, column) for r in rows])
+            for row, where in rows.items():
+                family.add(("referrals", period.id, row, column), inside & mask & where)
+    return family
 
 
 def protect_programme(catalog: Catalog, programme, inputs: dict, grid: Grid,
@@ -480,10 +524,14 @@ def protect_programme(catalog: Catalog, programme, inputs: dict, grid: Grid,
     rounds = inputs["rounds"]
     sessions = asked(catalog, programme, sessions, mine, rounds[rounds["programme_id"] == programme.id],
                      grid.leaves[-1].end if grid.leaves else date.today())
+    path = inputs.get("path") or {}
+    referrals = path.get("referrals")
     return ProtectedProgramme(
-        people_family(catalog, programme, mine, scores, grid).protect(protection),
+        people_family(catalog, programme, mine, scores, grid, path).protect(protection),
         sessions_family(catalog, programme.id, sessions, scores, grid).protect(protection),
-        round_invited(rounds[rounds["programme_id"] == programme.id], grid))
+        round_invited(rounds[rounds["programme_id"] == programme.id], grid),
+        referrals_family(programme, referrals[referrals["programme_id"] == programme.id], mine, grid)
+        .protect(protection) if referrals is not None else None)
 
 
 # -- one report: a view of the protected figures -------------------------------------------
@@ -539,6 +587,7 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
                 report.tables.append(_goal_table(programme, goal, view, period))
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
+            report.tables += _referral_tables(programme, protected[programme.id].referrals, period)
     if period.kind in DETAILED:
         covered = [p for p in programmes if p.id in protected]  # in the order of people's parts
         report.tables += _change_tables(catalog, covered, people, period)
@@ -605,6 +654,22 @@ def _outcome_table(programme, part: Protected, view: _View, period: Period) -> T
     values = [[view.count(("outcomes", period.id, r, c.id)) for c in columns] for r in rows]
     return Table(f"outcomes/{programme.id}", rows, columns, values,
                  total_row=ALL, programme=programme.id)
+
+
+def _referral_tables(programme, part: Protected | None, period: Period) -> list[Table]:
+    """The funnel by referring party, and by gender: referred → enrolled → exited."""
+    if part is None or not part.true_count(("referrals", period.id, ALL, "remitterade")):
+        return []
+    view = _View([part])
+    columns = [Column(c) for c in FUNNEL]
+    tables = []
+    for suffix, prefix in (("", "party:"), ("/kon", "gender:")):
+        rows = [k[2] for k in part.family.keys if k[0] == "referrals" and k[1] == period.id
+                and k[3] == "remitterade" and str(k[2]).startswith(prefix)] + [ALL]
+        values = [[view.count(("referrals", period.id, r, c.id)) for c in columns] for r in rows]
+        tables.append(Table(f"referrals/{programme.id}{suffix}", rows, columns, values, total_row=ALL,
+                            programme=programme.id))
+    return tables
 
 
 def outcome_shares(table: Table, view_or_part, period: Period) -> list[list]:

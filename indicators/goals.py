@@ -11,7 +11,8 @@ import pandas as pd
 
 from indicators.change import paired_change
 from foundation.errors import StegvisError
-from surveys.models import GENDERS, AnswerAtLeast, Goal, Instrument, OutcomeIn, Programme, ScaleChange
+from surveys.models import (GENDERS, AnswerAtLeast, DurationWithin, EventDuring, Goal, Instrument, OutcomeIn,
+                            Programme, ScaleBelow, ScaleChange, StatusAt)
 
 GENDER_ORDER = list(GENDERS)
 UNKNOWN = "okand"
@@ -77,7 +78,7 @@ def population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None
 
 def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | None,
             instruments: dict[str, Instrument] | None = None,
-            programme: Programme | None = None) -> tuple[pd.Series, pd.Series]:
+            programme: Programme | None = None, path: dict[str, pd.DataFrame] | None = None) -> tuple[pd.Series, pd.Series]:
     """(in_denominator, in_numerator) per row of `people`. `scores` maps an instrument id to its
     scored responses (participant_id, occasion, completed_at, scale columns). A change goal
     without occasions named is measured between the programme's anchors (first and exit)."""
@@ -88,6 +89,28 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
     if goal.over_answers:  # counted over answers, in indicators.board's sessions figures
         nobody = pd.Series(False, index=people.index)
         return nobody, nobody
+    ids = people["participant_id"]
+    if isinstance(num, EventDuring):  # any of the events between start and exit (or still in)
+        events = (path or {}).get("events", pd.DataFrame(columns=["participant_id", "event", "happened_on"]))
+        events = events[events["event"].isin(num.events)]
+        if programme is not None and "programme_id" in events:
+            events = events[events["programme_id"] == programme.id]
+        joined = people[["participant_id", "started_on", "exited_on"]].reset_index().merge(
+            events[["participant_id", "happened_on"]], on="participant_id")
+        start, end = _dates(joined["started_on"]), _dates(joined["exited_on"])
+        inside = (joined["happened_on"] >= start) & (end.isna() | (joined["happened_on"] <= end))
+        hits = set(joined.loc[inside, "index"])
+        return everyone, pd.Series(people.index.isin(hits), index=people.index)
+    if isinstance(num, StatusAt):  # of those with a status recorded at the follow-up
+        follow = (path or {}).get("followups", pd.DataFrame(columns=["participant_id", "occasion", "status"]))
+        if programme is not None and "programme_id" in follow:
+            follow = follow[follow["programme_id"] == programme.id]
+        follow = follow[follow["occasion"] == num.occasion].drop_duplicates("participant_id", keep="last")
+        status = ids.map(follow.set_index("participant_id")["status"])
+        return status.notna(), status.isin(num.statuses)
+    if isinstance(num, DurationWithin):  # months from start to exit, within the range
+        months = months_between(_dates(people["started_on"]), _dates(people["exited_on"]))
+        return months.notna(), (months >= num.min_months) & (months <= num.max_months)
     frame = (scores or {}).get(num.instrument)
     if frame is None or frame.empty:
         return pd.Series(False, index=people.index), pd.Series(False, index=people.index)
@@ -104,6 +127,17 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
         column = "reliably_improved" if num.reliable else "improved"
         hits = set(pairs.loc[pairs[column].fillna(False).astype(bool), "participant_id"])
         paired = set(pairs["participant_id"])
+    elif isinstance(num, ScaleBelow):  # the latest score at the occasion, under the threshold
+        instrument = (instruments or {}).get(num.instrument)
+        at = frame[frame["occasion"] == num.occasion]
+        if instrument is not None and num.scale not in at:
+            from indicators.scoring import scored
+
+            at = scored(instrument, at, ["participant_id", "occasion", "completed_at"])
+        at = at.dropna(subset=[num.scale]).sort_values("completed_at", kind="stable").drop_duplicates(
+            "participant_id", keep="last")
+        paired = set(at["participant_id"])
+        hits = set(at.loc[at[num.scale] < num.below, "participant_id"])
     else:
         assert isinstance(num, AnswerAtLeast)
         answers = frame if num.occasion is None else frame[frame["occasion"] == num.occasion]
@@ -160,12 +194,13 @@ def group_order(programme: Programme, dimension: str, present) -> list[str]:
 
 def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *, period: tuple | None = None,
                   scores: dict[str, pd.DataFrame] | None = None,
-                  instruments: dict[str, Instrument] | None = None) -> GoalResult:
+                  instruments: dict[str, Instrument] | None = None,
+                  path: dict[str, pd.DataFrame] | None = None) -> GoalResult:
     """Numerator, denominator, share (from counts), target and met, with the declared breakdowns.
     Unprotected: for analysts and tests. What the board sees goes through `indicators.board`."""
     people = population(goal, enrolments[enrolments["programme_id"] == programme.id]
                         if "programme_id" in enrolments else enrolments, period)
-    in_denominator, in_numerator = reached(goal, people, scores, instruments, programme)
+    in_denominator, in_numerator = reached(goal, people, scores, instruments, programme, path)
     in_numerator &= in_denominator
     numerator, denominator = int(in_numerator.sum()), int(in_denominator.sum())
     share = numerator / denominator if denominator else None

@@ -31,16 +31,23 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-def occasion_dates(programme: Programme, started: date, exited: date | None, until: date) -> list[tuple[str, int, date]]:
+def occasion_dates(programme: Programme, started: date, exited: date | None, until: date,
+                   extended_months: int = 0) -> list[tuple[str, int, date]]:
     """(occasion, repetition, date) for every occasion up to `until`, as the programme declares
-    them; repetitions stop at exit and at the maximum duration."""
+    them; repetitions stop at exit and at the maximum duration (moved by extensions). The
+    midpoint is half the planned period after the start."""
     end = exited or until + DUE_WINDOW
-    limit = add_months(started, programme.max_duration_months) if programme.max_duration_months else None
+    limit = max_date(programme, started, extended_months)
     found = []
     for occasion in programme.occasions:
         if occasion.anchor == "exit":
             if exited:
                 found.append((occasion.id, 0, add_months(exited, occasion.offset_months)))
+            continue
+        if occasion.anchor == "midpoint":
+            day = started + timedelta(days=round(programme.midpoint_months * 30.44))
+            if not exited or day <= exited:
+                found.append((occasion.id, 0, add_months(day, occasion.offset_months)))
             continue
         months, repetition = occasion.offset_months, 0
         while True:
@@ -55,9 +62,20 @@ def occasion_dates(programme: Programme, started: date, exited: date | None, unt
     return sorted(found, key=lambda x: x[2])
 
 
-def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: date) -> list[Todo]:
+def max_date(programme: Programme, started: date, extended_months: int = 0) -> date | None:
+    """The last day of the maximum time, moved by any extensions."""
+    if not programme.max_duration_months:
+        return None
+    return add_months(started, programme.max_duration_months + int(extended_months or 0))
+
+
+def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: date,
+          recorded: set[str] = frozenset()) -> list[Todo]:
     """What the coach should do for one enrolment today. `sessions` are the participant's
-    survey sessions (occasion, status, completed_at, expires_at, created_at, started)."""
+    survey sessions (occasion, status, completed_at, expires_at, created_at, started);
+    `recorded` the follow-up occasions whose status the coach has recorded (done too). After
+    exit only the follow-ups remain, until the last is done; `extended_months` in the
+    enrolment moves the maximum time."""
     pid = int(enrolment["participant_id"])
     started = date.fromisoformat(str(enrolment["started_on"])[:10])
     exited = None if pd.isna(enrolment.get("exited_on")) else date.fromisoformat(str(enrolment["exited_on"])[:10])
@@ -68,9 +86,12 @@ def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: 
         rows = mine[mine["occasion"] == occasion.id] if len(mine) else mine
         done = rows[rows["status"] == "completed"]["visit"].nunique() if len(rows) else 0
         pending = rows[rows["status"] == "open"]["visit"].nunique() if len(rows) else 0
-        visits[occasion.id] = (done, pending)
+        visits[occasion.id] = (done + (occasion.id in recorded), pending)
     reported = set()
-    for occasion_id, repetition, day in occasion_dates(programme, started, exited, today):
+    extended = int(enrolment.get("extended_months") or 0)
+    for occasion_id, repetition, day in occasion_dates(programme, started, exited, today, extended):
+        if exited and not programme.occasion(occasion_id).records_status and day <= exited:
+            continue  # after exit only the follow-ups remain on the list
         done, pending = visits[occasion_id]
         if repetition < done + pending or occasion_id in reported:
             continue  # answered, or a code is out for it; only the next repetition is reported
@@ -80,7 +101,7 @@ def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: 
         elif today >= day - DUE_WINDOW:
             result.append(Todo(pid, "due", occasion_id, day))
     if programme.max_duration_months and not exited:
-        limit = add_months(started, programme.max_duration_months)
+        limit = max_date(programme, started, extended)
         if today > limit:
             result.append(Todo(pid, "past_max", None, limit))
         elif today >= limit - NEAR_MAX:

@@ -114,7 +114,8 @@ class Access:
         return pd.read_sql_query(
             f"""SELECT p.id AS participant_id, p.code, p.gender, p.birth_year, p.coach_id,
                       coalesce(u.display_name, u.username) AS coach_name, e.programme_id, e.id AS enrolment_id,
-                      e.started_on, e.exited_on, e.outcome
+                      e.started_on, e.exited_on, e.outcome,
+                      (SELECT coalesce(sum(x.months), 0) FROM extensions x WHERE x.enrolment_id = e.id) AS extended_months
                FROM participants p JOIN enrolments e ON e.participant_id = p.id
                LEFT JOIN users u ON u.id = p.coach_id WHERE {condition} ORDER BY p.code""",
             self._db.conn, params=params)
@@ -156,6 +157,9 @@ class Access:
         keys = ["id", "code", "gender", "birth_year", "coach_id", "created_at"]
         person = dict(zip(keys, row))
         person["shared_results"] = shared_results(self._db, participant_id)
+        from surveys.path import path_of
+
+        person.update(path_of(self._db, participant_id))
         person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
                                 self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
@@ -191,7 +195,10 @@ class Access:
     @allowed("coach", "admin")
     def register_participant(self, code: str, gender: str, birth_year: int | None, programme_id: str,
                              started_on: str, consent_text_version: str, consent_scope: str,
-                             coach_id: int | None = None) -> int:
+                             coach_id: int | None = None, referred_by: str | None = None,
+                             referred_on: str | None = None) -> int:
+        """Register and enrol a participant with their consent, and (given `referred_by`, a
+        party the programme declares) the referral that brought them, all or nothing."""
         code = (code or "").strip()
         problem = code_problem(code)
         if problem == "personnummer":
@@ -219,6 +226,12 @@ class Access:
             self._db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id,
                                         "given_on": start, "text_version": consent_text_version.strip(),
                                         "scope": consent_scope.strip(), "recorded_by": self.user.id})
+            if referred_by:
+                from surveys.path import record_referral
+
+                record_referral(self._db, self.catalog.programme(programme_id), referred_on=referred_on or start,
+                                party=referred_by, gender=gender, birth_year=birth_year, decision="inskriven",
+                                participant_id=participant_id, recorded_by=self.user.id)
         audit.log(self._db, self.user, "register_participant", participant_id)
         return participant_id
 
@@ -281,6 +294,98 @@ class Access:
         self._require_participant(participant_id)
         share_results(self._db, participant_id, self.catalog.instrument(instrument_id), bool(share), self.user.id)
         audit.log(self._db, self.user, "share_results" if share else "unshare_results", participant_id, instrument_id)
+
+    @allowed("coach", "admin")
+    def caseload_followups(self) -> pd.DataFrame:
+        """Follow-up statuses recorded for the caseload (participant, programme, occasion)."""
+        condition, params = self._visible("participant_id")
+        return pd.read_sql_query(f"SELECT participant_id, programme_id, occasion, status FROM followups "
+                                 f"WHERE {condition}", self._db.conn, params=params)
+
+    # -- the participant's path: referral, events, parties, follow-ups, extensions -------------
+
+    def _enrolled(self, participant_id: int, programme_id: str):
+        self._require_participant(participant_id)
+        row = self._db.execute("SELECT id FROM enrolments WHERE participant_id = ? AND programme_id = ? "
+                               "ORDER BY started_on DESC", [participant_id, programme_id]).fetchone()
+        if row is None:
+            raise StegvisError(Message("error.not_enrolled"))
+        return self.catalog.programme(programme_id), row[0]
+
+    def _works_in(self, programme_id: str) -> None:
+        if programme_id not in self._coach_programmes():
+            raise AccessDenied(Message("error.not_coach_in", programme=programme_id))
+
+    @allowed("coach", "admin")
+    def record_referral(self, programme_id: str, referred_on: str, party: str, gender: str,
+                        birth_year: int | None, decision: str = "vantar", reason: str | None = None,
+                        participant_id: int | None = None) -> int:
+        """A referral to a programme the user works in: who referred, and what was decided."""
+        from surveys.path import record_referral
+
+        self._works_in(programme_id)
+        if participant_id is not None:
+            self._require_participant(participant_id)
+        referral = record_referral(self._db, self.catalog.programme(programme_id), referred_on=referred_on,
+                                   party=party, gender=gender, birth_year=birth_year, decision=decision,
+                                   reason=reason, participant_id=participant_id, recorded_by=self.user.id)
+        audit.log(self._db, self.user, "record_referral", participant_id, f"{programme_id} {party} {decision}")
+        return referral
+
+    @allowed("coach", "admin")
+    def referrals(self, programme_id: str) -> pd.DataFrame:
+        """The programme's referrals (no names: party, gender, year of birth, decision)."""
+        self._works_in(programme_id)
+        return pd.read_sql_query("SELECT id, referred_on, party, gender, birth_year, decision, reason, decided_on "
+                                 "FROM referrals WHERE programme_id = ? ORDER BY referred_on DESC, id DESC",
+                                 self._db.conn, params=[programme_id])
+
+    @allowed("coach", "admin")
+    def decide_referral(self, referral_id: int, decision: str, reason: str | None = None,
+                        participant_id: int | None = None) -> None:
+        from surveys.path import decide_referral
+
+        row = self._db.execute("SELECT programme_id FROM referrals WHERE id = ?", [referral_id]).fetchone()
+        if row is None or row[0] not in self._coach_programmes():
+            raise AccessDenied("no such referral in your programmes")
+        if participant_id is not None:
+            self._require_participant(participant_id)
+        decide_referral(self._db, referral_id, decision, reason=reason, participant_id=participant_id)
+        audit.log(self._db, self.user, "decide_referral", participant_id, f"{referral_id} {decision}")
+
+    @allowed("coach", "admin")
+    def record_event(self, participant_id: int, programme_id: str, event_id: str, happened_on: str,
+                     value: float | None = None) -> None:
+        from surveys.path import record_event
+
+        programme, _ = self._enrolled(participant_id, programme_id)
+        record_event(self._db, programme, participant_id, event_id, happened_on, value, self.user.id)
+        audit.log(self._db, self.user, "record_event", participant_id, event_id)
+
+    @allowed("coach", "admin")
+    def set_parties(self, participant_id: int, programme_id: str, parties: list[str]) -> None:
+        from surveys.path import set_parties
+
+        programme, _ = self._enrolled(participant_id, programme_id)
+        set_parties(self._db, programme, participant_id, list(parties))
+        audit.log(self._db, self.user, "set_parties", participant_id, ",".join(parties))
+
+    @allowed("coach", "admin")
+    def record_followup(self, participant_id: int, programme_id: str, occasion_id: str, status: str,
+                        on: str | None = None) -> None:
+        from surveys.path import record_followup
+
+        programme, _ = self._enrolled(participant_id, programme_id)
+        record_followup(self._db, programme, participant_id, occasion_id, status, on, "coach", self.user.id)
+        audit.log(self._db, self.user, "record_followup", participant_id, f"{occasion_id} {status}")
+
+    @allowed("coach", "admin")
+    def record_extension(self, participant_id: int, programme_id: str, months: int, reason: str) -> None:
+        from surveys.path import record_extension
+
+        _, enrolment_id = self._enrolled(participant_id, programme_id)
+        record_extension(self._db, enrolment_id, months, reason, recorded_by=self.user.id)
+        audit.log(self._db, self.user, "record_extension", participant_id, f"{months} months")
 
     @allowed("coach", "admin")
     def licence_problem(self, instrument_id: str) -> Message | None:

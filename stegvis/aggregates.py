@@ -96,4 +96,7 @@ def read_inputs(db, catalog: Catalog, programme_id: str | None,
             FROM rounds r, json_each(r.instruments) i {'WHERE r.programme_id = ?' if programme_id else ''}""",
         db.conn, params=[programme_id] if programme_id else [])
     rounds["opened_on"] = pd.to_datetime(rounds["opened_on"], format="ISO8601")
-    return {"enrolments": enrolments, "scores": scored, "sessions": sessions, "rounds": rounds}
+    from surveys.path import path_frames
+
+    return {"enrolments": enrolments, "scores": scored, "sessions": sessions, "rounds": rounds,
+            "path": path_frames(db, programme_id)}

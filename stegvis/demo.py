@@ -14,6 +14,7 @@ from indicators.schedule import add_months
 from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
+from surveys.path import record_event, record_extension, record_followup, record_referral, set_parties
 from surveys.rounds import close_due_rounds, create_round
 from surveys.sessions import hash_code, visit_for_code
 from surveys.survey_flow import current, give, send_in, share_results
@@ -106,6 +107,7 @@ def run_demo(db, catalog: Catalog, today: date | None = None) -> Summary:
 
 def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
     users = {u: get_user(db, u).id for u, *_ in DEMO_USERS}
+    path_rng = random.Random(2027)  # the path has its own sequence: the surveys' data stays as it was
     span = (today - FIRST_START).days - 30
     with transaction(db):
         for programme_id, (count, coaches, (lo, hi), weights) in PLAN.items():
@@ -138,6 +140,8 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                     "text_version": "samtycke-2024-1", "scope": "Behandling av svar och uppföljning inom insatsen",
                     "recorded_by": users[coach],
                 })
+                _path(db, programme, path_rng, participant_id, gender, start, exit_day if exited else None, outcome,
+                      months, today, users[coach])
                 person = _Person(rng, outcome, gender)
                 for occasion_id, day, fraction in _occasions(programme, start, exit_day if exited else None, today):
                     for instrument_id in programme.occasion(occasion_id).instruments:
@@ -147,6 +151,7 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                         _answered_session(db, instrument, participant_id, programme_id, occasion_id, day,
                                           users[coach], person.answers(instrument, fraction))
             _rounds(db, catalog, programme, today, rng, users["admin"])
+            _referrals_not_enrolled(db, programme, path_rng, count, today, users[coaches[0]])
 
 
 class _Person:
@@ -200,10 +205,17 @@ def _occasions(programme: Programme, start: date, exit_day: date | None, today: 
     end = exit_day or today
     total = max((end - start).days, 1)
     for occasion in programme.occasions:
+        if not occasion.instruments:
+            continue  # a follow-up whose status the coach records: no survey
         if occasion.anchor == "exit":
             day = exit_day + timedelta(days=occasion.offset_months * 30) if exit_day else None
             if day and day <= today:
                 yield occasion.id, day, 1.0
+            continue
+        if occasion.anchor == "midpoint":
+            day = start + timedelta(days=round(programme.midpoint_months * 30.44))
+            if day <= end - timedelta(days=14) and day <= today:
+                yield occasion.id, day, (day - start).days / total
             continue
         months = occasion.offset_months
         while True:
@@ -268,6 +280,72 @@ def _rounds(db, catalog, programme, today, rng, admin_id) -> None:
             if closes < today:
                 with clock(_moment(closes + timedelta(days=1), 0)):
                     close_due_rounds(db)
+
+
+# Who refers (seed 001: the four parties), and which events go with which exit outcome.
+PARTIES = {"arbetsformedlingen": 0.35, "forsakringskassan": 0.2, "kommun": 0.3, "region": 0.12, "annan": 0.03}
+WORK = ("arbete", "arbete_subvention", "arbete_utan_subvention", "behallit_arbete", "af_insats")
+STUDY = ("studier", "studier_csn", "fullfoljt_studier", "arbetsmarknadsutbildning")
+
+
+def _path(db, programme, rng, participant_id, gender, start, exit_day, outcome, months, today, coach_id) -> None:
+    """The participant's referral, parties, events, extension and follow-ups, recorded through the
+    same functions as the coach's page, on the days they happened."""
+    referred = start - timedelta(days=rng.randint(7, 40))
+    with clock(_moment(referred, 10)):
+        record_referral(db, programme, referred_on=referred, party=_party(rng), gender=gender,
+                        birth_year=None, decision="inskriven", participant_id=participant_id, recorded_by=coach_id)
+    with clock(_moment(start, 11)):
+        set_parties(db, programme, participant_id, sorted(rng.sample(list(PARTIES)[:4], k=rng.randint(1, 3))), start)
+    events = {e.id for e in programme.events}
+    end = exit_day or today
+    happened = []
+    if outcome in WORK or (outcome and rng.random() < 0.45):  # seed 002: many worked during it, then left
+        happened.append("arbete_subvention" if "arbete_subvention" in events and rng.random() < 0.5 else "arbete")
+    if outcome in STUDY or rng.random() < 0.1:
+        happened.append("studier")
+    if rng.random() < 0.4:
+        happened.append(rng.choice(["praktik", "arbetstraning"]))
+    if rng.random() < 0.7:
+        happened.append("arbetsformaga_klarlagd")
+    for event in happened:
+        if event in events and end > start:
+            day = start + timedelta(days=rng.randint(0, (end - start).days))
+            with clock(_moment(day, 12)):
+                record_event(db, programme, participant_id, event, day, None, coach_id)
+    if programme.max_duration_months and months > programme.max_duration_months - 1 and rng.random() < 0.8:
+        enrolment = db.execute("SELECT id FROM enrolments WHERE participant_id = ?", [participant_id]).fetchone()[0]
+        day = add_months(start, programme.max_duration_months) - timedelta(days=20)
+        with clock(_moment(min(day, today), 13)):
+            record_extension(db, enrolment, 3, "Arbetsträning pågår; förlängning beslutad i styrgruppen",
+                             min(day, today), coach_id)
+    for occasion in programme.occasions if exit_day else ():
+        due = add_months(exit_day, occasion.offset_months)
+        if occasion.records_status and due <= today and rng.random() < 0.8:
+            status = "arbete" if outcome in WORK else "studier" if outcome in STUDY else \
+                rng.choice(["arbete", "studier", "varken", "varken"])
+            with clock(_moment(due, 14)):
+                record_followup(db, programme, participant_id, occasion.id, status, due, "coach", coach_id)
+
+
+def _party(rng) -> str:
+    return rng.choices(list(PARTIES), list(PARTIES.values()))[0]
+
+
+def _referrals_not_enrolled(db, programme, rng, enrolled: int, today, coach_id) -> None:
+    """Referrals that did not lead to enrolment (seed 001: 156 referred, 109 enrolled), or wait."""
+    span = (today - FIRST_START).days - 30
+    for n in range(round(enrolled * 0.4)):
+        day = FIRST_START + timedelta(days=int(span * (n + rng.random()) / max(round(enrolled * 0.4), 1)))
+        waiting = day > today - timedelta(days=30)
+        with clock(_moment(day, 9)):
+            record_referral(db, programme, referred_on=day, party=_party(rng),
+                            gender=rng.choices(["kvinna", "man"], [0.5, 0.5])[0], birth_year=rng.randint(1964, 2005),
+                            decision="vantar" if waiting else "ej_inskriven",
+                            reason=None if waiting else rng.choice(REASONS), recorded_by=coach_id)
+
+
+REASONS = ["Behovet möts bättre i ordinarie verksamhet", "Tackade nej", "Inte i målgruppen", "Flyttat"]
 
 
 def _moment(day: date, hour: int) -> datetime:

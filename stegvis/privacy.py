@@ -21,7 +21,8 @@ SCHEMA = Schema("stegvis.privacy", {1: """
     );
 """})
 
-TABLES = ("answers", "survey_sessions", "consents", "enrolments", "shared_results", "participants")
+TABLES = ("answers", "survey_sessions", "consents", "events", "participant_parties", "followups", "referrals",
+          "enrolments", "shared_results", "participants")
 # Bulk exports that hold individuals (pseudonymised or not); indicator exports and board
 # reports are aggregates with small numbers suppressed.
 PERSONAL_EXPORTS = ("answers", "scores")
@@ -57,6 +58,8 @@ def erase(db, participant_id: int, reason: str, by=None) -> Erasure:
             "survey_sessions": db.execute("DELETE FROM survey_sessions WHERE participant_id = ?",
                                           [participant_id]).rowcount,
             "consents": db.execute("DELETE FROM consents WHERE participant_id = ?", [participant_id]).rowcount,
+            **{table: db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [participant_id]).rowcount
+               for table in ("events", "participant_parties", "followups", "referrals")},
             "enrolments": db.execute("DELETE FROM enrolments WHERE participant_id = ?", [participant_id]).rowcount,
             "shared_results": db.execute("DELETE FROM shared_results WHERE participant_id = ?",
                                          [participant_id]).rowcount,
@@ -128,6 +131,9 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
                                 "WHERE participant_id = ?")
     person["consents"] = rows("SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
                               "WHERE participant_id = ?")
+    from surveys.path import path_of
+
+    person.update(path_of(db, participant_id))  # referrals, events, parties, follow-ups, extensions
     person["surveys"] = []
     for session in rows("SELECT id, programme_id, occasion, instrument_id, instrument_version, status, "
                         "created_at, completed_at FROM survey_sessions WHERE participant_id = ? ORDER BY id"):

@@ -34,7 +34,9 @@ COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattr
            "nya": N_("report.column.nya"), "aktiva": N_("report.column.aktiva"),
            "avslutade": N_("report.column.avslutade"), "instammer": N_("report.column.instammer"),
            "ej_instammer": N_("report.column.ej_instammer"), "svarsfrekvens": N_("report.column.svarsfrekvens"),
-           "tillfragade": N_("report.column.tillfragade"),
+           "tillfragade": N_("report.column.tillfragade"), "remitterade": N_("report.column.remitterade"),
+           "inskrivna": N_("report.column.inskrivna"), "ej_inskrivna": N_("report.column.ej_inskrivna"),
+           "vantar": N_("report.column.vantar"),
            "andel": N_("report.column.andel"), "medel": N_("report.column.medel"),
            "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring")}
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
@@ -159,6 +161,9 @@ def table_title(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
                  goal=goal_label(report, programme_id, goal_id, lang))
     if kind == "outcomes":
         return t("report.table.outcomes", lang, programme=_programmes(report)[table.programme].name.get(lang))
+    if kind == "referrals":
+        key = N_("report.table.referrals_gender") if table.id.endswith("/kon") else N_("report.table.referrals")
+        return t(key, lang, programme=_programmes(report)[table.programme].name.get(lang))
     if kind == "change":
         first, last = _change_span(report, table, lang)
         return t("report.table.change", lang, instrument=_instrument(report, table).title.get(lang),
@@ -210,6 +215,14 @@ def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) 
         return t("report.row.sum", lang) if row == ALL else programme.outcome_label(row, lang)
     if kind == "change":
         return gender_label(row, lang)
+    if kind == "referrals":
+        if row == ALL:
+            return t("report.all", lang)
+        dimension, value = row.split(":", 1)
+        if dimension == "gender":
+            return gender_label(value, lang)
+        parties = {p.id: p for p in _programmes(report)[table.programme].referral_parties}
+        return parties[value].label.get(lang) if value in parties else value
     if kind == "durations":
         if row == ALL:
             return t("report.all", lang)

@@ -429,7 +429,46 @@ class IndicatorShare(Strict):
     indicator: Slug
 
 
-Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast, IndicatorShare], Field(discriminator="kind")]
+FOLLOWUP_STATUSES = ("arbete", "studier", "varken")  # seed 004's Bilaga 7: in work, in studies, neither
+
+
+class EventDuring(Strict):
+    """Had any of these events between start and exit (or the period's end, if still in): Porten's
+    "påbörjar anställning/studier" counts work or studies begun during the programme."""
+
+    kind: Literal["event"]
+    events: list[Slug] = Field(min_length=1)
+
+
+class StatusAt(Strict):
+    """The status recorded at a follow-up occasion after exit is one of these (Efterstöd: kept
+    the job or the studies). Counts those with a status recorded at that occasion."""
+
+    kind: Literal["followup_status"]
+    occasion: Slug
+    statuses: list[Literal["arbete", "studier", "varken"]] = Field(min_length=1)
+
+
+class DurationWithin(Strict):
+    """Exited within this many months (Jobbvägen AR: 6–12 months per person)."""
+
+    kind: Literal["duration_within"]
+    min_months: int = Field(0, ge=0)
+    max_months: int = Field(gt=0)
+
+
+class ScaleBelow(Strict):
+    """The score on a scale at an occasion is below a threshold (Porten: KASAM total under 100)."""
+
+    kind: Literal["scale_below"]
+    instrument: Slug
+    scale: Slug
+    below: float
+    occasion: Slug
+
+
+Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast, IndicatorShare, EventDuring, StatusAt,
+                            DurationWithin, ScaleBelow], Field(discriminator="kind")]
 Breakdown = Literal["gender", "age_group", "time_in_programme"]
 
 
@@ -462,14 +501,40 @@ class Goal(Strict):
 
 
 class Occasion(Strict):
-    """When an instrument is given: relative to the start or the exit."""
+    """When an instrument is given: relative to the start, the midpoint (half the planned
+    period) or the exit. A follow-up after exit may record a status (work, studies, neither)."""
 
     id: Slug
     label: LocalText
-    anchor: Literal["start", "exit"] = "start"
+    anchor: Literal["start", "midpoint", "exit"] = "start"
     offset_months: int = 0
     repeat_months: int | None = Field(None, gt=0, description="Repeats every n months until exit or the maximum")
     instruments: list[Slug] = Field(default_factory=list)
+    records_status: bool = Field(False, description="A follow-up: the coach (or a survey) records work, studies "
+                                 "or neither")
+
+
+class Declared(Strict):
+    """An entry of a programme's own list (a referring party, an event)."""
+
+    id: Slug
+    label: LocalText
+
+
+class EventKind(Declared):
+    """Something that can happen during the programme, recorded with its date and, if the
+    programme asks, a value (hours a week, the new benefit level …)."""
+
+    value_label: LocalText | None = None
+
+
+def _default_parties() -> list[Declared]:
+    return [Declared(id=i, label=LocalText(sv=sv, en=en)) for i, sv, en in (
+        ("arbetsformedlingen", "Arbetsförmedlingen", "Public employment service"),
+        ("forsakringskassan", "Försäkringskassan", "Social insurance agency"),
+        ("kommun", "Kommun/socialtjänst", "Municipality/social services"),
+        ("region", "Region/vården", "Region/health care"),
+        ("annan", "Annan", "Other"))]
 
 
 class AgeGroup(Strict):
@@ -510,7 +575,13 @@ class Programme(Strict):
     name: LocalText
     description: LocalText | None = None
     max_duration_months: int | None = Field(None, gt=0)
+    planned_duration_months: int | None = Field(None, gt=0, description="Planned time; the midpoint is half of it")
     occasions: list[Occasion] = Field(min_length=1)
+    referral_parties: list[Declared] = Field(default_factory=_default_parties,
+                                             description="Who refers people to the programme")
+    parties: list[Declared] = Field(default_factory=_default_parties,
+                                    description="Parties that can be active around a participant")
+    events: list[EventKind] = Field(default_factory=list, description="What can happen during the programme")
     outcomes: list[Outcome] = Field(min_length=1)
     goals: list[Goal] = Field(default_factory=list)
     age_groups: list[AgeGroup] = Field(default_factory=_default_age_groups)
@@ -538,7 +609,39 @@ class Programme(Strict):
                     raise DefinitionProblem(
                         ("goals", n, "numerator", key), f"goal {goal.id} names unknown occasion {ref}"
                     )
+            if isinstance(num, EventDuring):
+                events = {e.id for e in self.events}
+                for i, event in enumerate(num.events):
+                    if event not in events:
+                        raise DefinitionProblem(("goals", n, "numerator", "events", i),
+                                                f"goal {goal.id} names unknown event {event} (declare it under events)")
+            if isinstance(num, StatusAt) and not self.occasion(num.occasion).records_status:
+                raise DefinitionProblem(("goals", n, "numerator", "occasion"),
+                                        f"goal {goal.id}: occasion {num.occasion} records no status "
+                                        "(give it records_status: true)")
+            if isinstance(num, DurationWithin) and num.min_months > num.max_months:
+                raise DefinitionProblem(("goals", n, "numerator", "min_months"),
+                                        f"goal {goal.id}: min_months is above max_months")
+        _no_duplicates([e.id for e in self.events], ("events",), "event id")
+        _no_duplicates([p.id for p in self.referral_parties], ("referral_parties",), "referral party id")
+        _no_duplicates([p.id for p in self.parties], ("parties",), "party id")
+        for n, occasion in enumerate(self.occasions):
+            if occasion.anchor == "midpoint" and not (self.planned_duration_months or self.max_duration_months):
+                raise DefinitionProblem(("occasions", n, "anchor"), f"occasion {occasion.id} is at the midpoint, "
+                                        "which is half of planned_duration_months (or max_duration_months): set one")
+            if occasion.records_status and occasion.anchor != "exit":
+                raise DefinitionProblem(("occasions", n, "records_status"),
+                                        f"occasion {occasion.id} records a follow-up status, so it is anchored at exit")
         return self
+
+    def event(self, event_id: str) -> EventKind:
+        return _find(_by_id(self.events), event_id, "event", f"programme {self.id}")
+
+    @property
+    def midpoint_months(self) -> float | None:
+        """Half the planned period (or of the maximum, when no plan is declared)."""
+        planned = self.planned_duration_months or self.max_duration_months
+        return planned / 2 if planned else None
 
     def outcome_label(self, outcome_id: str, lang: str = "sv") -> str:
         return _find(_by_id(self.outcomes), outcome_id, "outcome", f"programme {self.id}").label.get(lang)

@@ -119,7 +119,7 @@ def occasion_problem(db, programme, occasion, participant_id: int) -> Message | 
     exit remain open."""
     row = db.execute("SELECT exited_on FROM enrolments WHERE participant_id = ? AND programme_id = ? "
                      "ORDER BY started_on DESC LIMIT 1", [participant_id, programme.id]).fetchone()
-    if row is None or row[0] is None or occasion.anchor != "start":
+    if row is None or row[0] is None or occasion.anchor == "exit":
         return None
     after = [o.label.sv for o in programme.occasions if o.anchor == "exit"]
     said = dict(exited=row[0], programme=programme.name.sv, occasion=occasion.label.sv)

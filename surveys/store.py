@@ -294,6 +294,75 @@ SCHEMA = Schema("surveys", {
     CREATE TRIGGER data_version_rounds_D AFTER DELETE ON rounds
         BEGIN UPDATE data_version SET n = n + 1; END;
     """,
+    # 9: the participant's path over time (issue 16): referrals with the referring party and
+    # the decision, events during the programme, the parties active around the person, status
+    # at follow-ups after exit, and extensions past the maximum time.
+    9: """
+    CREATE TABLE referrals (
+        id INTEGER PRIMARY KEY,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        referred_on TEXT NOT NULL,
+        party TEXT NOT NULL,
+        gender TEXT NOT NULL CHECK (gender IN ('kvinna', 'man', 'annat', 'vill_inte_uppge')),
+        birth_year INTEGER CHECK (birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100),
+        decision TEXT NOT NULL DEFAULT 'vantar' CHECK (decision IN ('inskriven', 'ej_inskriven', 'vantar')),
+        reason TEXT,
+        decided_on TEXT,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+        recorded_by INTEGER REFERENCES users(id),
+        recorded_at TEXT NOT NULL,
+        CHECK (decision != 'inskriven' OR participant_id IS NOT NULL OR decided_on IS NOT NULL)
+    );
+    CREATE INDEX referrals_programme ON referrals(programme_id, referred_on);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        event TEXT NOT NULL,
+        happened_on TEXT NOT NULL,
+        value REAL,
+        recorded_by INTEGER REFERENCES users(id),
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX events_participant ON events(participant_id);
+    CREATE TABLE participant_parties (
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        party TEXT NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (participant_id, programme_id, party)
+    );
+    CREATE TABLE followups (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        occasion TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('arbete', 'studier', 'varken')),
+        recorded_on TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('coach', 'survey', 'import')),
+        recorded_by INTEGER REFERENCES users(id),
+        UNIQUE (participant_id, programme_id, occasion)
+    );
+    CREATE TABLE extensions (
+        id INTEGER PRIMARY KEY,
+        enrolment_id INTEGER NOT NULL REFERENCES enrolments(id) ON DELETE CASCADE,
+        months INTEGER NOT NULL CHECK (months > 0),
+        reason TEXT NOT NULL,
+        decided_on TEXT NOT NULL,
+        recorded_by INTEGER REFERENCES users(id)
+    );
+    CREATE TRIGGER data_version_referrals_I AFTER INSERT ON referrals BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_referrals_U AFTER UPDATE ON referrals BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_referrals_D AFTER DELETE ON referrals BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_events_I AFTER INSERT ON events BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_events_U AFTER UPDATE ON events BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_events_D AFTER DELETE ON events BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_followups_I AFTER INSERT ON followups BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_followups_U AFTER UPDATE ON followups BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_followups_D AFTER DELETE ON followups BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_extensions_I AFTER INSERT ON extensions BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_extensions_D AFTER DELETE ON extensions BEGIN UPDATE data_version SET n = n + 1; END;
+    """,
 })
 
 
@@ -319,7 +388,7 @@ def publish_definitions(db: sqlite_utils.Database, catalog: Catalog | None = Non
                         {"kind": kind, "id": ident, "version": version, "content": content, "published_at": now()}
                     )
                     published.append(f"{ident}@{version}")
-                elif row[0] != content:
+                elif row[0] != content and not _same_definition(row[0], content, type(definition)):
                     raise StegvisError(
                         f"{kind} {ident} version {version} differs from the version already published; "
                         f"raise `version` to {version + 1} in its file so stored answers keep their meaning"
@@ -330,6 +399,15 @@ def publish_definitions(db: sqlite_utils.Database, catalog: Catalog | None = Non
                         {"id": ident, "name": latest.name.sv, "version": latest.version}, pk="id", alter=False
                     )
     return published
+
+
+def _same_definition(stored: str, content: str, model) -> bool:
+    """A definition stored by an earlier Stegvis lacks the fields added since (with their
+    defaults): read with today's model it is the same definition, not a changed file."""
+    try:
+        return canonical_json(model.model_validate(json.loads(stored))) == content
+    except ValueError:
+        return False
 
 
 def load_catalog(db: sqlite_utils.Database) -> Catalog:

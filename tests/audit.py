@@ -29,10 +29,10 @@ import numpy as np
 
 ALL = "alla"
 LEAF_KINDS = ("kvartal", "tertial")
-ADDITIVE_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "indicators/")  # flow is handled apart
-PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/")  # the same figures in a programme's view and in "alla"
+ADDITIVE_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "indicators/", "referrals/")  # not flow
+PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/", "referrals/")  # the same figures in a programme's view and "alla"
 SUMMED_PREFIXES = ("change/", "durations", "flow", "indicators/")  # "alla" = the sum of the programmes
-KNOWN_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "flow", "indicators/")
+KNOWN_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "flow", "indicators/", "referrals/")
 GOAL_DIMENSIONS = ("gender:", "age_group:", "time_in_programme:")
 FLOW_ADDITIVE = ("nya", "avslutade")
 EPS = 1e-6
@@ -42,7 +42,8 @@ EPS = 1e-6
 # had nobody in it, and its cells are 0.
 ALL_KINDS = ("kvartal", "tertial", "halvar", "ar", "hela")
 PUBLISHED_FOR = {"goal": ("tertial", "halvar", "ar", "hela"), "outcomes": ("ar", "hela"),
-                 "change": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela")}
+                 "change": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela"),
+                 "referrals": ("ar", "hela")}
 
 
 def kind_of(table_id: str) -> str:
@@ -321,7 +322,20 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
             if not complete:
                 continue
             tables = {t for v in [ALL, *programmes] for t in pub.table_ids(v, pid) if t.startswith(SUMMED_PREFIXES)}
+            split = {t for t in pub.table_ids(ALL, pid) if t.startswith("durations/")}
             for tid in sorted(tables):
+                if tid.startswith("durations/"):
+                    # programmes with bands of their own: the group's table in "alla" sums the
+                    # durations table of each programme named in its id
+                    members = [p for p in tid.split("/", 1)[1].split("+") if p in programmes]
+                    cells = set(pub.count_cells(ALL, pid, tid)).union(
+                        *(pub.count_cells(p, pid, "durations") for p in members))
+                    for r, c in sorted(cells):
+                        ids.add(f"{tid} [{r}, {c}] {pid}: 'alla' = sum of its programmes",
+                                [(ALL, pid, tid, r, c)], [(p, pid, "durations", r, c) for p in members])
+                    continue
+                if tid == "durations" and split:
+                    continue  # in "alla" the programmes' durations are split by their bands
                 cells = set().union(*(pub.count_cells(v, pid, tid) for v in [ALL, *programmes]))
                 for r, c in sorted(cells):
                     ids.add(f"{tid} [{r}, {c}] {pid}: 'alla' = sum of the programmes",
@@ -620,9 +634,12 @@ def mean_sums(pub: Published) -> dict[tuple, float | None]:
                         known = n is not None and (n == 0 or mean is not None)
                         sums[(view, pid, table["id"], row["id"], column["id"])] = (
                             (0.0 if n == 0 else n * mean) if known else None)
-        durations = next((t for t in report["tables"] if t["id"] == "durations"), None)
-        if durations is not None:
-            n = durations["values"][[r["id"] for r in durations["rows"]].index(ALL)][0]
+        # n: those who left, the durations total (or the sum of the tables it is split into when
+        # programmes have bands of their own)
+        totals = [t["values"][[r["id"] for r in t["rows"]].index(ALL)][0] for t in report["tables"]
+                  if t["id"] == "durations" or t["id"].startswith("durations/")]
+        if totals:
+            n = None if None in totals else sum(totals)
             mean = report["mean_months"]
             known = n is not None and (n == 0 or mean is not None)
             sums[(view, pid, "mean_months", ALL, "mean_months")] = (0.0 if n == 0 else n * mean) if known else None

@@ -10,6 +10,7 @@ from stegvis.accounts import get_user
 from stegvis.files import Upload
 from foundation.errors import AccessDenied
 from foundation.settings import update_setting
+from surveys.path import record_referral
 from surveys.rounds import create_round
 
 ROLES = ("coach", "board", "admin")
@@ -45,6 +46,15 @@ MATRIX = {
     "wording": ({"coach", "admin"}, lambda ids: ("kasam29",)),
     "import_file": ({"admin"}, lambda ids: ("participants", Upload(
         "nya.csv", f"code,gender,birth_year,programme,started_on\nI-{ids['n']},kvinna,1990,porten,2026-02-01\n".encode()))),
+    "caseload_followups": ({"coach", "admin"}, lambda ids: ()),
+    "record_referral": ({"coach", "admin"}, lambda ids: ("jobbvagen_ar", "2026-03-01", "arbetsformedlingen", "man",
+                                                          1990, "ej_inskriven", "Annan insats passade bättre")),
+    "referrals": ({"coach", "admin"}, lambda ids: ("jobbvagen_ar",)),
+    "decide_referral": ({"coach", "admin"}, lambda ids: (ids["referral"], "ej_inskriven", "Tackade nej")),
+    "record_event": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar", ids["event"], "2026-05-04")),
+    "set_parties": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar", ["arbetsformedlingen", "region"])),
+    "record_followup": ({"coach", "admin"}, lambda ids: (ids["exited"], "jobbvagen_ar", ids["followup"], "arbete")),
+    "record_extension": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar", 3, "Arbetsträning pågår")),
     "rounds": ({"admin"}, lambda ids: ()),
     "create_round": ({"admin"}, lambda ids: ("insatspersonal", ["insatspersonal"], 3, CLOSES, "porten")),
     "round_slips": ({"admin"}, lambda ids: (ids["open_round"],)),
@@ -83,7 +93,14 @@ def test_role_against_method(demo, role, method):
                       "WHERE p.coach_id = ? AND e.exited_on IS NULL ORDER BY p.id", [anna.id]).fetchall()
     ids = {"own": rows[0][0], "own_code": rows[0][1], "enrolment": rows[0][2], "spare": rows[-1][0], "withdraw": rows[1][0],
            "n": f"{role}{method}"[:20].replace("_", ""),
-           "open_round": db.execute("SELECT max(id) FROM rounds").fetchone()[0]}
+           "open_round": db.execute("SELECT max(id) FROM rounds").fetchone()[0],
+           "referral": record_referral(db, catalog.programme("jobbvagen_ar"), referred_on="2026-02-01",
+                                       party="kommun", gender="kvinna", birth_year=1988),
+           "event": catalog.programme("jobbvagen_ar").events[0].id,
+           "followup": next(o.id for o in catalog.programme("jobbvagen_ar").occasions if o.records_status),
+           "exited": db.execute("SELECT p.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
+                                "WHERE p.coach_id = ? AND e.programme_id = 'jobbvagen_ar' AND e.exited_on IS NOT NULL "
+                                "ORDER BY p.id", [anna.id]).fetchone()[0]}
     allowed, arguments = MATRIX[method]
     call = lambda: getattr(Access(db, user, catalog), method)(*arguments(ids))  # noqa: E731
     if role in allowed:

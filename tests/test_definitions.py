@@ -60,7 +60,7 @@ def test_programmes_as_the_seeds_run_them(catalog):
     assert jobbvagen.occasion("followup").repeat_months == 3
     porten = catalog.programme("porten")
     assert [o.id for o in porten.occasions] == ["intake", "midpoint", "exit"]
-    assert {g.id: g.target for g in porten.goals} == {"arbete_studier": 0.70, "kasam_okat": 0.70}
+    assert {g.id: g.target for g in porten.goals} == {"arbete_studier": 0.70, "kasam_okat": 0.70, "arbetsformaga": 1.0}
     assert catalog.programme("efterstod").goals[0].target == 0.75
 
 

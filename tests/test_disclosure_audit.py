@@ -79,7 +79,9 @@ def test_the_auditor_knows_every_table(demo):
     *_, pub, _, _, _ = demo
     unknown = {t["id"] for r in pub.reports.values() for t in r["tables"] if kind_of(t["id"]) == "unknown"}
     assert not unknown, f"tables the auditor has no identities for: {sorted(unknown)}"
-    assert len(pub.reports) == 4 * len({pid for _, pid in pub.reports})
+    views = len({view for view, _ in pub.reports})  # every programme shipped, and "alla"
+    assert views == len(shipped_catalog().latest_programmes()) + 1
+    assert len(pub.reports) == views * len({pid for _, pid in pub.reports})
 
 
 def test_no_hidden_count_can_be_narrowed_on_the_demo_data(demo, capsys):
@@ -206,9 +208,12 @@ def share_problems(pub) -> list[str]:
                             problems.append(f"{at}: shown while count {count}, total {total}")
                         elif total and abs(share - count / total) > 1e-9:
                             problems.append(f"{at}: is not {count}/{total}")
-        durations = next((t for t in report["tables"] if t["id"] == "durations"), None)
+        # those who left: the durations table's total, or the totals of the tables it is split into
+        # when programmes have bands of their own
+        totals = [t["values"][[r["id"] for r in t["rows"]].index(ALL)][0] for t in report["tables"]
+                  if t["id"] == "durations" or t["id"].startswith("durations/")]
         if report["mean_months"] is not None:
-            n = None if durations is None else durations["values"][[r["id"] for r in durations["rows"]].index(ALL)][0]
+            n = None if not totals or None in totals else sum(totals)
             if n is None or n < k:
                 problems.append(f"{where} mean_months shown while those who left = {n}")
     return problems
@@ -520,9 +525,18 @@ def test_replay_one_programme_against_all_programmes(demo):
     programmes = pub.programmes_of(ALL)
     found = []
     for pid in pub.periods:
-        for key in single_unknowns(pub, (ALL, pid), [(p, pid) for p in programmes], SUMMED_PREFIXES,
+        split = [t for t in pub.table_ids(ALL, pid) if t.startswith("durations/")] if (ALL, pid) in pub.reports else []
+        prefixes = tuple(p for p in SUMMED_PREFIXES if not (split and p == "durations"))
+        for key in single_unknowns(pub, (ALL, pid), [(p, pid) for p in programmes], prefixes,
                                    flow_columns=("nya", "aktiva", "avslutade"), flow_by_period=False):
             found.append(f"{key} from alla - the other programmes, {pid}")
+        for tid in split:  # programmes with bands of their own: each group's table is its members' sum
+            members = [p for p in tid.split("/", 1)[1].split("+") if p in programmes]
+            for r, c in pub.count_cells(ALL, pid, tid):
+                keys = [(ALL, pid, tid, r, c)] + [(p, pid, "durations", r, c) for p in members]
+                missing = [k for k in keys if k in pub.values and pub.values[k] is None and k not in pub.unpublished]
+                if len(missing) == 1:
+                    found.append(f"{missing[0]} from alla - the other programmes of its group, {pid}")
     for (view, pid), report in pub.reports.items():  # outcome and goal tables are the same figures
         if view != ALL:
             continue

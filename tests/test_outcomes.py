@@ -35,12 +35,13 @@ def test_seed002_counts_and_shares_by_gender(catalog, fixtures):
     programme, exits = load(catalog, fixtures, "porten", "seed002_exits.csv")
     report = outcomes_report(programme, exits)
     assert report["n"] == 123
-    goal = next(g for g in report["goals"] if g["id"] == "arbete_studier")
-    assert (goal["numerator"], goal["denominator"]) == (65, 123)
-    assert round(goal["share"] * 100) == 53
-    assert (goal["by_gender"]["kvinna"]["numerator"], goal["by_gender"]["kvinna"]["denominator"]) == (23, 49)
-    assert (goal["by_gender"]["man"]["numerator"], goal["by_gender"]["man"]["denominator"]) == (42, 74)
-    assert [g["id"] for g in report["goals"]] == ["arbete_studier"], "KASAM goals need answers, not exits"
+    # Porten's goal counts work or studies begun during the programme (events), not the exit
+    # outcome: 65 of 123 left for work or studies (53 %), but 97 worked or studied during it
+    # (docs/seeds.md, tests/test_seeds.py). An exit table cannot evaluate it, and does not try.
+    assert "arbete_studier" not in {g["id"] for g in report["goals"]}
+    counts = report_counts(report)
+    assert sum(counts[o] for o in ("arbete_utan_subvention", "arbete_subvention", "studier")) == 65
+    assert report["goals"] == [], "event and KASAM goals need events and answers, not exits"
 
 
 def test_suppressed_cells_are_null(catalog, fixtures):
@@ -71,3 +72,8 @@ def test_table_columns_follow_genders_present(catalog, fixtures):
     programme, exits = load(catalog, fixtures, "jobbvagen_ar", "seed000_exits.csv")
     exits.loc[0, "gender"] = "annat"
     assert outcome_table(programme, exits).genders == ["kvinna", "man", "annat"]
+
+
+def report_counts(report) -> dict[str, int]:
+    """Each outcome's count in all, from the outcome report's rows."""
+    return {row["outcome"]: row["counts"]["alla"] for row in report["rows"]}

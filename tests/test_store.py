@@ -48,7 +48,8 @@ def test_publishing_is_idempotent_and_records_every_version(db):
     assert publish_definitions(db) == []
     rows = db.execute("SELECT id, version FROM definitions WHERE kind = 'instrument'").fetchall()
     assert ("kasam29", 1) in rows
-    assert {r[0] for r in db.execute("SELECT id FROM programmes")} == {"jobbvagen_ar", "porten", "efterstod"}
+    assert {r[0] for r in db.execute("SELECT id FROM programmes")} == {"jobbvagen_ar", "porten", "efterstod", "jobbsam",
+                                                                       "aktsam"}
 
 
 def test_a_changed_definition_must_get_a_new_version(db):
@@ -161,3 +162,21 @@ def test_a_repeated_view_is_logged_once_per_ten_minutes(db, monkeypatch):
                     ("2026-11-23T10:06:00+00:00", 2, "view_participant"),
                     ("2026-11-23T10:10:00+00:00", 1, "view_participant"),
                     ("2026-11-23T10:11:00+00:00", 1, "record_exit")]
+
+
+def test_a_definition_stored_before_new_optional_fields_is_not_a_changed_file(tmp_path):
+    """A newer Stegvis adds fields with defaults (events, parties …): the version an older one
+    stored is the same definition, and publishing again is not refused. A real change is."""
+    import json
+
+    db = open_db(tmp_path / "s.db")
+    publish_definitions(db)
+    content = json.loads(db.execute("SELECT content FROM definitions WHERE id = 'efterstod'").fetchone()[0])
+    for added in ("events", "parties", "referral_parties", "planned_duration_months"):
+        content.pop(added)
+    db.execute("UPDATE definitions SET content = ? WHERE id = 'efterstod'", [json.dumps(content)])
+    publish_definitions(db)  # not refused
+    content["name"] = {"sv": "Ett annat namn", "en": None}
+    db.execute("UPDATE definitions SET content = ? WHERE id = 'efterstod'", [json.dumps(content)])
+    with pytest.raises(StegvisError, match="raise `version`"):
+        publish_definitions(db)
