@@ -176,6 +176,7 @@ class Catalog:
             self.groups.update({g.id: g for g in definition.groups})
             for group in definition.groups:
                 self._remember(("group", group.id), source)
+            self._remember(("group", ""), source)  # where to add a missing group: the last file read
             return
         if isinstance(definition, Forbund):
             self.forbund = definition
