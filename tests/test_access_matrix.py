@@ -46,6 +46,7 @@ MATRIX = {
     "import_file": ({"admin"}, lambda ids: ("participants", Upload(
         "nya.csv", f"code,gender,birth_year,programme,started_on\nI-{ids['n']},kvinna,1990,porten,2026-02-01\n".encode()))),
     "rounds": ({"admin"}, lambda ids: ()),
+    "rounds_todo": ({"admin"}, lambda ids: ()),
     "create_round": ({"admin"}, lambda ids: ("insatspersonal", ["insatspersonal"], 3, CLOSES, "porten")),
     "round_slips": ({"admin"}, lambda ids: (ids["open_round"],)),
     "round_codes": ({"admin"}, lambda ids: (ids["open_round"],)),
