@@ -228,3 +228,27 @@ def test_the_todo_is_for_the_administrator_only(world):
     assert open_page(coach).exception
     with pytest.raises(AccessDenied):
         Access(db, coach, catalog_with_fixture()).rounds_todo()
+
+
+def test_cli_lists_due_rounds_and_makes_one_from_its_declaration(tmp_path, capsys, monkeypatch):
+    from stegvis.cli import run
+
+    monkeypatch.delenv("STEGVIS_CODE_KEY", raising=False)
+    path = str(tmp_path / "c.db")
+    assert run(["init", "--db", path]) == 0
+    capsys.readouterr()
+    assert run(["round", "due", "--db", path]) == 0
+    due = capsys.readouterr().out
+    expected = [r.id for r in shipped_catalog().declared_rounds(None) if r.month <= date.today().month]
+    for declared in expected:
+        assert f"stegvis round new --declared {declared} --invited" in due
+    assert run(["round", "new", "--declared", "remittenter_hosten", "--invited", "42", "--db", path]) == 0
+    [made] = list_rounds(open_db(path))
+    assert (made.declared, made.respondent_group, made.instruments, made.programme_id) == \
+        ("remittenter_hosten", "remittenter", ("remittenter",), None)
+    assert made.closes_on >= (date.today() + timedelta(days=14)).isoformat()
+    capsys.readouterr()
+    assert run(["round", "due", "--db", path]) == 0
+    assert "--declared remittenter_hosten" not in capsys.readouterr().out
+    assert run(["round", "new", "--invited", "3", "--db", path]) == 1
+    assert "name --group, --instrument, --closes, or a declared round" in capsys.readouterr().err
