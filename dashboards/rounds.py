@@ -1,5 +1,6 @@
-"""The administrator's survey rounds (Enkätomgångar): make a round for staff, the board or
-another group, hand its codes out on slips or mail them, follow answered ÷ invited, remind,
+"""The administrator's survey rounds (Enkätomgångar): a to-do of the rounds the programmes and
+the förbund declare (due ones made with one click) and of those running; make a round for staff,
+the board or another group, hand its codes out on slips or mail them, follow answered ÷ invited, remind,
 close. Codes and answers are never linked: the page shows counts, and free text only in
 alphabetical order."""
 
@@ -14,8 +15,8 @@ from dashboards.auth import access
 from dashboards.common import plain
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
-from stegvis.reports import RESPONDENT_GROUPS, percent
-from stegvis.rounds import round_title
+from stegvis.reports import percent
+from stegvis.rounds import declared_title, month_name, round_title
 from stegvis.safe_export import csv_text
 
 WHOLE = ""  # the programme choice that means the whole förbund
@@ -25,11 +26,50 @@ def page() -> None:
     api = access()
     st.title(t("rounds.title"))
     st.caption(t("rounds.intro"))
+    _todo(api)
     rounds = api.rounds()
     _overview(api, rounds)
     _new_round(api)
     if rounds:
         _one_round(api, rounds)
+
+
+def _todo(api) -> None:
+    """Rounds due this year, each with what the declaration fills in and a button that makes it;
+    then the rounds running, answered ÷ invited and days left."""
+    todo = api.rounds_todo()
+    st.subheader(t("rounds.todo.heading"), anchor=False)
+    if not todo.due and not todo.running:
+        st.caption(t("rounds.todo.nothing"))
+    for due in todo.due:
+        declared = due.declared
+        key = f"todo_{due.programme_id or WHOLE}_{declared.id}"
+        with st.form(key, border=True):
+            st.markdown(t("rounds.todo.due", what=plain(declared_title(api.catalog, due.programme_id,
+                                                                         declared.instruments)),
+                          group=plain(api.catalog.group_label(declared.group).lower()),
+                          month=month_name(declared.month)))
+            left, right = st.columns(2)
+            invited = left.number_input(t("rounds.invited"), min_value=1, max_value=2000,
+                                        value=declared.invited or 10, step=1, key=f"{key}_invited")
+            closes = right.date_input(t("rounds.closes"), value=due.closes_on, min_value=date.today(),
+                                      format="YYYY-MM-DD", key=f"{key}_closes")
+            if st.form_submit_button(t("rounds.create"), type="primary"):
+                try:
+                    made = api.create_round(declared.group, list(declared.instruments), int(invited),
+                                            closes.isoformat(), due.programme_id, declared=declared.id)
+                except StegvisError as exc:
+                    st.error(plain(exc.say()))
+                else:
+                    st.session_state["round_chosen"] = made.id
+                    st.session_state["round_made"] = (made.id, made.invited)
+                    st.rerun()
+    if made := st.session_state.pop("round_made", None):
+        st.success(t("rounds.created", number=made[0], invited=made[1]))
+    for running in todo.running:
+        r = running.round
+        st.markdown("- " + t("rounds.todo.running", what=plain(round_title(api.catalog, r)), answered=r.answered,
+                             invited=r.invited, left=running.days_left))
 
 
 def _overview(api, rounds) -> None:
@@ -51,10 +91,9 @@ def _overview(api, rounds) -> None:
 
 
 def _new_round(api) -> None:
-    groups = sorted({i.respondent_group for i in api.catalog.latest_instruments()} - {"deltagare"})
+    groups = [g.id for g in api.catalog.round_groups()]
     with st.expander(t("rounds.new"), expanded=False):
-        group = st.selectbox(t("rounds.group"), groups, format_func=lambda g: t(RESPONDENT_GROUPS[g]) if g in RESPONDENT_GROUPS else g,
-                             key="round_group")
+        group = st.selectbox(t("rounds.group"), groups, format_func=api.catalog.group_label, key="round_group")
         offered = [i.id for i in api.catalog.latest_instruments() if i.respondent_group == group]
         with st.form("new_round"):
             instruments = st.multiselect(t("rounds.instruments"), offered, default=offered[:1],

@@ -179,6 +179,21 @@ def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _goal_flip(goal, paired_by: dict) -> str:
+    """The variant that turns a person's reach of a goal. A goal on the same paired change as a
+    change table (same scale, same occasions) is the same fact as that table's improvement: the
+    two must turn together, or a reader who knows they are equal could undo the protection."""
+    num = goal.numerator
+    found = paired_by.get(getattr(num, "instrument", None))
+    if num.kind == "scale_change" and found is not None:
+        change = found[0]
+        same = num.scale == change.scale.id and num.from_occasion in (None, change.from_occasion) \
+            and num.to_occasion in (None, change.to_occasion)
+        if same:
+            return f"{'reliably' if num.reliable else 'improved'}:{num.instrument}"
+    return f"goal:{goal.id}"
+
+
 def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict, instruments: dict,
                    path: dict | None = None) -> pd.DataFrame:
     """One-way variants for facts the other variants do not move: each paired participant with
@@ -193,8 +208,9 @@ def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict,
         for fact in ("improved", "reliably"):
             parts.append(who.assign(_origin=who.index, _flip=f"{fact}:{change.instrument.id}"))
     for goal in programme.goals:
-        if goal.numerator.kind == "outcome_in" or goal.over_answers:
-            continue  # outcome goals: the outcome variants move them; answer goals are not people's
+        if goal.numerator.kind == "outcome_in" or goal.over_answers or _goal_flip(goal, paired_by) != f"goal:{goal.id}":
+            continue  # outcome goals: the outcome variants move them; answer goals are not people's;
+            # a goal on the change table's own improvement turns with that table's variant
         in_den, _ = reached(goal, base, scores, instruments, programme, path)
         who = base[in_den.to_numpy()]
         parts.append(who.assign(_origin=who.index, _flip=f"goal:{goal.id}"))
@@ -250,7 +266,7 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         if goal.over_answers:
             continue  # counted over answers: sessions_family
         in_den, in_num = reached(goal, people, scores, instruments, programme, path)
-        in_num = in_num.to_numpy() ^ (flip == f"goal:{goal.id}")
+        in_num = in_num.to_numpy() ^ (flip == _goal_flip(goal, paired_by))
         goal_status.append((goal, in_den.to_numpy(), in_num & in_den.to_numpy()))
 
     with np.errstate(invalid="ignore"):

@@ -21,7 +21,7 @@ from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.models import GENDERS
 from surveys.sessions import open_visit
-from foundation.db import now, transaction
+from foundation.db import current_time, now, transaction
 
 
 
@@ -515,16 +515,28 @@ class Access:
         return list_rounds(self._db)
 
     @allowed("admin")
+    def rounds_todo(self):
+        """The administrator's to-do for rounds: the rounds the programmes and the förbund declare
+        that are due this year and not made yet, and the open rounds with days left."""
+        from indicators.round_schedule import rounds_todo
+        from surveys.rounds import close_due_rounds, list_rounds
+
+        close_due_rounds(self._db)
+        return rounds_todo(self.catalog, list_rounds(self._db), current_time().date())
+
+    @allowed("admin")
     def create_round(self, group: str, instruments: list[str], invited: int, closes_on: str,
-                     programme_id: str | None = None):
+                     programme_id: str | None = None, declared: str | None = None):
         """A round with one single-use code per person invited (StegvisError naming every
-        problem, and nothing created, when any input is wrong)."""
+        problem, and nothing created, when any input is wrong). `declared`: the id of the round
+        a programme (or, without a programme, the förbund) declares, which it then counts as made."""
         from surveys.rounds import create_round
 
         round_, _ = create_round(self._db, self.catalog, group=group, instruments=list(instruments),
                                  invited=invited, closes_on=closes_on, programme_id=programme_id,
-                                 created_by=self.user.id)
-        audit.log(self._db, self.user, "create_round", detail=f"{round_.id}: {group} {round_.invited}")
+                                 declared=declared, created_by=self.user.id)
+        audit.log(self._db, self.user, "create_round",
+                  detail=f"{round_.id}: {group} {round_.invited}" + (f" ({declared})" if declared else ""))
         return round_
 
     @allowed("admin")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from stegvis.accounts import create_user, get_user
+from indicators.round_schedule import month_end
 from indicators.schedule import add_months
 from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
 from surveys.definitions import Catalog
@@ -150,8 +151,8 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                             continue
                         _answered_session(db, instrument, participant_id, programme_id, occasion_id, day,
                                           users[coach], person.answers(instrument, fraction))
-            _rounds(db, catalog, programme, today, rng, users["admin"])
             _referrals_not_enrolled(db, programme, path_rng, count, today, users[coaches[0]])
+        _rounds(db, catalog, today, rng, users["admin"])
 
 
 class _Person:
@@ -244,42 +245,58 @@ def _answered_session(db, instrument, participant_id, programme_id, occasion, da
     store_answers(db, session_id, instrument, answers, at)
 
 
-# Yearly rounds per programme, as an administrator runs them: (group, instrument, invited,
-# share who answer). Some answer badly: seed 001 had 18 of 42 stakeholders, seed 000 about half.
-ROUNDS = [("insatspersonal", "insatspersonal", 12, (0.55, 0.9)), ("styrelse", "styrelse", 9, (0.3, 0.75))]
+# How many each group's rounds invite, and the share who answer, as an administrator meets them:
+# (invited, (lowest, highest share answering)). Some answer badly: seed 001 had 18 of 42
+# stakeholders and 4 of 6 employers, seed 000 about half.
+ROUND_GROUPS = {
+    "insatspersonal": (12, (0.55, 0.9)),
+    "styrelse": (9, (0.3, 0.75)),
+    "chefer": (24, (0.3, 0.6)),
+    "remittenter": (42, (0.35, 0.5)),
+    "arbetsgivare": (6, (0.5, 0.8)),
+}
 
 
-def _rounds(db, catalog, programme, today, rng, admin_id) -> None:
-    """Each November a staff round and a board round for the programme, made, answered with
-    their codes on the front page's functions, and closed, through the same functions as the
-    administrator's page and the respondents' tablets, at the time they happened."""
-    for year in range(FIRST_START.year, today.year + 1):
-        opened = date(year, 11, 1)
-        if opened >= today:
-            continue
-        closes = date(year, 11, 30)  # this year's may still be open: the administrator sees it running
-        last_answer = min(closes, today - timedelta(days=1))
-        for group, instrument_id, invited, (low, high) in ROUNDS:
-            with clock(_moment(opened, 9)):
-                round_, codes = create_round(db, catalog, group=group, instruments=[instrument_id], invited=invited,
-                                             closes_on=closes.isoformat(), programme_id=programme.id,
-                                             created_by=admin_id, today=opened)
-            instrument = catalog.instrument(instrument_id)
-            answering = round(invited * rng.uniform(low, high))
-            for n, code in enumerate(codes[:answering]):
-                day = opened + timedelta(days=rng.randint(0, (last_answer - opened).days))
-                person = _Person(rng, "arbete_subvention", "annat")
-                with clock(_moment(day, 8 + n % 9)):
-                    visit = visit_for_code(db, code)
-                    part = current(db, catalog, visit.visit)
-                    for answer in person.answers(instrument, 0.8 + 0.1 * (year - FIRST_START.year)):
-                        if answer.item_id in {q.id for q in part.questions}:
-                            give(db, part, answer.item_id, answer.value, status=answer.status,
-                                 other_text=answer.other_text)
-                    send_in(db, part)
-            if closes < today:
-                with clock(_moment(closes + timedelta(days=1), 0)):
-                    close_due_rounds(db)
+def _rounds(db, catalog, today, rng, admin_id) -> None:
+    """Every round the förbund and the programmes declare, made in its month every year since the
+    demo began, with its declared id, answered with its codes and closed, through the same
+    functions as the administrator's page and the respondents' tablets, at the time they happened.
+    This month's rounds are still open: the administrator sees them running."""
+    for owner in [None] + [p.id for p in catalog.latest_programmes()]:
+        for declared in catalog.declared_rounds(owner):
+            invited, (low, high) = ROUND_GROUPS[declared.group]
+            for year in range(FIRST_START.year, today.year + 1):
+                opened = date(year, declared.month, 1)
+                if opened >= today:
+                    continue
+                closes = month_end(opened)
+                with clock(_moment(opened, 9)):
+                    round_, codes = create_round(db, catalog, group=declared.group,
+                                                 instruments=list(declared.instruments), invited=invited,
+                                                 closes_on=closes.isoformat(), programme_id=owner,
+                                                 declared=declared.id, created_by=admin_id, today=opened)
+                _answer_round(db, catalog, codes[:round(invited * rng.uniform(low, high))], opened,
+                              min(closes, today - timedelta(days=1)), rng, 0.8 + 0.1 * (year - FIRST_START.year))
+                if closes < today:
+                    with clock(_moment(closes + timedelta(days=1), 0)):
+                        close_due_rounds(db)
+
+
+def _answer_round(db, catalog, codes, opened, last_answer, rng, fraction) -> None:
+    """Each code typed on the front page on some day of the round, every part answered and sent in."""
+    for n, code in enumerate(codes):
+        day = opened + timedelta(days=rng.randint(0, max((last_answer - opened).days, 0)))
+        person = _Person(rng, None, "annat")
+        person.level -= 0.3  # about half agree: staff, managers and employers are not all content
+        with clock(_moment(day, 8 + n % 9)):
+            visit = visit_for_code(db, code)
+            while (part := current(db, catalog, visit.visit)) is not None:
+                asked = {q.id for q in part.questions}
+                for answer in person.answers(part.instrument, fraction):
+                    if answer.item_id in asked:
+                        give(db, part, answer.item_id, answer.value, status=answer.status,
+                             other_text=answer.other_text)
+                send_in(db, part)
 
 
 # Who refers (seed 001: the four parties), and which events go with which exit outcome.

@@ -20,10 +20,6 @@ from indicators.periods import WHOLE, YEAR, Period
 
 GENDER_LABELS = {"kvinna": N_("group.gender.kvinna"), "man": N_("group.gender.man"),
                  "annat": N_("group.gender.annat"), "vill_inte_uppge": N_("group.gender.vill_inte_uppge")}
-RESPONDENT_GROUPS = {"deltagare": N_("group.respondent.deltagare"), "insatspersonal": N_("group.respondent.insatspersonal"),
-                     "styrelse": N_("group.respondent.styrelse"), "chefer": N_("group.respondent.chefer"),
-                     "remittenter": N_("group.respondent.remittenter"),
-                     "uppfoljning": N_("group.respondent.uppfoljning")}
 STATUS_ROWS = {"uppnatt": N_("report.row.reached"), "ej_uppnatt": N_("report.row.not_reached"),
                ALL: N_("report.row.target_group")}
 COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattrade"),
@@ -232,7 +228,7 @@ def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) 
         return t("report.row.whole_period", lang) if row == report.period.id else period_label(report.grid.period(row), lang)
     indicator_id, group = row.split(":", 1)
     indicator = {i.id: i for i in _instrument(report, table).indicators}[indicator_id]
-    respondents = t(RESPONDENT_GROUPS[group], lang).lower() if group in RESPONDENT_GROUPS else group
+    respondents = report.catalog.group_label(group, lang).lower()  # the groups file names them
     return t("report.row.indicator", lang, indicator=indicator.label.get(lang), group=respondents)
 
 

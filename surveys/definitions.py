@@ -1,6 +1,7 @@
 """Loading definition files: YAML in, validated models out, and every mistake
 reported as `file:line: where: what`. The catalog holds every version of every
-instrument and programme, shipped or published earlier."""
+instrument and programme, shipped or published earlier, the respondent groups
+(groups.yaml) and the förbund's own rounds (forbund.yaml)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from foundation.errors import StegvisError
-from surveys.models import (AnswerAtLeast, DefinitionProblem, IndicatorShare, Instrument, Programme, ScaleChange,
-                            TextPack)
+from surveys.models import (AnswerAtLeast, DeclaredRound, DefinitionProblem, Forbund, Groups, IndicatorShare,
+                            Instrument, Programme, RespondentGroup, ScaleChange, TextPack)
 
 SHIPPED_DIR = Path(__file__).parent / "definitions"
-Definition = Union[Instrument, Programme, TextPack]
+Definition = Union[Instrument, Programme, TextPack, Groups, Forbund]
+FILE_KINDS = (Instrument, Programme, TextPack, Groups, Forbund)
+# Fields added to the programme file after programmes were first published: left out of the stored
+# form while empty, so a programme published before they existed still compares equal.
+LATER_FIELDS = {Programme: ("rounds",)}
 
 
 def model_for(data: dict) -> type[BaseModel]:
@@ -27,6 +32,10 @@ def model_for(data: dict) -> type[BaseModel]:
         return Programme
     if "language" in data and "instrument" in data:
         return TextPack
+    if "groups" in data:
+        return Groups
+    if "rounds" in data and not {"id", "items"} & set(data):
+        return Forbund
     return Instrument
 
 
@@ -152,20 +161,69 @@ def check_textpack(pack: TextPack, instrument: Instrument, source: str = "text p
 
 @dataclass
 class Catalog:
-    """Every known version of every instrument and programme."""
+    """Every known version of every instrument and programme, the respondent groups and the
+    förbund's own rounds. `sources` remembers which file a definition came from, for messages."""
 
     instruments: dict[tuple[str, int], Instrument] = field(default_factory=dict)
     programmes: dict[tuple[str, int], Programme] = field(default_factory=dict)
+    groups: dict[str, RespondentGroup] = field(default_factory=dict)
+    forbund: Forbund = field(default_factory=Forbund)
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add(self, definition: Definition) -> None:
-        target = self.instruments if isinstance(definition, Instrument) else self.programmes
+    def add(self, definition: Definition, source: str | None = None) -> None:
+        if isinstance(definition, Groups):
+            # a later groups file adds to (or renames) the groups already known
+            self.groups.update({g.id: g for g in definition.groups})
+            for group in definition.groups:
+                self._remember(("group", group.id), source)
+            self._remember(("group", ""), source)  # where to add a missing group: the last file read
+            return
+        if isinstance(definition, Forbund):
+            self.forbund = definition
+            self._remember(("forbund", ""), source)
+            return
+        kind, target = (("instrument", self.instruments) if isinstance(definition, Instrument)
+                        else ("programme", self.programmes))
         target[(definition.id, definition.version)] = definition
+        self._remember((kind, definition.id), source)
+
+    def _remember(self, key: tuple[str, str], source: str | None) -> None:
+        if source:
+            self.sources[key] = source
+
+    def copy(self) -> Catalog:
+        """A catalog to add to without changing this one (the shipped one is shared)."""
+        return Catalog(dict(self.instruments), dict(self.programmes), dict(self.groups), self.forbund,
+                       dict(self.sources))
 
     def instrument(self, instrument_id: str, version: int | None = None) -> Instrument:
         return self._get(self.instruments, "instrument", instrument_id, version)
 
     def programme(self, programme_id: str, version: int | None = None) -> Programme:
         return self._get(self.programmes, "programme", programme_id, version)
+
+    def group(self, group_id: str) -> RespondentGroup:
+        if group_id not in self.groups:
+            known = ", ".join(sorted(self.groups)) or "none"
+            raise StegvisError(f"unknown respondent group `{group_id}` (known: {known}; groups are declared in "
+                               f"{self._file('group', group_id)})")
+        return self.groups[group_id]
+
+    def group_label(self, group_id: str, lang: str = "sv") -> str:
+        """The group's name; its id for a group no longer declared (answers stored long ago)."""
+        return self.groups[group_id].label.get(lang) if group_id in self.groups else group_id
+
+    def round_groups(self) -> list[RespondentGroup]:
+        """The groups asked in survey rounds, in the order the groups file lists them."""
+        return [g for g in self.groups.values() if g.answers == "round"]
+
+    def declared_rounds(self, programme_id: str | None) -> list[DeclaredRound]:
+        """The rounds a programme (None: the förbund) declares for every year."""
+        return list(self.programme(programme_id).rounds if programme_id else self.forbund.rounds)
+
+    def _file(self, kind: str, ident: str = "") -> str:
+        return self.sources.get((kind, ident)) or {"group": "the groups file (groups.yaml)",
+                                                   "forbund": "the förbund file (forbund.yaml)"}.get(kind, kind)
 
     @staticmethod
     def _get(table: dict, what: str, ident: str, version: int | None):
@@ -186,8 +244,15 @@ class Catalog:
         return [self.programme(p) for p in sorted({p for p, _ in self.programmes})]
 
     def problems(self) -> list[str]:
-        """Cross-file references: occasions and goals must name instruments, scales and items that exist."""
+        """Cross-file references: occasions and goals must name instruments, scales and items that exist;
+        instruments must name a declared group; declared rounds a round group and its instruments."""
         found = []
+        known_groups = ", ".join(self.groups) or "none"
+        for instrument in self.latest_instruments():
+            if instrument.respondent_group not in self.groups:
+                found.append(f"{self._file('instrument', instrument.id)}: instrument {instrument.id}: respondent_group "
+                             f"{instrument.respondent_group} is not declared in {self._file('group')} (known: "
+                             f"{known_groups}); add the group there or correct the id")
         for programme in self.latest_programmes():
             where = f"programme {programme.id}"
             for occasion in programme.occasions:
@@ -213,6 +278,26 @@ class Catalog:
                     elif indicator.cut is None:
                         found.append(f"{where}, goal {goal.id}: indicator {num.indicator} has no cut "
                                      "(aggregation share_at_least), so no share to reach")
+            found += self._round_problems(f"{self._file('programme', programme.id)}: {where}", programme.rounds)
+        found += self._round_problems(f"{self._file('forbund')}: förbund", self.forbund.rounds)
+        return found
+
+    def _round_problems(self, where: str, rounds: list[DeclaredRound]) -> list[str]:
+        found = []
+        for declared in rounds:
+            here = f"{where}, round {declared.id}"
+            group = self.groups.get(declared.group)
+            if group is None:
+                found.append(f"{here}: group {declared.group} is not declared in {self._file('group')} "
+                             f"(known: {', '.join(self.groups) or 'none'})")
+            elif group.answers != "round":
+                found.append(f"{here}: group {declared.group} answers with codes from a coach "
+                             f"(answers: {group.answers}), not in survey rounds")
+            for ref in declared.instruments:
+                if not any(i == ref for i, _ in self.instruments):
+                    found.append(f"{here}: unknown instrument {ref}")
+                elif (its := self.instrument(ref).respondent_group) != declared.group:
+                    found.append(f"{here}: instrument {ref} is for the group {its}, not {declared.group}")
         return found
 
 
@@ -227,7 +312,7 @@ def shipped_catalog() -> Catalog:
     for path in shipped_files():
         definition = load_file(path)
         if not isinstance(definition, TextPack):
-            catalog.add(definition)
+            catalog.add(definition, _shown(path))
     problems = catalog.problems()
     if problems:
         raise StegvisError("\n".join(problems))
@@ -237,16 +322,17 @@ def shipped_catalog() -> Catalog:
 def validate_paths(paths: list[Path]) -> list[Definition]:
     """Validate files (all shipped ones when none given); raise with every problem found."""
     paths = paths or shipped_files()
-    errors, loaded = [], []
+    errors, loaded, good = [], [], []
     for path in paths:
         try:
             loaded.append(load_file(path))
+            good.append(path)
         except StegvisError as exc:
             errors.append(str(exc))
-    catalog = Catalog(dict(shipped_catalog().instruments), dict(shipped_catalog().programmes)) if paths != shipped_files() else Catalog()
-    for definition in loaded:
+    catalog = shipped_catalog().copy() if paths != shipped_files() else Catalog()
+    for path, definition in zip(good, loaded):
         if not isinstance(definition, TextPack):
-            catalog.add(definition)
+            catalog.add(definition, _shown(path))
     for definition in loaded:
         if isinstance(definition, TextPack):
             try:
@@ -259,18 +345,28 @@ def validate_paths(paths: list[Path]) -> list[Definition]:
     return loaded
 
 
+def _shown(path: Path) -> str:
+    """A definition file's name as messages show it: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def canonical_json(definition: BaseModel) -> str:
     """The stored form of a definition: stable, so a changed file is detected by comparison."""
-    return json.dumps(definition.model_dump(mode="json", by_alias=True), ensure_ascii=False, sort_keys=True)
+    empty_later = {name for name in LATER_FIELDS.get(type(definition), ()) if not getattr(definition, name)}
+    return json.dumps(definition.model_dump(mode="json", by_alias=True, exclude=empty_later or None),
+                      ensure_ascii=False, sort_keys=True)
 
 
 def json_schema() -> dict:
-    """JSON Schema of all three kinds of definition file, generated from the models."""
+    """JSON Schema of every kind of definition file, generated from the models."""
     from pydantic.json_schema import models_json_schema
 
     _, schema = models_json_schema(
-        [(m, "validation") for m in (Instrument, Programme, TextPack)],
+        [(m, "validation") for m in FILE_KINDS],
         title="Stegvis definition files",
     )
-    schema["anyOf"] = [{"$ref": f"#/$defs/{m.__name__}"} for m in (Instrument, Programme, TextPack)]
+    schema["anyOf"] = [{"$ref": f"#/$defs/{m.__name__}"} for m in FILE_KINDS]
     return schema

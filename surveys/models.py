@@ -1,5 +1,5 @@
 """Pydantic models of the definition files: instruments, programmes (insatser),
-goals and text packs. The YAML is validated by these models, and the JSON Schema
+goals, respondent groups, the förbund's own survey rounds and text packs. The YAML is validated by these models, and the JSON Schema
 editors use (`stegvis schema`) is generated from them.
 
 Cross-references inside one file (an unknown item in a scale, a reversed item
@@ -32,8 +32,6 @@ class DefinitionProblem(ValueError):
 
 # The genders a participant is registered with (participants.gender), in the order tables show them.
 GENDERS = ("kvinna", "man", "annat", "vill_inte_uppge")
-
-RespondentGroup = Literal["deltagare", "insatspersonal", "styrelse", "chefer", "remittenter", "uppfoljning"]
 
 class UnknownId(StegvisError, KeyError):
     """A lookup by id that the definition does not have; the message names both."""
@@ -300,7 +298,8 @@ class Instrument(Strict):
     title: LocalText
     description: LocalText | None = None
     intro: LocalText | None = Field(None, description="Shown before the first question")
-    respondent_group: RespondentGroup = "deltagare"
+    respondent_group: Slug = Field(
+        "deltagare", description="Who answers: a group id of the groups file (groups.yaml)")
     license: License | None = None
     allow_skip: bool = True
     participant_view: Literal["always", "coach_shares", "never"] = Field(
@@ -537,6 +536,61 @@ def _default_parties() -> list[Declared]:
         ("annan", "Annan", "Other"))]
 
 
+class RespondentGroup(Strict):
+    """A group that answers surveys: participants (codes from their coach) or a group asked in
+    survey rounds (staff, the board, managers, referrers, employers …), declared in the groups
+    file so a förbund's own group needs no code."""
+
+    id: Slug
+    label: LocalText = Field(description="The group's name on the pages and in the board report")
+    answers: Literal["participant", "round"] = Field(
+        description="participant: a coach opens a visit for one participant; round: single-use anonymous "
+        "codes of a survey round")
+
+
+class Groups(Strict):
+    """The groups file: every respondent group instruments may name."""
+
+    groups: list[RespondentGroup] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _no_duplicates([g.id for g in self.groups], ("groups",), "group id")
+        return self
+
+
+class DeclaredRound(Strict):
+    """A survey round made every year in a given month: the administrator's to-do offers it
+    from that month until a round with this id has been made that year."""
+
+    id: Slug = Field(description="Stays the same every year; a round made from it carries it")
+    group: Slug = Field(description="The respondent group asked (answers: round in the groups file)")
+    instruments: list[Slug] = Field(min_length=1, description="Instruments of that group, asked in this order")
+    month: int = Field(ge=1, le=12, description="The month (1–12) the round is due each year")
+    invited: int | None = Field(None, ge=1, le=2000, description="How many are usually invited (a suggestion)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        _no_duplicates(self.instruments, ("instruments",), "instrument")
+        return self
+
+
+def _no_duplicate_rounds(rounds: list[DeclaredRound]) -> None:
+    _no_duplicates([r.id for r in rounds], ("rounds",), "round id")
+
+
+class Forbund(Strict):
+    """The förbund's own definitions that belong to no programme: rounds for the whole förbund
+    (managers in the member organisations, referrers, the board of the förbund)."""
+
+    rounds: list[DeclaredRound] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _no_duplicate_rounds(self.rounds)
+        return self
+
+
 class AgeGroup(Strict):
     id: Slug
     label: LocalText
@@ -586,10 +640,13 @@ class Programme(Strict):
     goals: list[Goal] = Field(default_factory=list)
     age_groups: list[AgeGroup] = Field(default_factory=_default_age_groups)
     duration_bands: list[DurationBand] = Field(default_factory=_default_duration_bands)
+    rounds: list[DeclaredRound] = Field(default_factory=list, description="Survey rounds made every year for "
+                                        "this programme (staff, board, employers …)")
 
     @model_validator(mode="after")
     def _check(self):
         _no_duplicates([o.id for o in self.occasions], ("occasions",), "occasion id")
+        _no_duplicate_rounds(self.rounds)
         _no_duplicates([o.id for o in self.outcomes], ("outcomes",), "outcome id")
         _no_duplicates([g.id for g in self.goals], ("goals",), "goal id")
         outcomes = {o.id for o in self.outcomes}

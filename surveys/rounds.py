@@ -71,14 +71,18 @@ def create_round(db, catalog: Catalog, *, group: str, instruments: list[str], in
         elif problem := licence_problem(db, instrument):
             problems.append(problem)
         resolved.append(instrument)
-    groups = {i.respondent_group for i in catalog.latest_instruments()} - {"deltagare"}
+    groups = [g.id for g in catalog.round_groups()]
     if group not in groups:
-        problems.append(Message("error.round.group", group=group, known=", ".join(sorted(groups))))
+        problems.append(Message("error.round.group", group=group, known=", ".join(groups)))
+    owner_known = True
     if programme_id is not None:
         try:
             catalog.programme(programme_id)
         except StegvisError as exc:
             problems.append(exc.message)
+            owner_known = False
+    if declared is not None and owner_known:
+        problems += _declared_problems(catalog, declared, programme_id, group, [i.id for i in resolved])
     if not isinstance(invited, int) or isinstance(invited, bool) or not 1 <= invited <= MAX_INVITED:
         problems.append(Message("error.round.invited", most=MAX_INVITED, given=repr(invited)))
     try:
@@ -102,6 +106,23 @@ def create_round(db, catalog: Catalog, *, group: str, instruments: list[str], in
                                        "sealed": seal_code(db, code, f"{round_id}:{seat}")}
                                       for seat, code in enumerate(codes, start=1)])
     return get_round(db, round_id), codes
+
+
+def _declared_problems(catalog: Catalog, declared: str, programme_id: str | None, group: str,
+                       instruments: list[str]) -> list:
+    """A round made from a declared one must be that round: the to-do counts it as done."""
+    rounds = {r.id: r for r in catalog.declared_rounds(programme_id)}
+    owner = catalog.programme(programme_id).name.sv if programme_id else None
+    if declared not in rounds:
+        return [Message("error.round.not_declared", declared=declared, known=", ".join(rounds) or "–")
+                if owner is None else
+                Message("error.round.not_declared_by", declared=declared, programme=owner,
+                        known=", ".join(rounds) or "–")]
+    wanted = rounds[declared]
+    if wanted.group != group or list(wanted.instruments) != instruments:
+        return [Message("error.round.declared_differs", declared=declared, group=wanted.group,
+                        instruments=", ".join(wanted.instruments))]
+    return []
 
 
 def unused_codes(db, round_id: int) -> list[tuple[int, str]]:

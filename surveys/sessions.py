@@ -167,7 +167,9 @@ def open_visit(db, catalog: Catalog, *, programme_id: str, occasion: str, instru
             raise StegvisError(problem)
         resolved.append(instrument)
     group = resolved[0].respondent_group
-    if group == "deltagare" and participant_id is None:
+    # groups that answer in rounds get their codes from a round; every other group is a participant's
+    in_rounds = group in catalog.groups and catalog.group(group).answers == "round"
+    if not in_rounds and participant_id is None:
         raise StegvisError("a participant survey needs a participant")
     if participant_id is not None and not has_consent(db, participant_id, programme_id):
         raise StegvisError(Message("error.no_consent"))

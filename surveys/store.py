@@ -411,8 +411,9 @@ def _same_definition(stored: str, content: str, model) -> bool:
 
 
 def load_catalog(db: sqlite_utils.Database) -> Catalog:
-    """Every version stored in the database, plus the shipped files (which may be newer)."""
-    catalog = Catalog(dict(shipped_catalog().instruments), dict(shipped_catalog().programmes))
+    """Every version stored in the database, plus the shipped files (which may be newer), with the
+    groups and the förbund's rounds of the definitions directory."""
+    catalog = shipped_catalog().copy()
     for kind, ident, version, content in db.execute("SELECT kind, id, version, content FROM definitions"):
         if (ident, version) in (catalog.instruments if kind == "instrument" else catalog.programmes):
             continue

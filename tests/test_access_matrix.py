@@ -56,6 +56,7 @@ MATRIX = {
     "record_followup": ({"coach", "admin"}, lambda ids: (ids["exited"], "jobbvagen_ar", ids["followup"], "arbete")),
     "record_extension": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar", 3, "Arbetsträning pågår")),
     "rounds": ({"admin"}, lambda ids: ()),
+    "rounds_todo": ({"admin"}, lambda ids: ()),
     "create_round": ({"admin"}, lambda ids: ("insatspersonal", ["insatspersonal"], 3, CLOSES, "porten")),
     "round_slips": ({"admin"}, lambda ids: (ids["open_round"],)),
     "round_codes": ({"admin"}, lambda ids: (ids["open_round"],)),

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from surveys.definitions import shipped_catalog
-from surveys.models import Occasion, RespondentGroup
+from surveys.models import Occasion
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("foundation", "surveys", "indicators", "stegvis", "dashboards")
@@ -18,9 +18,10 @@ def definition_ids() -> set[str]:
     catalog = shipped_catalog()
     ids = {i.id for i in catalog.latest_instruments()} | {p.id for p in catalog.latest_programmes()}
     ids |= {o.id for p in catalog.latest_programmes() for o in p.occasions}
-    # Fixed vocabularies of the model itself (NNS respondent groups, occasion anchors) share some
-    # names with definitions; those words are the model's, not an instrument's.
-    vocabulary = set(RespondentGroup.__args__) | set(Occasion.model_fields["anchor"].annotation.__args__)
+    # Respondent groups are definitions too (groups.yaml), and some instruments share their group's
+    # id; the group ids and the model's own occasion anchors are left out, so the check looks for
+    # instrument, programme and occasion ids only.
+    vocabulary = set(catalog.groups) | set(Occasion.model_fields["anchor"].annotation.__args__)
     return ids - vocabulary
 
 

@@ -28,7 +28,7 @@ LAST_BETTER = {"e1": 4, "e2": 5, "o1": 2, "o2": 2}
 
 def own_catalog() -> Catalog:
     shipped = shipped_catalog()
-    catalog = Catalog(dict(shipped.instruments), dict(shipped.programmes))
+    catalog = shipped.copy()
     for path in sorted(OWN.glob("*.yaml")):
         catalog.add(load_file(path))
     return catalog

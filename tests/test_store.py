@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from foundation.errors import StegvisError
-from surveys.definitions import Catalog, shipped_catalog
+from surveys.definitions import shipped_catalog
 from foundation.db import transaction
 from stegvis.database import LATEST, open_db, schema_version
 from surveys.store import load_catalog, publish_definitions
@@ -55,7 +55,7 @@ def test_publishing_is_idempotent_and_records_every_version(db):
 def test_a_changed_definition_must_get_a_new_version(db):
     shipped = shipped_catalog()
     changed = shipped.instrument("kasam13").model_copy(update={"allow_skip": False})
-    catalog = Catalog(dict(shipped.instruments), dict(shipped.programmes))
+    catalog = shipped.copy()
     catalog.add(changed)
     with pytest.raises(StegvisError, match=f"raise `version` to {changed.version + 1}"):
         publish_definitions(db, catalog)

@@ -8,17 +8,26 @@ from pathlib import Path
 import typer
 
 from surveys.definitions import json_schema, validate_paths
+from surveys.models import Forbund, Groups
+
+
+def _name(definition) -> str:
+    if isinstance(definition, Groups):
+        return ", ".join(g.id for g in definition.groups)
+    if isinstance(definition, Forbund):
+        return ", ".join(r.id for r in definition.rounds) or "(no rounds)"
+    return getattr(definition, "id", None) or f"{definition.instrument} ({definition.language})"
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def validate(paths: list[Path] = typer.Argument(None, help="Definition files; all shipped ones when none")):
-        """Validate definition files (instruments, programmes, text packs) and their cross-references."""
+        """Validate definition files (instruments, programmes, groups, the förbund's rounds, text packs)
+        and their cross-references."""
         loaded = validate_paths(list(paths or []))
         for definition in loaded:
             kind = type(definition).__name__.lower()
-            name = getattr(definition, "id", None) or f"{definition.instrument} ({definition.language})"
-            typer.echo(f"ok  {kind:<10} {name} v{getattr(definition, 'version', None) or '-'}")
+            typer.echo(f"ok  {kind:<10} {_name(definition)} v{getattr(definition, 'version', None) or '-'}")
         typer.echo(f"{len(loaded)} definition(s) valid.")
 
     @app.command()

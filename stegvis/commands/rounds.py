@@ -12,7 +12,8 @@ import typer
 from foundation.errors import StegvisError
 from stegvis.database import open_db
 from stegvis.files import read_text_file
-from stegvis.rounds import round_title
+from indicators.round_schedule import rounds_todo, suggested_closing
+from stegvis.rounds import declared_title, round_title
 from stegvis.safe_export import write_csv
 from stegvis.qr import survey_url
 from surveys.rounds import close_due_rounds, close_round, create_round, get_round, list_rounds, unused_codes
@@ -30,25 +31,61 @@ def _codes_frame(db, round_) -> pd.DataFrame:
 
 def register(app: typer.Typer) -> None:
     @round_app.command("new")
-    def new(group: str = typer.Option(..., "--group", help="Respondent group, e.g. insatspersonal or styrelse"),
-            instrument: list[str] = typer.Option(..., "--instrument", help="Instrument id; repeat for several"),
+    def new(group: str = typer.Option(None, "--group", help="Respondent group, e.g. insatspersonal or styrelse"),
+            instrument: list[str] = typer.Option(None, "--instrument", help="Instrument id; repeat for several"),
             invited: int = typer.Option(..., "--invited", help="How many are invited: one code each"),
-            closes: str = typer.Option(..., "--closes", help="Last day the codes work (YYYY-MM-DD)"),
+            closes: str = typer.Option(None, "--closes", help="Last day the codes work (YYYY-MM-DD)"),
             programme: str = typer.Option(None, "--programme", help="Programme id (default: the whole förbund)"),
+            declared: str = typer.Option(None, "--declared", help="A round the programme (or the förbund) declares: "
+                                         "group, instruments and closing day default to it"),
             codes_out: Path = typer.Option(None, "--codes-out", help="Write the codes to this CSV file"),
             db: Path = DbOption):
         """Create a round; its number is printed on the last line."""
         database = open_db(db)
         if codes_out is not None and codes_out.suffix.lower() != ".csv":
             raise StegvisError(f"--codes-out {codes_out}: name a .csv file")
-        round_, _ = create_round(database, load_catalog(database), group=group, instruments=list(instrument),
-                                 invited=invited, closes_on=closes, programme_id=programme)
+        catalog = load_catalog(database)
+        if declared is not None:
+            wanted = {r.id: r for r in catalog.declared_rounds(programme)}.get(declared)
+            if wanted is not None:
+                group = group or wanted.group
+                instrument = instrument or list(wanted.instruments)
+                closes = closes or suggested_closing(wanted.month, date.today()).isoformat()
+        missing = [flag for flag, value in (("--group", group), ("--instrument", instrument), ("--closes", closes))
+                   if not value]
+        if missing and declared is None:
+            raise StegvisError(f"name {', '.join(missing)}, or a declared round with --declared "
+                               "(`stegvis round due` lists them)")
+        round_, _ = create_round(database, catalog, group=group or "", instruments=list(instrument or []),
+                                 invited=invited, closes_on=closes or "", programme_id=programme,
+                                 declared=declared)
         if codes_out is not None:
             write_csv(_codes_frame(database, round_), codes_out)
             typer.echo(f"Wrote {round_.invited} codes to {codes_out}.")
-        typer.echo(f"Round {round_.id}: {round_title(load_catalog(database), round_)}, {round_.invited} invited, "
+        typer.echo(f"Round {round_.id}: {round_title(catalog, round_)}, {round_.invited} invited, "
                    f"open until {round_.closes_on}.")
         typer.echo(round_.id)
+
+    @round_app.command("due")
+    def due_command(db: Path = DbOption):
+        """The rounds the programmes and the förbund declare that are due this year and not made yet
+        (each with the command that makes it), and the rounds running."""
+        database = open_db(db)
+        close_due_rounds(database)
+        catalog = load_catalog(database)
+        todo = rounds_todo(catalog, list_rounds(database), date.today())
+        if not todo.due and not todo.running:
+            typer.echo("Nothing due and no round running.")
+        for due in todo.due:
+            made_with = (f"stegvis round new --declared {due.declared.id}"
+                         + (f" --programme {due.programme_id}" if due.programme_id else "")
+                         + f" --invited {due.declared.invited or 10}")
+            typer.echo(f"due      {declared_title(catalog, due.programme_id, due.declared.instruments)} "
+                       f"(since {due.due_since}): {made_with}")
+        for running in todo.running:
+            r = running.round
+            typer.echo(f"running  {r.id:>4}  {round_title(catalog, r)}: {r.answered} of {r.invited} answered, "
+                       f"{running.days_left} days left")
 
     @round_app.command("list")
     def list_command(db: Path = DbOption):
