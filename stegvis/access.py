@@ -362,7 +362,7 @@ class Access:
         # the page reruns on every click: the same figures are not assembled again
         return _aggregates.report_for((key, "report", programme_id, period.id, protection, grid), self.catalog,
                                       lambda: board_report(self.catalog, protected, programme_id, period, grid,
-                                                           protection))
+                                                           protection, inputs.get("national")))
 
     # -- admin ----------------------------------------------------------------------------
 
