@@ -449,7 +449,11 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
         cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
         data = [[Paragraph(f"<b>{escape(str(c))}</b>", cell) for c in frame.columns]]
         data += [[Paragraph(escape(str(v)), cell) for v in row] for row in frame.itertuples(index=False)]
-        grid = Table(data, repeatRows=1, hAlign="LEFT")
+        # The labels get room of their own and the figures share the rest of the page's width, so a
+        # wide table (the indicator results, with the national column) wraps between words
+        label = 3.4 * cm
+        figure = min(3 * cm, (A4[0] - 3.6 * cm - label) / max(1, len(frame.columns) - 1))
+        grid = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[label] + [figure] * (len(frame.columns) - 1))
         grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
