@@ -149,6 +149,24 @@ def test_the_board_shows_the_national_share_beside_its_own(demo_db, catalog):
     assert any("Riket (2025)" in note for note in notes(report))
 
 
+def test_a_revised_year_reaches_the_board_at_once(demo_db, catalog, tmp_path):
+    """The board's reports are cached until the data change; new national figures are a change."""
+    access = board(demo_db, catalog)
+    import_national(demo_db, catalog, ROOT_DATA / "sample_national.csv")
+    before = access.board_report(None, "2025")
+    revised = tmp_path / "revised.csv"
+    revised.write_text(HEADER + "2025,nns_d_nytta,deltagare,0.33,,2000\n", encoding="utf-8")
+    import_national(demo_db, catalog, revised)
+    after = access.board_report(None, "2025")
+    assert after is not before
+    for table in after.tables:
+        if table.national_year:
+            column = [c.id for c in table.columns].index(NATIONAL_SHARE)
+            shares = {row: values[column] for row, values in zip(table.rows, table.values)}
+            assert shares.get("nns_d_nytta:deltagare", 0.33) == 0.33
+            assert set(shares.values()) <= {0.33, None}
+
+
 def test_the_whole_time_shows_the_latest_year_and_says_so(demo_db, catalog):
     import_national(demo_db, catalog, ROOT_DATA / "sample_national.csv")
     report = board(demo_db, catalog).board_report(None, "hela")
