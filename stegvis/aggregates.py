@@ -67,6 +67,7 @@ def read_inputs(db, catalog: Catalog, programme_id: str | None,
     """What the board's figures are computed from, read in SQL: enrolments with gender and birth
     year, per instrument its completed responses with their scores, the survey sessions and
     rounds, and the national figures."""
+    from indicators.national import read_figures
     from indicators.stored_scores import completed_scores
 
     where = "WHERE e.programme_id = ?" if programme_id else ""
@@ -97,8 +98,6 @@ def read_inputs(db, catalog: Catalog, programme_id: str | None,
             FROM rounds r, json_each(r.instruments) i {'WHERE r.programme_id = ?' if programme_id else ''}""",
         db.conn, params=[programme_id] if programme_id else [])
     rounds["opened_on"] = pd.to_datetime(rounds["opened_on"], format="ISO8601")
-    from indicators.national import read_figures
-
     # the NNS's published figures, shown beside the board's own (public: not protected)
     return {"enrolments": enrolments, "scores": scored, "sessions": sessions, "rounds": rounds,
             "national": read_figures(db)}
