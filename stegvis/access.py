@@ -387,13 +387,19 @@ class Access:
 
     @allowed("admin")
     def import_file(self, kind: str, upload, progress=None):
-        """Participants (`kind` "participants") or exits ("exits") from an uploaded CSV or Excel
-        file (stegvis.files.Upload): every row checked first, written all or nothing, logged."""
-        from stegvis.imports import import_exits, import_participants
+        """Participants (`kind` "participants"), exits ("exits") or the NNS's national figures
+        ("national") from an uploaded CSV or Excel file (stegvis.files.Upload): every row checked
+        first, written all or nothing, logged. National figures replace the years they hold."""
+        from stegvis.imports import import_exits, import_national, import_participants
 
+        if kind == "national":
+            result = import_national(self._db, self.catalog, upload)
+            audit.log(self._db, self.user, "import",
+                      detail=f"{upload.label}: {result.figures} national figures ({', '.join(map(str, result.years))})")
+            return result
         function = {"participants": import_participants, "exits": import_exits}.get(kind)
         if function is None:
-            raise StegvisError(f"unknown import {kind!r}: participants or exits")
+            raise StegvisError(f"unknown import {kind!r}: participants, exits or national")
         result = function(self._db, self.catalog, upload, progress)
         audit.log(self._db, self.user, "import", detail=f"{upload.label}: {result.added} added")
         return result
