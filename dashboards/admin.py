@@ -15,7 +15,8 @@ from foundation.texts import N_, t
 
 ROLES = {"coach": N_("admin.role.coach"), "board": N_("admin.role.board"), "admin": N_("admin.role.admin")}
 REASONS = {"request": N_("admin.erase.request"), "withdrawal": N_("admin.erase.withdrawal")}
-IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.import.exits")}
+IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.import.exits"),
+           "national": N_("admin.import.national")}
 
 
 def page() -> None:
@@ -107,8 +108,8 @@ def _copies_warning(result) -> None:
 
 
 def _imports(api) -> None:
-    """Participants and exits from CSV or Excel: checked first, written all or nothing. The
-    upload is read from memory; the name the browser sent is never used as a path."""
+    """Participants, exits and national figures from CSV or Excel: checked first, written all or
+    nothing. The upload is read from memory; the name the browser sent is never used as a path."""
     from stegvis.files import Upload
 
     st.write(t("admin.import.help"))
@@ -128,7 +129,13 @@ def _imports(api) -> None:
             st.code(str(exc), language=None)
         else:
             bar.progress(1.0, text=t("admin.import.done"))
-            st.success(t("admin.import.result", added=result.added, unchanged=result.unchanged))
+            if kind == "national":
+                st.success(t("admin.import.national_result", figures=result.figures,
+                             years=", ".join(str(y) for y in result.years)))
+                for year, before in sorted(result.replaced.items()):
+                    st.info(t("admin.import.national_replaced", count=before, year=year))
+            else:
+                st.success(t("admin.import.result", added=result.added, unchanged=result.unchanged))
 
 
 def _allow_uploads_here() -> None:

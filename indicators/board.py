@@ -17,6 +17,7 @@ import pandas as pd
 from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
 from indicators.indicator_results import respondent_means
+from indicators.national import figures_of_year, year_for
 from indicators.goals import GENDER_ORDER, groups, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
@@ -30,6 +31,8 @@ GOALS = (TERTIAL, HALF, YEAR, WHOLE)  # goal attainment, in all
 DETAILED = (YEAR, WHOLE)  # breakdowns by gender, outcome, age and duration, and KASAM change
 RESTS, TOTALS = 0.3, 10.0  # what hiding a figure costs the reader: a rest only decides whether a share shows
 FLOW_COLUMNS = ["nya", "aktiva", "avslutade"]
+# Column (and unit) of the national share beside the indicator results: not this förbund's figure
+NATIONAL_SHARE = "riket_andel"
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Table:
     total_row: str | None = None
     programme: str | None = None
     spans: list[tuple[str, str, str]] = field(default_factory=list)
+    national_year: int | None = None  # indicator tables: the year of the national figures beside them
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.values, index=self.rows, columns=[c.id for c in self.columns])
@@ -170,9 +174,13 @@ def _variants(people: pd.DataFrame, programme, grid: Grid) -> pd.DataFrame:
             parts.append(other.assign(birth_year=(other["started_on"].dt.year - age).to_numpy()))
     shift = pd.DateOffset(months=grid.leaf_months)
     last = pd.Timestamp(grid.leaves[-1].end)
+    first = pd.Timestamp(grid.leaves[0].start)
     for step in (-1, 1):
+        # a start before the grid's first period cannot be: the grid begins with the first start,
+        # and a reader knows that everyone active over the whole time started in it
         moved = base["started_on"] + step * shift
-        parts.append(base.assign(started_on=moved)[(moved <= base["exited_on"].fillna(last)) & (moved <= last)])
+        parts.append(base.assign(started_on=moved)[(moved <= base["exited_on"].fillna(last)) & (moved <= last)
+                                                   & (moved >= first)])
         moved = base["exited_on"] + step * shift
         parts.append(base.assign(exited_on=moved)[base["exited_on"].notna() & (moved >= base["started_on"])
                                                   & (moved <= last)])
@@ -586,7 +594,10 @@ class _View:
 
 
 def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], programme_id: str | None,
-                 period: Period, grid: Grid, protection: Protection) -> BoardReport:
+                 period: Period, grid: Grid, protection: Protection,
+                 national: pd.DataFrame | None = None) -> BoardReport:
+    """`national`: the NNS's published figures (`indicators.national.read_figures`), shown beside
+    the indicator results; other people's aggregates, so they take no part in the protection."""
     programmes = [catalog.programme(programme_id)] if programme_id else catalog.latest_programmes()
     report = BoardReport(programmes, period, grid, protection, programme_id=programme_id, catalog=catalog)
     people = _View([protected[p.id].people for p in programmes if p.id in protected])
@@ -614,7 +625,7 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
     for programme in programmes:
         for key, count in getattr(protected.get(programme.id), "invited", {}).items():
             invited[key] = invited.get(key, 0) + count
-    report.tables += _indicator_tables(catalog, sessions, invited, period, grid)
+    report.tables += _indicator_tables(catalog, sessions, invited, period, grid, national)
     report.tables = [t for t in report.tables if t is not None]
     return report
 
@@ -755,8 +766,12 @@ def _flow_table(view: _View, period: Period, grid: Grid) -> Table:
                  total_row=period.id if period.kind != grid.leaf_kind else None)
 
 
-def _indicator_tables(catalog, view: _View, invited: dict, period: Period, grid: Grid) -> list[Table]:
+def _indicator_tables(catalog, view: _View, invited: dict, period: Period, grid: Grid,
+                      national: pd.DataFrame | None = None) -> list[Table]:
     previous = grid.previous(period)
+    years = set() if national is None or national.empty else {int(y) for y in national["year"]}
+    national_year = year_for(period, years)
+    published = figures_of_year(national, national_year)
     tables = []
     for instrument in catalog.latest_instruments():
         if not instrument.indicators:
@@ -798,5 +813,14 @@ def _indicator_tables(catalog, view: _View, invited: dict, period: Period, grid:
             columns = [Column("n"), Column("instammer"), Column("ej_instammer"), Column("tillfragade"),
                        Column("svarsfrekvens", "andel"), Column("andel", "andel"), Column("medel", "medel"),
                        Column("foregaende", "andel"), Column("forandring", "procentenheter")]
-            tables.append(Table(f"indicators/{instrument.id}", rows, columns, values))
+            # The national share of the same indicator and group, when that year has any for
+            # this table. Public figures about other förbund, with a unit of their own, so no
+            # reader (and no auditor) takes them for counts or shares of this förbund's.
+            beside = [published.get(tuple(r.split(":", 1))) for r in rows]
+            shown_year = national_year if any(f is not None and f[0] is not None for f in beside) else None
+            if shown_year is not None:
+                columns.append(Column(NATIONAL_SHARE, NATIONAL_SHARE))
+                for row, figure in zip(values, beside):
+                    row.append(figure[0] if figure else None)
+            tables.append(Table(f"indicators/{instrument.id}", rows, columns, values, national_year=shown_year))
     return tables

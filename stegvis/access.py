@@ -467,7 +467,7 @@ class Access:
         # the page reruns on every click: the same figures are not assembled again
         return _aggregates.report_for((key, "report", programme_id, period.id, protection, grid), self.catalog,
                                       lambda: board_report(self.catalog, protected, programme_id, period, grid,
-                                                           protection))
+                                                           protection, inputs.get("national")))
 
     # -- admin ----------------------------------------------------------------------------
 
@@ -492,13 +492,19 @@ class Access:
 
     @allowed("admin")
     def import_file(self, kind: str, upload, progress=None):
-        """Participants (`kind` "participants") or exits ("exits") from an uploaded CSV or Excel
-        file (stegvis.files.Upload): every row checked first, written all or nothing, logged."""
-        from stegvis.imports import import_exits, import_participants
+        """Participants (`kind` "participants"), exits ("exits") or the NNS's national figures
+        ("national") from an uploaded CSV or Excel file (stegvis.files.Upload): every row checked
+        first, written all or nothing, logged. National figures replace the years they hold."""
+        from stegvis.imports import import_exits, import_national, import_participants
 
+        if kind == "national":
+            result = import_national(self._db, self.catalog, upload)
+            audit.log(self._db, self.user, "import",
+                      detail=f"{upload.label}: {result.figures} national figures ({', '.join(map(str, result.years))})")
+            return result
         function = {"participants": import_participants, "exits": import_exits}.get(kind)
         if function is None:
-            raise StegvisError(f"unknown import {kind!r}: participants or exits")
+            raise StegvisError(f"unknown import {kind!r}: participants, exits or national")
         result = function(self._db, self.catalog, upload, progress)
         audit.log(self._db, self.user, "import", detail=f"{upload.label}: {result.added} added")
         return result

@@ -65,7 +65,9 @@ class AggregateCache:
 def read_inputs(db, catalog: Catalog, programme_id: str | None,
                 instruments: set[str] | None) -> dict[str, pd.DataFrame]:
     """What the board's figures are computed from, read in SQL: enrolments with gender and birth
-    year, per instrument its completed responses with their scores, and the survey sessions."""
+    year, per instrument its completed responses with their scores, the survey sessions and
+    rounds, and the national figures."""
+    from indicators.national import read_figures
     from indicators.stored_scores import completed_scores
 
     where = "WHERE e.programme_id = ?" if programme_id else ""
@@ -98,5 +100,6 @@ def read_inputs(db, catalog: Catalog, programme_id: str | None,
     rounds["opened_on"] = pd.to_datetime(rounds["opened_on"], format="ISO8601")
     from surveys.path import path_frames
 
+    # the NNS's published figures, shown beside the board's own (public: not protected)
     return {"enrolments": enrolments, "scores": scored, "sessions": sessions, "rounds": rounds,
-            "path": path_frames(db, programme_id)}
+            "path": path_frames(db, programme_id), "national": read_figures(db)}

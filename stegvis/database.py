@@ -12,7 +12,7 @@ from foundation import db as base
 from foundation import settings
 from foundation.db import is_new, resolve_path, schema_version
 from foundation.errors import StegvisError
-from indicators import stored_scores
+from indicators import national, stored_scores
 from stegvis import accounts, audit, privacy
 from surveys import store
 
@@ -20,7 +20,8 @@ __all__ = ["SCHEMAS", "LATEST", "open_db", "is_new", "pending_changes", "migrate
            "schema_version", "version_script"]
 
 # Bottom layer first: within one version, each owner's statements run in this order.
-SCHEMAS = [settings.SCHEMA, store.SCHEMA, stored_scores.SCHEMA, accounts.SCHEMA, audit.SCHEMA, privacy.SCHEMA]
+SCHEMAS = [settings.SCHEMA, store.SCHEMA, stored_scores.SCHEMA, national.SCHEMA, accounts.SCHEMA, audit.SCHEMA,
+           privacy.SCHEMA]
 LATEST = base.latest_version(SCHEMAS)
 
 

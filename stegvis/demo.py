@@ -99,6 +99,7 @@ def run_demo(db, catalog: Catalog, today: date | None = None) -> Summary:
     created = get_setting(db, "demo_version") is None
     if created:
         _generate(db, catalog, today, random.Random(2026))
+        _national(db, catalog, today, random.Random(15))
         set_setting(db, "demo_version", DEMO_VERSION)
     codes = _refresh_demo_codes(db, catalog, today)
     count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
@@ -153,6 +154,23 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                                           users[coach], person.answers(instrument, fraction))
             _referrals_not_enrolled(db, programme, path_rng, count, today, users[coaches[0]])
         _rounds(db, catalog, today, rng, users["admin"])
+
+
+def _national(db, catalog: Catalog, today: date, rng: random.Random) -> None:
+    """Made-up national figures for the NNS indicators, for each completed year, so the board
+    shows its own beside the nation's. Example figures only, not the NNS's results."""
+    from indicators.national import NationalFigure, asked_of, replace_years
+
+    figures = []
+    for year in range(FIRST_START.year, today.year):
+        for indicator, groups in sorted(asked_of(catalog).items()):
+            if not indicator.startswith("nns_"):
+                continue  # the NNS publishes its own indicators only
+            for group in sorted(groups):
+                share = round(rng.uniform(0.55, 0.88), 2)
+                figures.append(NationalFigure(year, indicator, group, share, round(1 + 4 * share - rng.random() / 4, 2),
+                                              rng.randint(1500, 2100) if group == "deltagare" else rng.randint(200, 700)))
+    replace_years(db, figures, "demo: påhittade exempelsiffror, inte NNS resultat")
 
 
 class _Person:

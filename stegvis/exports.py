@@ -9,6 +9,7 @@ import hmac
 
 import pandas as pd
 
+from foundation.errors import StegvisError
 from indicators.scoring import score
 from surveys.answers import responses_frame
 from surveys.definitions import Catalog
@@ -85,3 +86,57 @@ def indicators(access, programme_id: str | None) -> pd.DataFrame:
                                  "mean": figures["medel"], "response_rate": figures["svarsfrekvens"]})
     return pd.DataFrame(rows, columns=["programme_id", "instrument_id", "indicator", "respondent_group", "period",
                                        "n", "agree", "share", "mean", "response_rate"])
+
+
+NNS_COLUMNS = ["year", "indicator", "group", "share", "mean", "n"]
+
+
+def nns(access, year: int) -> pd.DataFrame:
+    """The förbund's own indicator results for one completed year in the shape national
+    figures are imported in (year, indicator, group, share, mean, n), for the national
+    compilation: all programmes together, from exactly the protected figures the board sees.
+    No individual answers; a hidden figure is empty, never a small number.
+
+    An indicator asked in more than one instrument (during the programme and at exit) is one
+    row: the instruments' shown counts added, its share and mean taken from them; if any part
+    is hidden, so is the sum. Sums of shown figures tell a reader nothing the board's own
+    tables do not, so they need no protection of their own."""
+    from indicators.periods import YEAR
+
+    grid = access.board_periods()
+    period = {p.id: p for p in grid.of_kind(YEAR)}.get(str(year))
+    if period is None:
+        completed = ", ".join(p.id for p in grid.of_kind(YEAR)) or "none yet"
+        raise StegvisError(f"{year} is not a completed year with figures (completed years: {completed})")
+    report = access.board_report(None, period.id)
+    parts: dict[tuple[str, str], list[dict]] = {}
+    for table in report.tables:
+        if not table.id.startswith("indicators/"):
+            continue
+        for row_id, values in zip(table.rows, table.values):
+            indicator, group = row_id.split(":", 1)
+            parts.setdefault((indicator, group), []).append(dict(zip([c.id for c in table.columns], values)))
+    rows = []
+    for (indicator, group), figures in parts.items():
+        n, agree, rest = (_sum(f[c] for f in figures) for c in ("n", "instammer", "ej_instammer"))
+        share = None
+        if n and agree is not None and rest is not None and all(f["andel"] is not None or not f["n"] for f in figures):
+            share = agree / n
+        mean = None
+        if n and all(f["medel"] is not None or f["n"] == 0 for f in figures):
+            mean = sum(f["medel"] * f["n"] for f in figures if f["n"]) / n
+        rows.append({"year": int(year), "indicator": indicator, "group": group, "share": share, "mean": mean,
+                     "n": n})
+    frame = pd.DataFrame(rows, columns=NNS_COLUMNS)
+    frame["n"] = frame["n"].astype("Int64")  # an empty cell where hidden, never 3.0
+    return frame
+
+
+def _sum(values) -> int | None:
+    """A sum of shown counts; None if any is hidden."""
+    total = 0
+    for value in values:
+        if value is None:
+            return None
+        total += int(value)
+    return total

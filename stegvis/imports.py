@@ -173,3 +173,99 @@ def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> Im
             db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?", [exited, outcome, enrolment_id])
             result.added += 1
     return result
+
+
+NATIONAL_COLUMNS = ["year", "indicator", "group", "n"]  # and share or mean (or both)
+
+
+@dataclass
+class NationalImport:
+    figures: int
+    years: list[int]
+    replaced: dict[int, int]  # year -> figures it held before this import
+
+
+def _number(text: str) -> tuple[float | None, bool]:
+    """A decimal as Swedish or English spreadsheets write it ("0,72", "0.72", "72 %"), and
+    whether it was a percentage. (None, False) when it is not a number."""
+    cleaned = text.replace("\u00a0", " ").replace(" ", "").replace("\u2212", "-")
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.rstrip("%").replace(",", ".")
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?|-?\.[0-9]+", cleaned):
+        return None, percent
+    return float(cleaned), percent
+
+
+def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[str]]:
+    """Every row of a national-figures table as a `NationalFigure`, and every problem found,
+    `row N, column C: value: reason` (row 1 is the header)."""
+    from indicators.national import NationalFigure, asked_of
+
+    asked = asked_of(catalog)
+    groups = sorted({g for found in asked.values() for g in found})
+    figures, problems, seen = [], [], {}
+    latest = date.today().year
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        year_text, indicator, group = _cell(row, "year"), _cell(row, "indicator"), _cell(row, "group")
+        year_text = year_text[:-2] if re.fullmatch(r"[0-9]{4}\.0", year_text) else year_text  # Excel's 2025.0
+        year = int(year_text) if re.fullmatch(r"[0-9]{4}", year_text) else None
+        if year is None or not 2000 <= year <= latest:
+            problems.append(f"{where('year')}: {shown(year_text)} is not a year (2000–{latest})")
+        if indicator not in asked:
+            problems.append(f"{where('indicator')}: {shown(indicator)} is not an indicator of any instrument "
+                            f"({', '.join(sorted(asked))})")
+        if group not in groups:
+            problems.append(f"{where('group')}: {shown(group)} is not a respondent group ({', '.join(groups)})")
+        elif indicator in asked and group not in asked[indicator]:
+            problems.append(f"{where('group')}: {shown(group)}: {indicator} is asked of "
+                            f"{', '.join(sorted(asked[indicator]))} only")
+        share_text, mean_text, n_text = _cell(row, "share"), _cell(row, "mean"), _cell(row, "n")
+        share = mean = None
+        if share_text:
+            share, percent = _number(share_text)
+            if share is not None and percent:
+                share /= 100
+            if share is None or not 0 <= share <= 1:
+                hint = "; write a percentage with %, e.g. 72 %" if share is not None and 1 < share <= 100 else ""
+                problems.append(f"{where('share')}: {shown(share_text)} is not a share between 0 and 1 "
+                                f"(or 0–100 %){hint}")
+                share = None
+        if mean_text:
+            mean, percent = _number(mean_text)
+            if mean is None or percent:
+                problems.append(f"{where('mean')}: {shown(mean_text)} is not a number")
+                mean = None
+        if not share_text and not mean_text:
+            problems.append(f"row {number}: share and mean are both empty; give one of them (or both)")
+        n_digits = n_text[:-2] if re.fullmatch(r"[0-9]+\.0", n_text) else n_text
+        n = int(n_digits) if re.fullmatch(r"[0-9]{1,9}", n_digits) else None
+        if n is None:
+            problems.append(f"{where('n')}: {shown(n_text)} is not a whole number of answers, 0 or more")
+        key = (year, indicator, group)
+        if year is not None and key in seen:
+            problems.append(f"row {number}: {year}, {indicator}, {group} already on row {seen[key]}")
+        seen.setdefault(key, number)
+        if year is not None and n is not None and (share is not None or mean is not None):
+            figures.append(NationalFigure(year, indicator, group, share, mean, n))
+    return figures, problems
+
+
+def import_national(db, catalog: Catalog, path: Path | Upload) -> NationalImport:
+    """National figures (year, indicator, group, share and/or mean, n) from CSV or Excel. Every
+    row is checked first; on any problem nothing is written and every bad row is listed. Each
+    year in the file replaces that year's figures already stored (the NNS may revise them)."""
+    from indicators.national import replace_years
+
+    frame = read_table(path)
+    source = path.label if isinstance(path, Upload) else str(path)
+    _require(frame, NATIONAL_COLUMNS, source)
+    if "share" not in frame.columns and "mean" not in frame.columns:
+        raise StegvisError(f"{source}: missing column share or mean; the file needs year, indicator, group, "
+                           "share and/or mean, n")
+    if frame.empty:
+        raise StegvisError(f"{source}: no rows under the header; nothing was imported")
+    figures, problems = check_national(frame, catalog)
+    _refuse_if_problems(source, problems)
+    replaced = replace_years(db, figures, Path(source).name)
+    return NationalImport(len(figures), sorted(replaced), {y: n for y, n in replaced.items() if n})

@@ -14,7 +14,7 @@ import pandas as pd
 
 from foundation.errors import StegvisError
 from foundation.texts import DEFAULT, N_, Message, t
-from indicators.board import ALL, DETAILED, GOALS, BoardReport, Table
+from indicators.board import ALL, DETAILED, GOALS, NATIONAL_SHARE, BoardReport, Table
 from indicators.goals import UNKNOWN
 from indicators.periods import WHOLE, YEAR, Period
 
@@ -36,6 +36,7 @@ COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattr
            "andel": N_("report.column.andel"), "medel": N_("report.column.medel"),
            "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring")}
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+NOT_PUBLISHED = "–"  # a national figure the NNS did not publish: missing, not hidden
 PERIOD_KINDS = {"kvartal": N_("period.kind.kvartal"), "tertial": N_("period.kind.tertial"),
                 "halvar": N_("period.kind.halvar"), "ar": N_("period.kind.ar"), "hela": N_("period.kind.hela")}
 MONTHS = [N_("period.month.1"), N_("period.month.2"), N_("period.month.3"), N_("period.month.4"),
@@ -100,6 +101,8 @@ def percent(value, lang: str = DEFAULT) -> str:
 
 
 def _format(value, unit: str, lang: str = DEFAULT) -> str:
+    if unit == NATIONAL_SHARE:  # None: not published nationally; nothing is hidden
+        return NOT_PUBLISHED if _hidden(value) else percent(value, lang)
     if unit == "andel":
         return percent(value, lang)
     if unit == "procentenheter":
@@ -241,10 +244,19 @@ def column_label(report: BoardReport, table: Table, column: str, lang: str = DEF
         return group_label(_programmes(report)[table.programme], dimension, group, lang)
     if kind == "outcomes":
         return gender_label(column, lang)
+    if column == NATIONAL_SHARE:
+        return national_label(report, table, lang)
     if column.startswith("medel:"):
         scale = _instrument(report, table).scale(column.split(":", 1)[1])
         return t("report.column.mean_change", lang, scale=scale.label.get(lang))
     return t(COLUMNS[column], lang)
+
+
+def national_label(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
+    """"Riket 2025, andel": the national figures' year; for the whole time, that it is the latest."""
+    if report.period.kind == WHOLE:
+        return t("report.column.riket_andel_latest", lang, year=table.national_year)
+    return t("report.column.riket_andel", lang, year=table.national_year)
 
 
 def shown_for(kind: str, lang: str = DEFAULT) -> str:
@@ -260,7 +272,15 @@ def notes(report: BoardReport, lang: str = DEFAULT) -> list[str]:
     shown = shown_for(report.period.kind, lang)
     return [t("report.note.hidden", lang, k=protection.k, interval=protection.interval),
             t("report.note.periods", lang), t("report.note.shares", lang, k=protection.k),
-            t("report.note.kasam", lang), t("report.note.indicators", lang)] + ([shown] if shown else [])
+            t("report.note.kasam", lang), t("report.note.indicators", lang)] + _national_note(report, lang) \
+        + ([shown] if shown else [])
+
+
+def _national_note(report: BoardReport, lang: str) -> list[str]:
+    years = sorted({table.national_year for table in report.tables if table.national_year is not None})
+    if not years:
+        return []
+    return [t("report.note.national", lang, year=", ".join(str(y) for y in years))]
 
 
 # -- the tables as shown ---------------------------------------------------------------------
@@ -352,6 +372,8 @@ def as_json(report: BoardReport, lang: str = DEFAULT) -> dict:
                          "total": c.total} for c in table.columns],
             "values": [[_number(v) for v in row] for row in table.values],
         }
+        if table.id.startswith("indicators/"):
+            entry["national_year"] = table.national_year
         if table.id.startswith("outcomes/"):
             entry["shares"] = [[_number(v) for v in row]
                                for row in outcome_shares(table, report.views[table.programme], report.period)]
@@ -436,7 +458,11 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
         cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
         data = [[Paragraph(f"<b>{escape(str(c))}</b>", cell) for c in frame.columns]]
         data += [[Paragraph(escape(str(v)), cell) for v in row] for row in frame.itertuples(index=False)]
-        grid = Table(data, repeatRows=1, hAlign="LEFT")
+        # The labels get room of their own and the figures share the rest of the page's width, so a
+        # wide table (the indicator results, with the national column) wraps between words
+        label = 3.4 * cm
+        figure = min(3 * cm, (A4[0] - 3.6 * cm - label) / max(1, len(frame.columns) - 1))
+        grid = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[label] + [figure] * (len(frame.columns) - 1))
         grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))

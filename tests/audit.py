@@ -35,6 +35,10 @@ SUMMED_PREFIXES = ("change/", "durations", "flow", "indicators/")  # "alla" = th
 KNOWN_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "flow", "indicators/", "referrals/")
 GOAL_DIMENSIONS = ("gender:", "age_group:", "time_in_programme:")
 FLOW_ADDITIVE = ("nya", "avslutade")
+# The NNS's published national share beside the indicator results (docs/exports.md): other
+# förbund's aggregates, not a count or share of this förbund's respondents, so it enters no
+# identity (only "antal" columns are counts).
+NATIONAL_UNITS = ("riket_andel",)
 EPS = 1e-6
 
 

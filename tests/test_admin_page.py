@@ -75,7 +75,7 @@ def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, m
     assert db.execute("SELECT participant_id FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == pid
 
 
-def _admin_import(tmp_path, monkeypatch, name: str, content: bytes):
+def _admin_import(tmp_path, monkeypatch, name: str, content: bytes, kind: str | None = None):
     path = tmp_path / "a.db"
     db = open_db(path)
     publish_definitions(db)
@@ -85,6 +85,9 @@ def _admin_import(tmp_path, monkeypatch, name: str, content: bytes):
     test.session_state["user"] = user
     test.session_state["last_seen"] = time.monotonic()
     test.run()
+    if kind:
+        test.radio(key="import_kind").set_value(kind)
+        test.run()
     test.file_uploader(key="import_file").set_value((name, content, "text/csv"))
     test.run()
     test.button(key="import_go").click()
@@ -108,3 +111,15 @@ def test_an_upload_imports_from_memory_and_logs_its_base_name(tmp_path, monkeypa
     test, db = _admin_import(tmp_path, monkeypatch, "C:\\Users\\kim\\deltagare.csv", content)
     assert [s.value for s in test.success] == ["1 tillagda, 0 fanns redan."]
     assert db.execute("SELECT detail FROM audit_log WHERE action = 'import'").fetchone()[0] == "deltagare.csv: 1 added"
+
+
+def test_national_figures_are_uploaded_and_a_year_again_says_it_replaced(tmp_path, monkeypatch):
+    content = b"year,indicator,group,share,mean,n\n2025,nns_d_nytta,deltagare,72 %,,1900\n"
+    test, db = _admin_import(tmp_path, monkeypatch, "riket.csv", content, kind="national")
+    assert [s.value for s in test.success] == ["1 riksresultat importerade för 2025."]
+    assert db.execute("SELECT share FROM national_figures").fetchall() == [(0.72,)]
+    test.button(key="import_go").click()
+    test.run()
+    assert [i.value for i in test.info] == ["Ersatte de 1 riksresultat som fanns för 2025."]
+    assert db.execute("SELECT detail FROM audit_log WHERE action = 'import'").fetchone()[0] == \
+        "riket.csv: 1 national figures (2025)"

@@ -19,11 +19,12 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from audit import (ADDITIVE_PREFIXES, ALL, PER_PROGRAMME_PREFIXES, SUMMED_PREFIXES, Published, build_identities,
-                   describe, determined, kind_of, mean_sum_identities, mean_sums, publish_all, solve, true_values)
+from audit import (PUBLISHED_FOR, ADDITIVE_PREFIXES, ALL, PER_PROGRAMME_PREFIXES, SUMMED_PREFIXES, Published, build_identities,
+                   NATIONAL_UNITS, describe, determined, kind_of, mean_sum_identities, mean_sums, publish_all, solve,
+                   true_values)
 from stegvis.access import GENDERS, Access
 from stegvis.accounts import create_user, get_user
 from stegvis.cli import run
@@ -176,6 +177,8 @@ def share_problems(pub) -> list[str]:
                     if value is None or unit == "antal":
                         continue
                     at = f"{where} {table['id']} [{row}, {cid}] = {value:g}"
+                    if unit in NATIONAL_UNITS:
+                        continue  # the NNS's figures of other förbund: nothing about these respondents
                     if unit == "andel" and cid in ("foregaende", RESPONSE_RATE):
                         continue  # checked apart, below
                     if unit == "andel":
@@ -403,6 +406,10 @@ def test_replay_n_times_mean_on_every_kasam_table(demo):
 def sums_recovered(pub) -> list[str]:
     sums = mean_sums(pub)
     fixed, broken = determined(sums, mean_sum_identities(pub, sums))
+    # a quarter never publishes its mean time (docs/exports.md): a sum that only follows for a
+    # figure no report shows says nothing a reader could see
+    fixed = [key for key in fixed if not (key[2] == "mean_months"
+                                          and pub.periods[key[1]]["kind"] not in PUBLISHED_FOR["mean_months"])]
     return ([f"n x mean does not add up (the auditor's rule is wrong): {i.why}, off by {rest:g}" for i, rest in broken]
             + [f"{' '.join(key)}: its sum n x mean follows from the linked reports" for key in fixed])
 
@@ -568,6 +575,16 @@ person = st.tuples(
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(chosen=st.lists(st.sampled_from(PROGRAMMES), min_size=1, max_size=2, unique=True),
        people=st.integers(5, 40).flatmap(lambda n: st.lists(person, min_size=n, max_size=n)))
+# Found by hypothesis: nobody has left, and the first year has one quarter (a mean no report
+# shows); and a start moved before the grid's first period, which no real data can have.
+@example(chosen=["efterstod"], people=[(0, "kvinna", day, None, None) for day in (280, 477, 487, 775, 275)])
+@example(chosen=["porten"], people=[(0, "kvinna", 394, None, None), *[(0, "kvinna", 0, None, None)] * 6,
+                                    (0, "kvinna", 489, (82, 9), None), (0, "vill_inte_uppge", 814, (442, 13), None),
+                                    (1, "kvinna", 5, None, None), (0, "kvinna", 0, (342, 11), 1970),
+                                    (1, "vill_inte_uppge", 140, None, None), (0, "man", 100, None, None),
+                                    (0, "kvinna", 140, (464, 8), 1986), (0, "annat", 45, (236, 19), 1975),
+                                    (0, "annat", 176, (558, 7), 1967), (0, "kvinna", 89, None, None),
+                                    (0, "kvinna", 157, (316, 2), 1970), (0, "annat", 408, None, None)])
 def test_no_hidden_count_can_be_narrowed_on_random_data(tmp_path_factory, chosen, people):
     db = open_db(tmp_path_factory.mktemp("random") / "forbund.db")
     publish_definitions(db)

@@ -8,13 +8,14 @@ import typer
 
 from stegvis import audit, exports
 from foundation.errors import StegvisError
-from stegvis.imports import import_exits, import_participants
+from stegvis.imports import import_exits, import_national, import_participants
 from stegvis.safe_export import write_csv
 from stegvis.database import open_db
 from surveys.store import load_catalog
 
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
-import_app = typer.Typer(help="Import participants, enrolments and exits from CSV or Excel.", no_args_is_help=True)
+import_app = typer.Typer(help="Import participants, enrolments, exits and national figures from CSV or Excel.",
+                         no_args_is_help=True)
 export_app = typer.Typer(help="Export answers, scores and indicator results as tidy CSV.", no_args_is_help=True)
 
 
@@ -44,6 +45,18 @@ def register(app: typer.Typer) -> None:
     def exits(path: Path, db: Path = DbOption):
         """Exits: code, programme, exited_on, outcome."""
         _run_import(import_exits, path, db)
+
+    @import_app.command("national")
+    def national(path: Path, db: Path = DbOption):
+        """National figures the NNS publishes: year, indicator, group, share and/or mean, n. A year
+        already imported is replaced by the file's figures for it."""
+        database = open_db(db)
+        result = import_national(database, load_catalog(database), path)
+        years = ", ".join(str(y) for y in result.years)
+        audit.log(database, "cli", "import", detail=f"{path.name}: {result.figures} national figures ({years})")
+        typer.echo(f"Imported {path}: {result.figures} national figures for {years}.")
+        for year, before in sorted(result.replaced.items()):
+            typer.echo(f"Replaced the {before} national figures stored for {year}.")
 
     def _export_rows(kind: str, frame_of, output: Path, programme: str | None, with_codes: bool, db) -> None:
         database = open_db(db)
@@ -86,6 +99,24 @@ def register(app: typer.Typer) -> None:
         write_csv(frame, output)
         audit.log(database, "cli", "export", detail=f"indicators {programme or 'alla'}")
         typer.echo(f"Wrote {output}")
+
+    @export_app.command("nns")
+    def export_nns(year: int = typer.Option(..., "--year", help="A completed year"),
+                   output: Path = typer.Option(..., "--output", "-o"), db: Path = DbOption):
+        """The förbund's own indicator results for a year, all programmes together, in the shape of
+        the national figures (year, indicator, group, share, mean, n), for the national compilation;
+        protected like the board's figures (hidden ones left empty)."""
+        from stegvis.access import Access
+        from stegvis.accounts import User
+
+        database = open_db(db)
+        board = Access(database, User(id=0, username="cli", role="board"), load_catalog(database))
+        frame = exports.nns(board, year)
+        if frame.empty:
+            raise StegvisError(f"no survey answers with indicators in {year} to export")
+        write_csv(frame, output)
+        audit.log(database, "cli", "export", detail=f"nns {year}")
+        typer.echo(f"Wrote {output}: {len(frame)} figures for {year}.")
 
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
