@@ -18,6 +18,7 @@ SUPPRESSED_TEXT = reports.suppressed()  # "för få svar"
 from stegvis.access import Access
 from stegvis.accounts import get_user
 from stegvis.safe_export import sheet_name
+from surveys.store import load_catalog
 from stegvis.cli import run
 from foundation.errors import StegvisError
 from surveys.definitions import shipped_catalog
@@ -85,13 +86,28 @@ def test_pdf_holds_the_goal_figures_and_suppressions(demo):
     _, db, report = demo
     try:
         data = reports.pdf(report)
-    except Exception as exc:  # kaleido needs chromium
+    except StegvisError as exc:  # kaleido needs chromium; anything else is a fault
         pytest.skip(f"charts cannot be rendered here: {exc}")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     goal = report.goals[0]
     assert f"{goal.denominator}" in text and reports.period_label(report.period) in text
     assert "för få svar" in text and "Så räknas siffrorna" in text
     assert not any(code in text for code in codes(db))
+
+
+def test_a_year_of_every_programmes_goals_fits_the_pages(demo):
+    """Twenty goals in one report: the charts are split per programme and fit a page each
+    (one tall chart made reportlab give up with a LayoutError)."""
+    from pypdf import PdfReader
+
+    _, db, _ = demo
+    report = Access(db, get_user(db, "styrelse"), load_catalog(db)).board_report(None, "2025")
+    assert len(report.goals) > reports.GOALS_PER_CHART
+    try:
+        data = reports.pdf(report)
+    except StegvisError as exc:
+        pytest.skip(f"charts cannot be rendered here: {exc}")
+    assert len(PdfReader(io.BytesIO(data)).pages) >= 3
 
 
 def test_hidden_figures_agree_on_screen_in_the_workbook_and_in_the_json(demo):
