@@ -175,6 +175,68 @@ def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> Im
     return result
 
 
+EVENT_COLUMNS = ["code", "programme", "event", "happened_on"]  # optional: value
+
+
+def import_events(db, catalog: Catalog, path: Path | Upload, progress=None) -> ImportResult:
+    """Events during the programme (started work, praktik, work ability clarified …), one per
+    row: every row checked against the participant's enrolment and the programme's declared
+    events first, and nothing written if one is wrong. A row already recorded (same person,
+    event and day) is left as it is."""
+    from surveys.path import record_event
+
+    frame = read_table(path)
+    source = path.label if isinstance(path, Upload) else str(path)
+    _require(frame, EVENT_COLUMNS, source)
+    result = ImportResult()
+    enrolments = {(r[0], r[1]): (r[2], r[3], r[4]) for r in db.execute(
+        "SELECT p.code, e.programme_id, p.id, e.started_on, e.exited_on FROM enrolments e "
+        "JOIN participants p ON p.id = e.participant_id")}
+    existing = set(db.execute("SELECT participant_id, programme_id, event, happened_on FROM events").fetchall())
+    rows, seen = [], set()
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        code, programme_id, event = _cell(row, "code"), _cell(row, "programme"), _cell(row, "event")
+        if (code, programme_id) not in enrolments:
+            result.problems.append(f"{where('code')}: {shown(code)} is not enrolled in {shown(programme_id)}")
+            continue
+        programme = catalog.programme(programme_id)
+        known = [e.id for e in programme.events]
+        if event not in known:
+            result.problems.append(f"{where('event')}: {shown(event)} is not an event of {programme_id} "
+                                   f"({', '.join(known) or 'it declares none'})")
+            continue
+        day = _date(row.get("happened_on"), result.problems, where("happened_on"))
+        participant_id, started, exited = enrolments[(code, programme_id)]
+        if day and (day < started or (exited and day > exited)):
+            result.problems.append(f"{where('happened_on')}: {day} is outside the enrolment ({started} – {exited or 'now'})")
+        raw_value = _cell(row, "value") if "value" in row else ""
+        value = None
+        if raw_value:
+            try:
+                value = float(raw_value.replace(",", "."))
+            except ValueError:
+                result.problems.append(f"{where('value')}: {shown(raw_value)} is not a number")
+            if programme.event(event).value_label is None:
+                result.problems.append(f"{where('value')}: {event} takes no value")
+        key = (participant_id, programme_id, event, day)
+        if key in seen:
+            result.problems.append(f"row {number}: the same event on the same day as an earlier row")
+        seen.add(key)
+        rows.append((programme, participant_id, event, day, value, key in existing))
+        if progress:
+            progress(number - 1, len(frame))
+    _refuse_if_problems(source, result.problems)
+    with transaction(db):
+        for programme, participant_id, event, day, value, already in rows:
+            if already:
+                result.unchanged += 1
+                continue
+            record_event(db, programme, participant_id, event, day, value)
+            result.added += 1
+    return result
+
+
 NATIONAL_COLUMNS = ["year", "indicator", "group", "n"]  # and share or mean (or both)
 
 

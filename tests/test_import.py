@@ -9,6 +9,7 @@ from stegvis.cli import run
 from foundation.errors import StegvisError
 from stegvis.imports import import_exits, import_participants
 from stegvis.database import open_db
+from surveys.definitions import shipped_catalog
 from surveys.store import publish_definitions
 
 ROOT_DATA = __import__("pathlib").Path(__file__).parent.parent / "data"
@@ -85,3 +86,33 @@ def test_cli_import_reports_and_exits_1(setup, tmp_path, capsys):
     missing.write_text("kod,kön\nA,man\n")
     assert run(["import", "participants", str(missing), "--db", str(path)]) == 1
     assert "missing column(s) code, gender" in capsys.readouterr().err
+
+
+def test_events_are_imported_all_or_nothing(tmp_path):
+    from stegvis.imports import import_events
+
+    db = open_db(tmp_path / "e.db")
+    publish_definitions(db)
+    catalog = shipped_catalog()
+    db["participants"].insert({"id": 1, "code": "EV-1", "gender": "man", "created_at": "x"})
+    db["enrolments"].insert({"participant_id": 1, "programme_id": "porten", "started_on": "2026-01-10",
+                             "exited_on": "2026-06-30", "outcome": "studier"})
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,programme,event,happened_on,value\n"
+                   "EV-1,porten,arbete,2026-02-01,20\n"        # good
+                   "EV-1,porten,flygning,2026-02-01,\n"        # not declared
+                   "EV-1,porten,praktik,2025-12-01,\n"         # before the start
+                   "EV-9,porten,praktik,2026-02-01,\n"         # not enrolled
+                   "EV-1,porten,praktik,2026-03-01,tio\n",     # a value for an event without one, not a number
+                   encoding="utf-8")
+    with pytest.raises(StegvisError) as refused:
+        import_events(db, catalog, bad)
+    message = str(refused.value)
+    for expected in ("row 3, column event", "row 4, column happened_on", "row 5, column code", "row 6, column value"):
+        assert expected in message
+    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    good = tmp_path / "good.csv"
+    good.write_text("code,programme,event,happened_on,value\nEV-1,porten,arbete,2026-02-01,20\n"
+                    "EV-1,porten,arbetsformaga_klarlagd,2026-03-01,\n", encoding="utf-8")
+    assert import_events(db, catalog, good).added == 2
+    assert import_events(db, catalog, good).unchanged == 2  # already recorded: left as it is

@@ -8,7 +8,7 @@ import typer
 
 from stegvis import audit, exports
 from foundation.errors import StegvisError
-from stegvis.imports import import_exits, import_national, import_participants
+from stegvis.imports import import_events, import_exits, import_national, import_participants
 from stegvis.safe_export import write_csv
 from stegvis.database import open_db
 from surveys.store import load_catalog
@@ -45,6 +45,12 @@ def register(app: typer.Typer) -> None:
     def exits(path: Path, db: Path = DbOption):
         """Exits: code, programme, exited_on, outcome."""
         _run_import(import_exits, path, db)
+
+    @import_app.command("events")
+    def events(path: Path, db: Path = DbOption):
+        """Events during the programme: code, programme, event, happened_on, and value where the
+        event has one. All rows are checked first; nothing is imported if one is wrong."""
+        _run_import(import_events, path, db)
 
     @import_app.command("national")
     def national(path: Path, db: Path = DbOption):
