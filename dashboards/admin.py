@@ -32,7 +32,9 @@ def page() -> None:
             username = st.text_input(t("admin.username"))
             name = st.text_input(t("admin.display_name"))
             role = st.selectbox(t("admin.role"), list(ROLES), format_func=lambda r: t(ROLES[r]))
-            coach_of = st.multiselect(t("admin.coach_of"), [p.id for p in api.catalog.latest_programmes()])
+            coach_of = st.multiselect(t("admin.coach_of"), [p.id for p in api.catalog.latest_programmes()],
+                                      format_func=lambda p: api.catalog.programme(p).name.sv,
+                                      placeholder=t("common.choose_several"))
             password = st.text_input(t("admin.password"), type="password")
             if st.form_submit_button(t("admin.add")):
                 try:

@@ -183,7 +183,7 @@ def participant_page() -> None:
     # A tab per instrument with scales the programme gives, and one for life areas if it gives
     # such an instrument: a programme that never uses KASAM shows no KASAM tab.
     given = [api.catalog.instrument(i) for i in dict.fromkeys(i for o in programme.occasions for i in o.instruments)]
-    scaled = [i for i in given if i.scales]
+    scaled = [i for i in given if i.scales and not i.current_desired]  # life areas have a tab of their own
     areas = [i for i in given if i.current_desired]
     tabs = st.tabs([t("coach.tab.survey"), *[i.title.sv for i in scaled], *([t("coach.tab.state")] if areas else []),
                     t("coach.tab.other"), t("coach.tab.path"), t("coach.tab.exit")])
@@ -225,6 +225,7 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
                             format_func=lambda o: programme.occasion(o).label.sv, key="survey_occasion")
     options = programme.occasion(occasion).instruments
     chosen = st.multiselect(t("coach.survey.instruments"), options, default=options,
+                            placeholder=t("common.choose_several"),
                             format_func=lambda i: api.catalog.instrument(i).title.sv,
                             # per programme and occasion: a choice made for another occasion does not carry over
                             key=f"survey_instruments_{programme.id}_{occasion}")
@@ -289,6 +290,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
     st.subheader(t("coach.path.parties"), anchor=False)
     current = [p["party"] for p in person["parties"] if p["programme_id"] == programme.id]
     chosen = st.multiselect(t("coach.path.parties_help"), [p.id for p in programme.parties], default=current,
+                            placeholder=t("common.choose_several"),
                             format_func=lambda p: next(x.label.sv for x in programme.parties if x.id == p),
                             key=f"parties_{participant_id}")
     if sorted(chosen) != sorted(current) and st.button(t("coach.path.save_parties"), key="save_parties"):

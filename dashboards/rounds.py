@@ -97,6 +97,7 @@ def _new_round(api) -> None:
         offered = [i.id for i in api.catalog.latest_instruments() if i.respondent_group == group]
         with st.form("new_round"):
             instruments = st.multiselect(t("rounds.instruments"), offered, default=offered[:1],
+                                         placeholder=t("common.choose_several"),
                                          format_func=lambda i: api.catalog.instrument(i).title.sv)
             programme = st.selectbox(t("rounds.programme"), [WHOLE] + [p.id for p in api.catalog.latest_programmes()],
                                      format_func=lambda p: api.catalog.programme(p).name.sv if p else t("rounds.whole"))
