@@ -12,7 +12,7 @@ import pandas as pd
 from indicators.change import paired_change
 from foundation.errors import StegvisError
 from surveys.models import (GENDERS, AnswerAtLeast, DurationWithin, EventDuring, Goal, Instrument, OutcomeIn,
-                            Programme, ScaleBelow, ScaleChange, StatusAt)
+                            PartiesAtLeast, Programme, ScaleBelow, ScaleChange, StatusAt)
 
 GENDER_ORDER = list(GENDERS)
 UNKNOWN = "okand"
@@ -108,6 +108,12 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
         follow = follow[follow["occasion"] == num.occasion].drop_duplicates("participant_id", keep="last")
         status = ids.map(follow.set_index("participant_id")["status"])
         return status.notna(), status.isin(num.statuses)
+    if isinstance(num, PartiesAtLeast):  # parties recorded as active around the person
+        parties = (path or {}).get("parties", pd.DataFrame(columns=["participant_id", "programme_id", "party"]))
+        if programme is not None and "programme_id" in parties:
+            parties = parties[parties["programme_id"] == programme.id]
+        counts = ids.map(parties.groupby("participant_id")["party"].nunique()).fillna(0)
+        return everyone, counts >= num.at_least
     if isinstance(num, DurationWithin):  # months from start to exit, within the range
         months = months_between(_dates(people["started_on"]), _dates(people["exited_on"]))
         return months.notna(), (months >= num.min_months) & (months <= num.max_months)

@@ -466,8 +466,15 @@ class ScaleBelow(Strict):
     occasion: Slug
 
 
+class PartiesAtLeast(Strict):
+    """At least this many parties active around the person (Jobbvägen AR: at least two)."""
+
+    kind: Literal["parties"]
+    at_least: int = Field(ge=1)
+
+
 Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast, IndicatorShare, EventDuring, StatusAt,
-                            DurationWithin, ScaleBelow], Field(discriminator="kind")]
+                            DurationWithin, ScaleBelow, PartiesAtLeast], Field(discriminator="kind")]
 Breakdown = Literal["gender", "age_group", "time_in_programme"]
 
 

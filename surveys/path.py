@@ -154,6 +154,8 @@ def path_frames(db, programme_id: str | None = None) -> dict[str, pd.DataFrame]:
         "referrals": pd.read_sql_query(
             f"SELECT id AS referral_id, programme_id, referred_on, party, gender, decision, participant_id "
             f"FROM referrals {where}", db.conn, params=params),
+        "parties": pd.read_sql_query(f"SELECT participant_id, programme_id, party FROM participant_parties {where}",
+                                     db.conn, params=params),
         "extensions": pd.read_sql_query(
             f"""SELECT e.participant_id, e.programme_id, sum(x.months) AS months FROM extensions x
                 JOIN enrolments e ON e.id = x.enrolment_id {where.replace('programme_id', 'e.programme_id')}

@@ -218,6 +218,15 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
     ids = Identities(pub)
     goals = {(p.id, g.id): g for p in catalog.latest_programmes() for g in p.goals}
 
+    def counts_the_active(tid: str, goals) -> bool:
+        """A goal counting everyone enrolled at some time in the period (or active at its end)
+        counts a person in every period they are in: a year is not the sum of its quarters."""
+        if not tid.startswith("goal/"):
+            return False
+        _, programme_id, goal_id = tid.split("/")
+        goal = goals.get((programme_id, goal_id))
+        return goal is not None and goal.population != "exited" and not goal.over_answers
+
     for (view, pid), report in pub.reports.items():
         for table in report["tables"]:
             tid, kind = table["id"], kind_of(table["id"])
@@ -272,7 +281,7 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                 continue
             inside = [leaf for leaf in pub.leaves_in(pid) if (view, leaf) in pub.reports]
             tables = {t for src in [pid, *inside] for t in pub.table_ids(view, src)
-                      if t.startswith(ADDITIVE_PREFIXES)}
+                      if t.startswith(ADDITIVE_PREFIXES) and not counts_the_active(t, goals)}
             for tid in sorted(tables):
                 cells = set().union(*(pub.count_cells(view, src, tid) for src in [pid, *inside]))
                 for r, c in sorted(cells):

@@ -485,13 +485,24 @@ def partitions(pub, pid):
     return list(itertools.islice(cut(0), 500))
 
 
+def counts_the_active(tid: str) -> bool:
+    """A goal over everyone enrolled at some time in the period counts a person in each period
+    they are in: a year is not the sum of its halves, so subtracting them recovers nothing."""
+    if not tid.startswith("goal/"):
+        return False
+    _, programme_id, goal_id = tid.split("/")
+    goal = next((g for g in shipped_catalog().programme(programme_id).goals if g.id == goal_id), None)
+    return goal is not None and goal.population != "exited" and not goal.over_answers
+
+
 def single_unknowns(pub, whole, parts, prefixes, flow_columns=("nya", "avslutade"), flow_by_period=True):
     """whole = sum(parts) for every count of the tables named by `prefixes`: the cells that are
     the only hidden one of their identity (which subtraction would reveal). With
     `flow_by_period`, the flow identity is between each period's own row (a year's new = its
     parts' new); otherwise row by row (all programmes = the sum of the programmes)."""
     found = []
-    tables = {t for key in [whole, *parts] for t in pub.table_ids(*key) if t.startswith(prefixes)}
+    tables = {t for key in [whole, *parts] for t in pub.table_ids(*key) if t.startswith(prefixes)
+              and not (flow_by_period and counts_the_active(t))}
     for tid in sorted(tables):
         cells = set().union(*(pub.count_cells(*key, tid) for key in [whole, *parts]))
         if tid == "flow":

@@ -112,3 +112,16 @@ def test_the_seeds_own_arithmetic():
 
 def test_every_seed_programme_validates():
     assert {p.id for p in CATALOG.latest_programmes()} >= {"jobbvagen_ar", "jobbsam", "porten", "aktsam", "efterstod"}
+
+
+def test_seed_000_two_parties_around_each_person(world):
+    """Seed 000: at least two parties are active around each participant (Jobbvägen AR's goal)."""
+    from surveys.path import set_parties
+
+    db, api = world
+    programme = CATALOG.programme("jobbvagen_ar")
+    for n in range(10):
+        pid = enrol(api, "jobbvagen_ar", f"S0-{n}", "man", "2016-03-01")
+        set_parties(db, programme, pid, ["arbetsformedlingen", "kommun"] if n < 8 else ["region"])
+    result = goal_result(db, "jobbvagen_ar", "tva_parter")
+    assert (result.numerator, result.denominator) == (8, 10) and not result.met
