@@ -83,9 +83,10 @@ def indicators(access, programme_id: str | None) -> pd.DataFrame:
                     rows.append({"programme_id": programme, "instrument_id": table.id.split("/", 1)[1],
                                  "indicator": indicator, "respondent_group": group, "period": period.id,
                                  "n": figures["n"], "agree": figures["instammer"], "share": figures["andel"],
-                                 "mean": figures["medel"], "response_rate": figures["svarsfrekvens"]})
+                                 "mean": figures["medel"], "asked": figures["tillfragade"],
+                                 "response_rate": figures["svarsfrekvens"]})
     return pd.DataFrame(rows, columns=["programme_id", "instrument_id", "indicator", "respondent_group", "period",
-                                       "n", "agree", "share", "mean", "response_rate"])
+                                       "n", "agree", "share", "mean", "asked", "response_rate"])
 
 
 NNS_COLUMNS = ["year", "indicator", "group", "share", "mean", "n"]
