@@ -116,8 +116,9 @@ def board(page, url: str, db_path: Path) -> None:
     report = board.board_report(None, "hela")
     pdf = OUT / "board-report.pdf"
     pdf.write_bytes(reports.pdf(report))
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "3", str(pdf), str(OUT / "board-report-p")],
-                   check=True)
+    for number in (1, 2, 3):  # one file per page, named as the README shows them
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(number), "-l", str(number), "-singlefile", str(pdf),
+                        str(OUT / f"board-report-p-{number}")], check=True)
     pdf.unlink()
     print("wrote", OUT / "board-report-p-*.png")
 
