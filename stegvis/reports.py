@@ -289,7 +289,9 @@ def _national_note(report: BoardReport, lang: str) -> list[str]:
 
 def assessment(goal, lang: str = DEFAULT) -> str:
     if goal.met is None:
-        return suppressed(lang)
+        # nobody the goal counts (a programme without participants in the period) is not a
+        # hidden figure: saying "för få svar" would suggest there were some
+        return t("report.goal.nobody", lang) if goal.denominator == 0 else suppressed(lang)
     return t("report.goal.met", lang) if goal.met else t("report.goal.not_met", lang)
 
 
@@ -304,7 +306,8 @@ def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
                t("report.goal.target", lang): percent(goal.target, lang),
                t("report.goal.numerator", lang): display(goal.numerator, lang=lang),
                t("report.goal.denominator", lang): display(goal.denominator, lang=lang),
-               outcome: percent(goal.share, lang), t("report.goal.assessment", lang): assessment(goal, lang)}
+               outcome: "–" if goal.denominator == 0 else percent(goal.share, lang),
+               t("report.goal.assessment", lang): assessment(goal, lang)}
         for dimension, cells in goal.breakdowns.items():
             for group, share in cells.items():
                 row[t("report.goal.outcome_for", lang, group=group_label(programme, dimension, group, lang).lower())] \
@@ -410,7 +413,7 @@ def goal_bars_input(report: BoardReport, lang: str = DEFAULT, goals=None) -> lis
     return [{"label": f"{names[g.programme]}: {goal_label(report, g.programme, g.id, lang)}", "share": g.share,
              "target": g.target,
              "note": t("report.goal.counts", lang, numerator=g.numerator, denominator=g.denominator)
-             if g.share is not None else suppressed(lang)}
+             if g.share is not None else t("report.goal.nobody", lang) if g.denominator == 0 else suppressed(lang)}
             for g in (report.goals if goals is None else goals)]
 
 

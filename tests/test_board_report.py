@@ -228,3 +228,14 @@ def test_aggregate_cache_is_bounded_and_forgets_older_versions():
     assert len(cache.reports) == 1 and ("a.db", "p2", None, 1) not in cache.inputs
     cache.inputs_for(("a.db", "p7", None, 2), lambda: {"n": 7})  # a's data changed
     assert [k for k in cache.inputs if k[0] == "a.db"] == [("a.db", "p7", None, 2)] and not cache.reports
+
+
+def test_a_goal_nobody_is_counted_by_says_so_and_not_that_figures_are_hidden(demo):
+    """AktSam is shipped without demo participants: its goal counts nobody, which is not a
+    hidden figure ("för få svar" would suggest there were some)."""
+    _, db, _ = demo
+    report = Access(db, get_user(db, "styrelse"), load_catalog(db)).board_report("aktsam", "hela")
+    goal = next(g for g in report.goals if g.programme == "aktsam")
+    assert goal.denominator == 0 and goal.met is None
+    assert reports.assessment(goal) == "inga i målgruppen"
+    assert reports.goal_bars_input(report)[0]["note"] == "inga i målgruppen"
