@@ -42,6 +42,10 @@ def backup(db_path: str | Path | None, target: str | Path) -> Path:
         raise StegvisError(f"{source}: no database to back up")
     if target.exists():
         raise StegvisError(f"{target} exists already; choose a new file name")
+    try:  # a folder that does not exist yet is made, readable by its owner only, like --dir's
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StegvisError(f"{target.parent}: cannot create the folder ({exc.strerror or exc})") from None
     temporary = target.with_name(f".{target.name}.tmp")
     try:
         temporary.unlink(missing_ok=True)

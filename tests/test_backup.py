@@ -113,3 +113,13 @@ def test_backup_needs_a_file_or_a_directory(tmp_path, capsys):
     assert run(["backup", "x.db", "--keep", "3", "--db", str(tmp_path / "x.db")]) == 1
     assert run(["backup", "--dir", str(tmp_path), "--keep", "0", "--db", str(tmp_path / "x.db")]) == 1
     assert capsys.readouterr().err.count("Error:") == 3
+
+
+def test_a_backup_into_a_folder_not_made_yet(tmp_path, demo_path):
+    """`stegvis backup backups/x.db` before anyone made backups/: the folder is made (owner only)
+    instead of failing on a temporary file's name."""
+    from stegvis.backup import backup
+
+    target = tmp_path / "nya" / "kopior" / "stegvis.db"
+    assert backup(demo_path, target) == target and target.exists()
+    assert (target.parent.stat().st_mode & 0o777) == 0o700
