@@ -209,8 +209,7 @@ class Access:
             raise StegvisError(Message("error.gender", genders=", ".join(GENDERS)))
         if birth_year is not None and not 1900 <= int(birth_year) <= date.today().year:
             raise StegvisError(Message("error.birth_year", year=birth_year))
-        if programme_id not in self._coach_programmes() and self.user.role != "admin":
-            raise AccessDenied(Message("error.not_coach_in", programme=programme_id))
+        self._works_in(programme_id)  # an administrator works in every programme
         self.catalog.programme(programme_id)
         start = _iso(started_on, N_("error.start_not_a_date"))
         if not consent_text_version.strip() or not consent_scope.strip():
