@@ -67,6 +67,12 @@ def page() -> None:
         for table in outcome_tables:
             st.subheader(reports.table_heading(report, table), anchor=False)
             _show(report, tables, table)
+        referral_tables = [table for table in report.tables if table.id.startswith("referrals/")]
+        if referral_tables:
+            st.header(t("board.heading.referrals"), anchor=False)
+        for table in referral_tables:
+            st.subheader(reports.table_heading(report, table), anchor=False)
+            _show(report, tables, table)
 
     st.header(t("board.heading.indicators"), anchor=False)
     indicator_tables = [table for table in report.tables if table.id.startswith("indicators/")]
@@ -86,12 +92,16 @@ def page() -> None:
 
     st.header(t("board.heading.flow"), anchor=False)
     _show(report, tables, report.table("flow"))
-    durations = report.table("durations")
-    if durations is not None:
+    # one table, or one per group of programmes with bands of their own ("durations/porten")
+    durations = [table for table in report.tables if table.id == "durations" or table.id.startswith("durations/")]
+    if durations:
         a, b = st.columns([1, 2])
         a.metric(t("board.mean_time"), reports.suppressed() if report.mean_months is None
                  else t("board.months", months=reports.decimal(report.mean_months)))
-        b.dataframe(tables[reports.table_title(report, durations)], hide_index=True)
+        for table in durations:
+            if len(durations) > 1:
+                b.caption(reports.table_title(report, table))
+            b.dataframe(tables[reports.table_title(report, table)], hide_index=True)
 
     with st.expander(t("report.method")):
         for note in reports.notes(report):

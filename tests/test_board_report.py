@@ -239,3 +239,19 @@ def test_a_goal_nobody_is_counted_by_says_so_and_not_that_figures_are_hidden(dem
     assert goal.denominator == 0 and goal.met is None
     assert reports.assessment(goal) == "inga i målgruppen"
     assert reports.goal_bars_input(report)[0]["note"] == "inga i målgruppen"
+
+
+def test_the_page_shows_the_funnel_and_every_durations_table(demo, monkeypatch):
+    """The referral funnel is on the page, not only in the files; and when programmes have
+    bands of their own the all-programmes page shows each durations table, not none."""
+    path, db, _ = demo
+    monkeypatch.setenv("STEGVIS_DB", str(path))
+    test = AppTest.from_function(board_page, default_timeout=60)
+    test.session_state["user"] = get_user(db, "styrelse")
+    test.session_state["last_seen"] = time.monotonic()
+    test.run()
+    assert not test.exception, test.exception
+    headers = [h.value for h in test.header]
+    assert "Remisser" in headers
+    captions = " ".join(c.value for c in test.caption)  # the default view: all programmes, the last year
+    assert "Tid i insatsen (avslutade), Porten" in captions
