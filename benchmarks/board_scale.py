@@ -39,17 +39,17 @@ def scale(db, participants: int, spread_days: int = 0) -> None:
             dp, ds = k * top_p, k * top_s
             back = (k * 37) % (spread_days + 1)
             day = lambda column: f"date(substr({column}, 1, 10), '-{back} days') || substr({column}, 11)"  # noqa: E731
-            db.execute(f"""INSERT INTO participants (id, code, gender, birth_year, coach_id, share_kasam, created_at)
-                           SELECT id + {dp}, code || '-{k}', gender, birth_year, coach_id, share_kasam, created_at
+            db.execute(f"""INSERT INTO participants (id, code, gender, birth_year, coach_id, created_at)
+                           SELECT id + {dp}, code || '-{k}', gender, birth_year, coach_id, created_at
                            FROM participants WHERE id <= {top_p}""")
             db.execute(f"""INSERT INTO enrolments (participant_id, programme_id, started_on, exited_on, outcome)
                            SELECT participant_id + {dp}, programme_id, {day('started_on')}, {day('exited_on')},
                              outcome
                            FROM enrolments WHERE participant_id <= {top_p}""")
-            db.execute(f"""INSERT INTO survey_sessions (id, visit, position, participant_id, programme_id, occasion,
-                             instrument_id, instrument_version, respondent_group, language, status, created_at,
+            db.execute(f"""INSERT INTO survey_sessions (id, visit, position, participant_id, programme_id, round_id,
+                             occasion, instrument_id, instrument_version, respondent_group, language, status, created_at,
                              started_at, completed_at)
-                           SELECT id + {ds}, visit || '-{k}', position, participant_id + {dp}, programme_id,
+                           SELECT id + {ds}, visit || '-{k}', position, participant_id + {dp}, programme_id, round_id,
                              occasion, instrument_id, instrument_version, respondent_group, language, status,
                              {day('created_at')}, {day('started_at')}, {day('completed_at')}
                            FROM survey_sessions WHERE id <= {top_s}""")
