@@ -446,7 +446,7 @@ def register_page() -> None:
         referred_by = st.selectbox(t("coach.register.referred_by"), [None] + [p.id for p in parties],
                                    format_func=lambda p: t("coach.register.no_referral") if p is None else
                                    next(x.label.sv for x in parties if x.id == p))
-        referred_on = st.date_input(t("coach.register.referred_on"), value=None, format="YYYY-MM-DD")
+        referred_on = st.date_input(t("coach.register.referred_on"), value=date.today(), format="YYYY-MM-DD")
         st.markdown(t("coach.register.consent_heading"))
         consent_given = st.checkbox(t("coach.register.consent_given"), key="reg_consent")
         version = st.text_input(t("coach.register.consent_version"), value="samtycke-2024-1")

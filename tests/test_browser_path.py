@@ -66,7 +66,7 @@ def choose(page, code):
     page.get_by_role("option", name=code).click()
     page.get_by_text(f"{code} ·").wait_for()
     settle(page)
-    page.get_by_role("tab", name="Händelser och uppföljning").click()
+    page.get_by_role("tab", name="Händelser", exact=True).click()
     settle(page)
 
 
