@@ -29,9 +29,23 @@ def test_coach_cannot_reach_another_coachs_participant(demo):
     for attempt in (lambda: anna.participant(theirs), lambda: anna.participant_answers(theirs),
                     lambda: anna.participant_responses(theirs, "kasam29"),
                     lambda: anna.open_visit(theirs, "exit", ["sjalvskattning"]),
-                    lambda: anna.share_results(theirs, "kasam29", True)):
+                    lambda: anna.share_results(theirs, "kasam29", True),
+                    # the path: another coach's participant, a programme anna does not work in
+                    lambda: anna.record_event(theirs, "porten", "praktik", "2026-05-01"),
+                    lambda: anna.set_parties(theirs, "porten", ["kommun"]),
+                    lambda: anna.record_followup(theirs, "porten", "exit", "arbete"),
+                    lambda: anna.record_extension(theirs, "porten", 3, "skäl"),
+                    lambda: anna.record_referral("porten", "2026-05-01", "kommun", "man", 1990),
+                    lambda: anna.referrals("porten")):
         with pytest.raises(AccessDenied):
             attempt()
+    from surveys.path import record_referral
+
+    porten_referral = record_referral(db, catalog.programme("porten"), referred_on="2026-05-01", party="kommun",
+                                      gender="man", birth_year=1990)
+    with pytest.raises(AccessDenied):
+        anna.decide_referral(porten_referral, "ej_inskriven", "Tackade nej")
+    assert db.execute("SELECT decision FROM referrals WHERE id = ?", [porten_referral]).fetchone()[0] == "vantar"
     enrolment = db.execute("SELECT id FROM enrolments WHERE participant_id = ?", [theirs]).fetchone()[0]
     with pytest.raises(AccessDenied):
         anna.record_exit(enrolment, "2026-11-01", "avbrutit")
