@@ -56,7 +56,8 @@ def page() -> None:
         st.info(shows)
     if report.goals:
         st.header(t("board.heading.goals"), anchor=False)
-        st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})
+        if reports.chart_goals(report):
+            st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})
         st.dataframe(tables[t("report.sheet.goals")], hide_index=True, width="stretch")
 
     if period.kind in DETAILED:

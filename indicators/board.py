@@ -18,7 +18,7 @@ from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
 from indicators.indicator_results import respondent_means
 from indicators.national import figures_of_year, year_for
-from indicators.goals import GENDER_ORDER, groups, population, reached
+from indicators.goals import GENDER_ORDER, groups, period_months, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
 
@@ -74,6 +74,9 @@ class BoardGoal:
     share: float | None
     met: bool | None
     breakdowns: dict[str, dict[str, float | None]] = field(default_factory=dict)  # dimension -> group -> share
+    measure: str = "share"  # share | count | mean (Goal.measure)
+    value: float | None = None  # a count goal's count, a mean goal's mean in months; None where hidden
+    target_max: float | None = None  # a mean goal's upper limit (`target` its lower; a count's: its number)
 
 
 @dataclass
@@ -216,7 +219,8 @@ def _outcome_flips(base: pd.DataFrame, paired_by: dict, programme, scores: dict,
         for fact in ("improved", "reliably"):
             parts.append(who.assign(_origin=who.index, _flip=f"{fact}:{change.instrument.id}"))
     for goal in programme.goals:
-        if goal.numerator.kind == "outcome_in" or goal.over_answers or _goal_flip(goal, paired_by) != f"goal:{goal.id}":
+        if goal.numerator.kind == "outcome_in" or goal.over_answers or goal.measure != "share" \
+                or _goal_flip(goal, paired_by) != f"goal:{goal.id}":
             continue  # outcome goals: the outcome variants move them; answer goals are not people's;
             # a goal on the change table's own improvement turns with that table's variant
         in_den, _ = reached(goal, base, scores, instruments, programme, path)
@@ -271,8 +275,8 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         changes.append((instrument, paired, improved, reliably))
     goal_status = []
     for goal in programme.goals:
-        if goal.over_answers:
-            continue  # counted over answers: sessions_family
+        if goal.over_answers or goal.measure != "share":
+            continue  # counted over answers (sessions_family), or the period's flow figures
         in_den, in_num = reached(goal, people, scores, instruments, programme, path)
         in_num = in_num.to_numpy() ^ (flip == _goal_flip(goal, paired_by))
         goal_status.append((goal, in_den.to_numpy(), in_num & in_den.to_numpy()))
@@ -613,6 +617,9 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         answers = _View([protected[programme.id].sessions])
         if period.kind in GOALS:
             for goal in programme.goals:
+                if goal.measure != "share":
+                    report.goals.append(_period_goal(programme, goal, mine, period))
+                    continue  # its figure is the flow table's (a count) or rests on it (a mean)
                 view = answers if goal.over_answers else mine
                 report.goals.append(_goal(programme, goal, view, period))
                 report.tables.append(_goal_table(programme, goal, view, period))
@@ -649,6 +656,24 @@ def _goal(programme, goal, view: _View, period: Period) -> BoardGoal:
     numerator = None if share is None else view.count((*key, "uppnatt", ALL))
     return BoardGoal(programme.id, goal.id, goal.target, numerator, view.count((*key, ALL, ALL)),
                       share, None if share is None else share >= goal.target, breakdowns)
+
+
+def _period_goal(programme, goal, view: _View, period: Period) -> BoardGoal:
+    """A count goal: the programme's protected count of those who started (or left) in the
+    period, the flow table's figure. A mean goal: the mean months of those who left, shown only
+    where their count is, like every mean."""
+    num = goal.numerator
+    if goal.measure == "count":
+        count = view.count(("flow", period.id, "nya" if num.counts == "enrolled" else "avslutade"))
+        target = num.target_for(period_months(period.start, period.end))
+        return BoardGoal(programme.id, goal.id, target, count, None, None,
+                         None if count is None else count >= target, measure="count", value=count)
+    key = ("flow", period.id, "avslutade")
+    n = view.count(key)
+    mean = view.mean(key, "months") if n else None
+    return BoardGoal(programme.id, goal.id, num.min_months, None, n, None,
+                     None if mean is None else num.min_months <= mean <= num.max_months,
+                     measure="mean", value=mean, target_max=num.max_months)
 
 
 def _registered(view: _View, key) -> bool:

@@ -11,8 +11,8 @@ import pandas as pd
 
 from indicators.change import paired_change
 from foundation.errors import StegvisError
-from surveys.models import (GENDERS, AnswerAtLeast, DurationWithin, EventDuring, Goal, Instrument, OutcomeIn,
-                            PartiesAtLeast, Programme, ScaleBelow, ScaleChange, StatusAt)
+from surveys.models import (GENDERS, AnswerAtLeast, CountIn, DurationWithin, EventDuring, Goal, Instrument,
+                            OutcomeIn, PartiesAtLeast, Programme, ScaleBelow, ScaleChange, StatusAt)
 
 GENDER_ORDER = list(GENDERS)
 UNKNOWN = "okand"
@@ -37,6 +37,8 @@ class GoalResult:
     share: float | None
     met: bool | None
     breakdowns: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    value: float | None = None  # a count goal's count, a mean goal's mean (months)
+    target_max: float | None = None  # a mean goal's upper limit (`target` its lower)
 
 
 def as_date(value) -> date | None:
@@ -86,7 +88,8 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
     everyone = pd.Series(True, index=people.index)
     if isinstance(num, OutcomeIn):
         return everyone, people["outcome"].isin(num.outcomes)
-    if goal.over_answers:  # counted over answers, in indicators.board's sessions figures
+    if goal.over_answers or goal.measure != "share":  # answers (indicators.board's sessions figures),
+        # or one count or mean of the period (`period_figure`): nobody reaches these one by one
         nobody = pd.Series(False, index=people.index)
         return nobody, nobody
     ids = people["participant_id"]
@@ -154,6 +157,43 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
     return ids.isin(paired), ids.isin(hits)
 
 
+def period_months(start, end) -> int:
+    """Calendar months a period spans, first and last included (a tertial: 4, a year: 12)."""
+    start, end = as_date(start), as_date(end)
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def started_in(enrolments: pd.DataFrame, low, high) -> pd.Series:
+    start = _dates(enrolments["started_on"])
+    return (start >= pd.Timestamp(as_date(low))) & (start <= pd.Timestamp(as_date(high)))
+
+
+def exited_in(enrolments: pd.DataFrame, low, high) -> pd.Series:
+    exit_ = _dates(enrolments["exited_on"])
+    return (exit_ >= pd.Timestamp(as_date(low))) & (exit_ <= pd.Timestamp(as_date(high)))
+
+
+def months_in_programme(enrolments: pd.DataFrame) -> pd.Series:
+    """Time from start to exit in months of 30.44 days, for means (NaN while still in)."""
+    return (_dates(enrolments["exited_on"]) - _dates(enrolments["started_on"])).dt.days / 30.44
+
+
+def period_figure(goal: Goal, enrolments: pd.DataFrame, period: tuple) -> GoalResult:
+    """A count goal (started or left in the period, against its number scaled to the period's
+    months) or a mean goal (mean months in the programme of those who left, within a range)."""
+    num = goal.numerator
+    low, high = period
+    if isinstance(num, CountIn):
+        count = int((started_in if num.counts == "enrolled" else exited_in)(enrolments, low, high).sum())
+        target = num.target_for(period_months(low, high))
+        return GoalResult(goal.id, goal.label.sv, target, count, None, None, count >= target, value=count)
+    left = enrolments[exited_in(enrolments, low, high)]
+    mean = float(months_in_programme(left).mean()) if len(left) else None
+    return GoalResult(goal.id, goal.label.sv, num.min_months, None, len(left), None,
+                      None if mean is None else num.min_months <= mean <= num.max_months,
+                      value=mean, target_max=num.max_months)
+
+
 def months_between(start: pd.Series, end: pd.Series) -> pd.Series:
     """Whole months from start to end (a participant 6 months and 20 days in has been in 6)."""
     months = (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
@@ -204,6 +244,13 @@ def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *,
                   path: dict[str, pd.DataFrame] | None = None) -> GoalResult:
     """Numerator, denominator, share (from counts), target and met, with the declared breakdowns.
     Unprotected: for analysts and tests. What the board sees goes through `indicators.board`."""
+    if goal.measure != "share":
+        mine = enrolments[enrolments["programme_id"] == programme.id] if "programme_id" in enrolments else enrolments
+        if period is None or not (period[0] and period[1]):
+            first = _dates(mine["started_on"]).min()
+            period = (period[0] if period and period[0] else (first.date() if pd.notna(first) else date.today()),
+                      period[1] if period and period[1] else date.today())
+        return period_figure(goal, mine, period)
     people = population(goal, enrolments[enrolments["programme_id"] == programme.id]
                         if "programme_id" in enrolments else enrolments, period)
     in_denominator, in_numerator = reached(goal, people, scores, instruments, programme, path)

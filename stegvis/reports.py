@@ -295,18 +295,40 @@ def assessment(goal, lang: str = DEFAULT) -> str:
     return t("report.goal.met", lang) if goal.met else t("report.goal.not_met", lang)
 
 
+def _months(value, lang: str) -> str:
+    return decimal(value, 0 if float(value).is_integer() else 1, lang=lang)
+
+
+def goal_figures(report: BoardReport, goal, lang: str = DEFAULT) -> tuple[str, str, str, str]:
+    """A goal's target, numerator, denominator and outcome in words, for its measure: a share of
+    people ("72 %" of a target share), a count ("52 började" against "minst 45") or a mean
+    ("8,3 mån" against "6–12 mån")."""
+    if goal.measure == "count":
+        counts = {g.id: g for g in _programmes(report)[goal.programme].goals}[goal.id].numerator.counts
+        shown = suppressed(lang) if _hidden(goal.value) else \
+            t("report.goal.count.enrolled", lang, n=goal.value) if counts == "enrolled" else \
+            t("report.goal.count.exited", lang, n=goal.value)
+        return t("report.goal.at_least", lang, n=goal.target), display(goal.value, lang=lang), "–", shown
+    if goal.measure == "mean":
+        span = t("report.goal.months_range", lang, low=_months(goal.target, lang), high=_months(goal.target_max, lang))
+        shown = "–" if goal.denominator == 0 else suppressed(lang) if _hidden(goal.value) \
+            else t("board.months", lang, months=decimal(goal.value, lang=lang))
+        return span, "–", display(goal.denominator, lang=lang), shown
+    return (percent(goal.target, lang), display(goal.numerator, lang=lang), display(goal.denominator, lang=lang),
+            "–" if goal.denominator == 0 else percent(goal.share, lang))
+
+
 def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
     programmes = _programmes(report)
     rows = []
     outcome = t("report.goal.outcome", lang)
     for goal in report.goals:
         programme = programmes[goal.programme]
+        target, numerator, denominator, shown = goal_figures(report, goal, lang)
         row = {t("report.goal.programme", lang): programme.name.get(lang),
                t("report.goal.goal", lang): goal_label(report, goal.programme, goal.id, lang),
-               t("report.goal.target", lang): percent(goal.target, lang),
-               t("report.goal.numerator", lang): display(goal.numerator, lang=lang),
-               t("report.goal.denominator", lang): display(goal.denominator, lang=lang),
-               outcome: "–" if goal.denominator == 0 else percent(goal.share, lang),
+               t("report.goal.target", lang): target, t("report.goal.numerator", lang): numerator,
+               t("report.goal.denominator", lang): denominator, outcome: shown,
                t("report.goal.assessment", lang): assessment(goal, lang)}
         for dimension, cells in goal.breakdowns.items():
             for group, share in cells.items():
@@ -394,7 +416,8 @@ def as_json(report: BoardReport, lang: str = DEFAULT) -> dict:
         "generated": date.today().isoformat(),
         "goals": [{"programme": g.programme, "id": g.id, "label": goal_label(report, g.programme, g.id, lang),
                    "target": g.target, "numerator": g.numerator, "denominator": g.denominator, "share": g.share,
-                   "met": g.met, "breakdowns": g.breakdowns} for g in report.goals],
+                   "met": g.met, "breakdowns": g.breakdowns, "measure": g.measure, "value": g.value,
+                   "target_max": g.target_max} for g in report.goals],
         "mean_months": report.mean_months,
         "tables": tables,
         "notes": notes(report, lang),
@@ -414,7 +437,13 @@ def goal_bars_input(report: BoardReport, lang: str = DEFAULT, goals=None) -> lis
              "target": g.target,
              "note": t("report.goal.counts", lang, numerator=g.numerator, denominator=g.denominator)
              if g.share is not None else t("report.goal.nobody", lang) if g.denominator == 0 else suppressed(lang)}
-            for g in (report.goals if goals is None else goals)]
+            for g in (chart_goals(report) if goals is None else goals)]
+
+
+def chart_goals(report: BoardReport) -> list:
+    """The goals the bar chart draws: shares against a target share. A count or a mean goal is
+    in the goal table, in words."""
+    return [g for g in report.goals if g.measure == "share"]
 
 
 GOALS_PER_CHART = 7  # a chart of seven goals fits a page of the PDF with its heading
@@ -424,7 +453,7 @@ def goal_groups(report: BoardReport) -> list[list]:
     """The goals in charts that fit a page: per programme, at most GOALS_PER_CHART each."""
     groups = []
     for programme in report.programmes:
-        mine = [g for g in report.goals if g.programme == programme.id]
+        mine = [g for g in chart_goals(report) if g.programme == programme.id]
         groups += [mine[i:i + GOALS_PER_CHART] for i in range(0, len(mine), GOALS_PER_CHART)]
     return groups
 

@@ -473,9 +473,35 @@ class PartiesAtLeast(Strict):
     at_least: int = Field(ge=1)
 
 
+class CountIn(Strict):
+    """How many started (`enrolled`) or left (`exited`) in the period, against a number for
+    `per_months` months (Jobbvägen AR: about 45 participants per 12 months). The number is
+    scaled to the period's length in months and rounded: 15 in a tertial, 45 in a year."""
+
+    kind: Literal["count"]
+    counts: Literal["enrolled", "exited"]
+    at_least: int = Field(ge=1)
+    per_months: int = Field(12, ge=1, le=120)
+
+    def target_for(self, months: int) -> int:
+        return max(1, int(self.at_least * months / self.per_months + 0.5))
+
+
+class DurationMean(Strict):
+    """The mean time in the programme, in months, of those who left in the period lies within
+    the range (Jobbvägen AR: 6–12 months per person)."""
+
+    kind: Literal["duration_mean"]
+    min_months: float = Field(0, ge=0)
+    max_months: float = Field(gt=0)
+
+
 Numerator = Annotated[Union[OutcomeIn, ScaleChange, AnswerAtLeast, IndicatorShare, EventDuring, StatusAt,
-                            DurationWithin, ScaleBelow, PartiesAtLeast], Field(discriminator="kind")]
+                            DurationWithin, ScaleBelow, PartiesAtLeast, CountIn, DurationMean],
+                      Field(discriminator="kind")]
 Breakdown = Literal["gender", "age_group", "time_in_programme"]
+WHOLE_FIGURE_KINDS = {"indicator_share": "counts answers, not people", "count": "is one count of the period",
+                      "duration_mean": "is one mean of the period"}
 
 
 class Goal(Strict):
@@ -485,20 +511,39 @@ class Goal(Strict):
         "exited", description="Participants counted: those who exited in the period, all enrolled, or still active"
     )
     numerator: Numerator
-    target: float = Field(ge=0, le=1, description="Target share, 0–1")
+    target: float | None = Field(None, ge=0, le=1, description="Target share, 0–1 (a count or a mean goal "
+                                 "carries its number in the numerator instead)")
     breakdowns: list[Breakdown] = Field(default_factory=lambda: ["gender"])
 
     @model_validator(mode="before")
     @classmethod
-    def _answers_have_no_breakdowns(cls, data):
-        """An indicator goal counts anonymous answers: no gender or age to break them down by."""
-        if isinstance(data, dict) and isinstance(data.get("numerator"), dict) \
-                and data["numerator"].get("kind") == "indicator_share":
+    def _whole_figures_have_no_breakdowns(cls, data):
+        """An indicator goal counts anonymous answers: no gender or age to break them down by. A
+        count or a mean is one figure of the period, set against a number, not a share."""
+        kind = data["numerator"].get("kind") if isinstance(data, dict) and isinstance(data.get("numerator"), dict) \
+            else None
+        if kind in WHOLE_FIGURE_KINDS:
             if data.get("breakdowns"):
-                raise DefinitionProblem(("breakdowns",), f"goal {data.get('id')}: an indicator_share goal counts "
-                                        "answers, not people, so it has no breakdowns")
+                raise DefinitionProblem(("breakdowns",), f"goal {data.get('id')}: a {kind} goal "
+                                        f"{WHOLE_FIGURE_KINDS[kind]}, so it has no breakdowns")
             data = {**data, "breakdowns": []}
         return data
+
+    @model_validator(mode="after")
+    def _target_where_it_belongs(self):
+        if self.measure == "share" and self.target is None:
+            raise DefinitionProblem(("target",), f"goal {self.id} needs a target: the share to reach, 0–1")
+        if self.measure != "share" and self.target is not None:
+            raise DefinitionProblem(("target",), f"goal {self.id}: a {self.numerator.kind} goal has its number "
+                                    "in the numerator (at_least, or min_months and max_months), not a target share")
+        if isinstance(self.numerator, DurationMean) and self.numerator.min_months > self.numerator.max_months:
+            raise DefinitionProblem(("numerator", "min_months"), f"goal {self.id}: min_months is above max_months")
+        return self
+
+    @property
+    def measure(self) -> str:
+        """What is set against the target: a share of people (most goals), a count, or a mean."""
+        return {"count": "count", "duration_mean": "mean"}.get(self.numerator.kind, "share")
 
     @property
     def over_answers(self) -> bool:

@@ -255,3 +255,38 @@ def test_the_page_shows_the_funnel_and_every_durations_table(demo, monkeypatch):
     assert "Remisser" in headers
     captions = " ".join(c.value for c in test.caption)  # the default view: all programmes, the last year
     assert "Tid i insatsen (avslutade), Porten" in captions
+
+
+def test_count_and_mean_goals_are_the_protected_flow_figures(demo):
+    """Seed 000's "about 45 per twelve months" and "6–12 months" are the flow table's count of
+    those who started, and the mean months of those who left, hidden where those counts are."""
+    path, db, _ = demo
+    board = Access(db, get_user(db, "styrelse"), shipped_catalog())
+    seen = set()
+    for period in ("hela", "2025", "2025-H1", "2025-T1", "2026-H1"):
+        if period not in {p.id for p in board.board_periods().periods}:
+            continue
+        report = board.board_report("jobbvagen_ar", period)
+        goals = {g.id: g for g in report.goals}
+        table = report.table("flow")
+        flow = dict(zip([c.id for c in table.columns], table.values[table.rows.index(report.period.id)]))
+        count, mean = goals["antal_deltagare"], goals["tid_i_insatsen"]
+        assert count.measure == "count" and count.value == flow["nya"]
+        assert count.met == (None if count.value is None else count.value >= count.target)
+        assert mean.denominator == flow["avslutade"]
+        if mean.denominator is None:
+            assert mean.value is None and mean.met is None, "a mean beside a hidden count"
+        else:
+            seen.add(period)
+            assert mean.met == (6 <= mean.value <= 12)
+        assert not any(t.id.startswith("goal/jobbvagen_ar/antal") for t in report.tables)
+        row = reports.goal_table(report).set_index("Mål").loc["Cirka 45 nya deltagare per tolv månader"]
+        assert row["Målnivå"] == f"minst {count.target}"
+        assert row["Utfall"] == (SUPPRESSED_TEXT if count.value is None else f"{count.value} började")
+        labels = [g["label"] for g in reports.goal_bars_input(report)]
+        assert not any("45 nya" in label for label in labels), "the share chart draws shares only"
+    assert seen, "the demo shows a mean somewhere"
+    whole = board.board_report("jobbvagen_ar", "hela")
+    row = reports.goal_table(whole).set_index("Mål").loc["Tid i insatsen i medel 6–12 månader"]
+    assert row["Målnivå"] == "6–12 mån" and row["Utfall"].endswith(" mån") and "," in row["Utfall"]
+    assert whole.goals[[g.id for g in whole.goals].index("antal_deltagare")].target == 45 * 33 // 12 + 1

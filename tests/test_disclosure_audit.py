@@ -289,6 +289,9 @@ def test_goal_figures_are_those_of_the_goal_table_and_a_hidden_share_hides_its_c
             tid = f"goal/{goal['programme']}/{goal['id']}"
             at = f"{view} {pid} {tid}"
             cell = lambda r, c: pub.values.get((view, pid, tid, r, c), "absent")  # noqa: E731
+            if goal["measure"] != "share":  # one figure of the period: the flow table's, or resting on it
+                problems += _period_goal_problems(pub, view, pid, report, goal, at)
+                continue
             if goal["numerator"] is not None and goal["numerator"] != cell("uppnatt", ALL):
                 problems.append(f"{at}: numerator {goal['numerator']} but the table shows {cell('uppnatt', ALL)}")
             if goal["denominator"] is not None and goal["denominator"] != cell(ALL, ALL):
@@ -310,6 +313,33 @@ def test_goal_figures_are_those_of_the_goal_table_and_a_hidden_share_hides_its_c
                     if any(c in (None, "absent") or small(c, k) for c in counts):
                         problems.append(f"{at}: breakdown {column} share {share:g} shown beside counts {counts}")
     assert not problems, f"{len(problems)} goal figures:\n  " + "\n  ".join(problems[:60])
+
+
+def _period_goal_problems(pub, view, pid, report, goal, at) -> list[str]:
+    """A count goal's count is the flow table's `nya` (or `avslutade`) of the period, hidden
+    where that is; a mean goal's n is the flow's `avslutade`, and its mean is shown only beside
+    a shown n of at least k, and equals the report's mean time where the report has one."""
+    definition = next(g for g in CATALOG.programme(goal["programme"]).goals if g.id == goal["id"])
+    # in "alla" each programme's goals are its own figures: those of the programme's own view
+    flow = lambda c: pub.values.get((goal["programme"], pid, "flow", pid, c), "absent")  # noqa: E731
+    problems = []
+    if goal["measure"] == "count":
+        column = "nya" if definition.numerator.counts == "enrolled" else "avslutade"
+        if goal["value"] != flow(column):
+            problems.append(f"{at}: count {goal['value']} but the flow table shows {flow(column)}")
+        if (goal["met"] is None) != (goal["value"] is None):
+            problems.append(f"{at}: met {goal['met']} beside count {goal['value']}")
+        return problems
+    if goal["denominator"] != flow("avslutade"):
+        problems.append(f"{at}: n {goal['denominator']} but the flow table shows {flow('avslutade')}")
+    if goal["value"] is not None:
+        if goal["denominator"] is None or small(goal["denominator"], pub.k):
+            problems.append(f"{at}: mean {goal['value']:g} beside n {goal['denominator']}")
+        if report["mean_months"] is not None and view != ALL and abs(report["mean_months"] - goal["value"]) > 1e-9:
+            problems.append(f"{at}: mean {goal['value']:g} but the report's mean time is {report['mean_months']:g}")
+    if (goal["met"] is None) != (goal["value"] is None):
+        problems.append(f"{at}: met {goal['met']} beside mean {goal['value']}")
+    return problems
 
 
 def one_attribute_groups(pub) -> list[str]:
