@@ -16,7 +16,7 @@ from dashboards.common import plain
 from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from stegvis.reports import decimal, gender_label
-from indicators.schedule import max_date, todos
+from indicators.schedule import DUE_WINDOW, max_date, occasion_dates, todos
 from indicators.scoring import flag_lists
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
@@ -63,8 +63,8 @@ def _todo_list(api, caseload: pd.DataFrame, today: date) -> list:
     for row in caseload[current].to_dict("records"):
         mine = sessions[sessions["participant_id"] == row["participant_id"]]
         programme = api.catalog.programme(row["programme_id"])
-        done = set(recorded.loc[(recorded["participant_id"] == row["participant_id"])
-                                & (recorded["programme_id"] == programme.id), "occasion"])
+        done = recorded.loc[(recorded["participant_id"] == row["participant_id"])
+                            & (recorded["programme_id"] == programme.id), "occasion"].value_counts().to_dict()
         found += [(task, _todo_detail(task, programme)) for task in todos(programme, row, mine, today, done)]
     return found
 
@@ -295,17 +295,28 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
                             key=f"parties_{participant_id}")
     if sorted(chosen) != sorted(current) and st.button(t("coach.path.save_parties"), key="save_parties"):
         _saved(lambda: api.set_parties(participant_id, programme.id, chosen))
-    followups = [o for o in programme.occasions if o.records_status]
-    if followups and enrolment["exited_on"]:
+    # after exit, its follow-ups; while in (and after), each turn of the year they were in at
+    followups = [(o, 0) for o in programme.occasions if o.records_status and o.anchor == "exit"
+                 and enrolment["exited_on"]]
+    started = date.fromisoformat(enrolment["started_on"][:10])
+    exited = date.fromisoformat(enrolment["exited_on"][:10]) if enrolment["exited_on"] else None
+    followups += [(programme.occasion(o), started.year + repetition)  # the n-th turn of the year since the start
+                  for o, repetition, day in occasion_dates(programme, started, exited, date.today())
+                  if programme.occasion(o).anchor == "year_end" and day <= date.today() + DUE_WINDOW]
+    if followups:
         st.subheader(t("coach.path.followups"), anchor=False)
-        recorded = {f["occasion"]: f["status"] for f in person["followups"] if f["programme_id"] == programme.id}
-        for occasion in followups:
-            with st.form(f"followup_{occasion.id}", border=True):
-                status = st.radio(occasion.label.sv, list(STATUSES), horizontal=True,
-                                  index=list(STATUSES).index(recorded[occasion.id]) if occasion.id in recorded else None,
-                                  format_func=lambda s: t(STATUSES[s]), key=f"followup_{occasion.id}_status")
+        recorded = {(f["occasion"], f["year"]): f["status"] for f in person["followups"]
+                    if f["programme_id"] == programme.id}
+        for occasion, year in followups:
+            with st.form(f"followup_{occasion.id}_{year}", border=True):
+                label = occasion.label.sv + (f" {year}" if year else "")
+                status = st.radio(label, list(STATUSES), horizontal=True,
+                                  index=list(STATUSES).index(recorded[(occasion.id, year)])
+                                  if (occasion.id, year) in recorded else None,
+                                  format_func=lambda s: t(STATUSES[s]), key=f"followup_{occasion.id}_{year}_status")
                 if st.form_submit_button(t("coach.path.save_followup")) and status:
-                    _saved(lambda: api.record_followup(participant_id, programme.id, occasion.id, status))
+                    _saved(lambda: api.record_followup(participant_id, programme.id, occasion.id, status,
+                                                       year=year or None))
     if programme.max_duration_months and not enrolment["exited_on"]:
         st.subheader(t("coach.path.extension"), anchor=False)
         extended = sum(x["months"] for x in person["extensions"])

@@ -18,7 +18,7 @@ from indicators.change import paired_change
 from indicators.disclosure import Family, Protected, Protection, share_of
 from indicators.indicator_results import respondent_means
 from indicators.national import figures_of_year, year_for
-from indicators.goals import GENDER_ORDER, groups, period_months, population, reached
+from indicators.goals import GENDER_ORDER, by_period, groups, period_months, population, reached
 from indicators.periods import HALF, TERTIAL, WHOLE, YEAR, Grid, Period, build_grid
 from surveys.definitions import Catalog
 
@@ -277,9 +277,7 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
     for goal in programme.goals:
         if goal.over_answers or goal.measure != "share":
             continue  # counted over answers (sessions_family), or the period's flow figures
-        in_den, in_num = reached(goal, people, scores, instruments, programme, path)
-        in_num = in_num.to_numpy() ^ (flip == _goal_flip(goal, paired_by))
-        goal_status.append((goal, in_den.to_numpy(), in_num & in_den.to_numpy()))
+        goal_status.append(_reach(goal, people, scores, instruments, programme, path, flip, paired_by))
 
     with np.errstate(invalid="ignore"):
         for period in grid.periods:
@@ -290,6 +288,9 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
             family.add(("flow", period.id, "aktiva"), ((start <= high) & (exit_.isna() | (exit_ >= low))).to_numpy())
             if period.kind in GOALS:
                 for goal, in_den, in_num in goal_status:
+                    if in_den is None:  # reached in each period anew (a status at the year end)
+                        _, in_den, in_num = _reach(goal, people, scores, instruments, programme, path, flip,
+                                                   paired_by, (period.start.isoformat(), period.end.isoformat()))
                     _goal_figures(family, programme, goal, people, period, in_den, in_num, origin < 0)
             if period.kind not in DETAILED:
                 continue
@@ -308,6 +309,16 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
                     family.add((*key, "tillforlitligt"), rows & reliably)
                     family.add((*key, "ej_tillforlitligt"), rows & ~reliably, RESTS)
     return family
+
+
+def _reach(goal, people, scores, instruments, programme, path, flip, paired_by, period=None) -> tuple:
+    """(goal, in the denominator, reached) per row, the goal's own variant turned; (goal, None,
+    None) for a goal reached anew in each period until `period` is given."""
+    if period is None and by_period(goal, programme):
+        return goal, None, None
+    in_den, in_num = reached(goal, people, scores, instruments, programme, path, period)
+    in_num = in_num.to_numpy() ^ (flip == _goal_flip(goal, paired_by))
+    return goal, in_den.to_numpy(), in_num & in_den.to_numpy()
 
 
 def _outcome_figures(family, programme, period, exited, outcome, gender, genders) -> None:

@@ -80,10 +80,12 @@ def population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None
 
 def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | None,
             instruments: dict[str, Instrument] | None = None,
-            programme: Programme | None = None, path: dict[str, pd.DataFrame] | None = None) -> tuple[pd.Series, pd.Series]:
+            programme: Programme | None = None, path: dict[str, pd.DataFrame] | None = None,
+            period: tuple | None = None) -> tuple[pd.Series, pd.Series]:
     """(in_denominator, in_numerator) per row of `people`. `scores` maps an instrument id to its
     scored responses (participant_id, occasion, completed_at, scale columns). A change goal
-    without occasions named is measured between the programme's anchors (first and exit)."""
+    without occasions named is measured between the programme's anchors (first and exit). A
+    status at the year end counts the turns of the year within `period` (the latest, if several)."""
     num = goal.numerator
     everyone = pd.Series(True, index=people.index)
     if isinstance(num, OutcomeIn):
@@ -108,7 +110,12 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
         follow = (path or {}).get("followups", pd.DataFrame(columns=["participant_id", "occasion", "status"]))
         if programme is not None and "programme_id" in follow:
             follow = follow[follow["programme_id"] == programme.id]
-        follow = follow[follow["occasion"] == num.occasion].drop_duplicates("participant_id", keep="last")
+        follow = follow[follow["occasion"] == num.occasion]
+        if "year" in follow:
+            if by_period(goal, programme):
+                follow = follow[follow["year"].isin(year_ends_in(period, follow["year"]))]
+            follow = follow.sort_values("year", kind="stable")
+        follow = follow.drop_duplicates("participant_id", keep="last")
         status = ids.map(follow.set_index("participant_id")["status"])
         return status.notna(), status.isin(num.statuses)
     if isinstance(num, PartiesAtLeast):  # parties recorded as active around the person
@@ -155,6 +162,21 @@ def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | 
         hits = set(answers.loc[answers[num.item] >= num.value, "participant_id"])
     ids = people["participant_id"]
     return ids.isin(paired), ids.isin(hits)
+
+
+def by_period(goal: Goal, programme: Programme | None) -> bool:
+    """Whether who reaches the goal depends on the period: a status at the turn of the year
+    counts the year ends within the period."""
+    num = goal.numerator
+    return isinstance(num, StatusAt) and programme is not None and programme.occasion(num.occasion).anchor == "year_end"
+
+
+def year_ends_in(period: tuple | None, years) -> list[int]:
+    """The years whose 31 December lies within the period (all of `years` without one)."""
+    low = as_date(period[0]) if period and period[0] else None
+    high = as_date(period[1]) if period and period[1] else None
+    return [int(y) for y in set(years) if (low is None or date(int(y), 12, 31) >= low)
+            and (high is None or date(int(y), 12, 31) <= high)]
 
 
 def period_months(start, end) -> int:
@@ -253,7 +275,7 @@ def evaluate_goal(programme: Programme, goal: Goal, enrolments: pd.DataFrame, *,
         return period_figure(goal, mine, period)
     people = population(goal, enrolments[enrolments["programme_id"] == programme.id]
                         if "programme_id" in enrolments else enrolments, period)
-    in_denominator, in_numerator = reached(goal, people, scores, instruments, programme, path)
+    in_denominator, in_numerator = reached(goal, people, scores, instruments, programme, path, period)
     in_numerator &= in_denominator
     numerator, denominator = int(in_numerator.sum()), int(in_denominator.sum())
     share = numerator / denominator if denominator else None

@@ -44,6 +44,14 @@ def occasion_dates(programme: Programme, started: date, exited: date | None, unt
             if exited:
                 found.append((occasion.id, 0, add_months(exited, occasion.offset_months)))
             continue
+        if occasion.anchor == "year_end":  # every 31 December the participant is still in
+            for repetition, year in enumerate(range(started.year, (exited or until + DUE_WINDOW).year + 1)):
+                turn = date(year, 12, 31)
+                day = add_months(turn, occasion.offset_months)
+                if turn < started or (exited and exited <= turn) or day > until + DUE_WINDOW:
+                    break
+                found.append((occasion.id, repetition, day))
+            continue
         if occasion.anchor == "midpoint":
             day = started + timedelta(days=round(programme.midpoint_months * 30.44))
             if not exited or day <= exited:
@@ -70,12 +78,14 @@ def max_date(programme: Programme, started: date, extended_months: int = 0) -> d
 
 
 def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: date,
-          recorded: set[str] = frozenset()) -> list[Todo]:
+          recorded=frozenset()) -> list[Todo]:
     """What the coach should do for one enrolment today. `sessions` are the participant's
     survey sessions (occasion, status, completed_at, expires_at, created_at, started);
-    `recorded` the follow-up occasions whose status the coach has recorded (done too). After
-    exit only the follow-ups remain, until the last is done; `extended_months` in the
-    enrolment moves the maximum time."""
+    `recorded` the follow-up occasions whose status is recorded (done too): a set of occasion
+    ids, or occasion id -> how many times (a year-end status, once a year). After exit only the
+    follow-ups remain, until the last is done; `extended_months` in the enrolment moves the
+    maximum time."""
+    times = recorded if isinstance(recorded, dict) else dict.fromkeys(recorded, 1)
     pid = int(enrolment["participant_id"])
     started = date.fromisoformat(str(enrolment["started_on"])[:10])
     exited = None if pd.isna(enrolment.get("exited_on")) else date.fromisoformat(str(enrolment["exited_on"])[:10])
@@ -86,7 +96,7 @@ def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: 
         rows = mine[mine["occasion"] == occasion.id] if len(mine) else mine
         done = rows[rows["status"] == "completed"]["visit"].nunique() if len(rows) else 0
         pending = rows[rows["status"] == "open"]["visit"].nunique() if len(rows) else 0
-        visits[occasion.id] = (done + (occasion.id in recorded), pending)
+        visits[occasion.id] = (done + times.get(occasion.id, 0), pending)
     reported = set()
     extended = int(enrolment.get("extended_months") or 0)
     for occasion_id, repetition, day in occasion_dates(programme, started, exited, today, extended):

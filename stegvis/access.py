@@ -298,7 +298,7 @@ class Access:
     def caseload_followups(self) -> pd.DataFrame:
         """Follow-up statuses recorded for the caseload (participant, programme, occasion)."""
         condition, params = self._visible("participant_id")
-        return pd.read_sql_query(f"SELECT participant_id, programme_id, occasion, status FROM followups "
+        return pd.read_sql_query(f"SELECT participant_id, programme_id, occasion, year, status FROM followups "
                                  f"WHERE {condition}", self._db.conn, params=params)
 
     # -- the participant's path: referral, events, parties, follow-ups, extensions -------------
@@ -371,12 +371,14 @@ class Access:
 
     @allowed("coach", "admin")
     def record_followup(self, participant_id: int, programme_id: str, occasion_id: str, status: str,
-                        on: str | None = None) -> None:
+                        on: str | None = None, year: int | None = None) -> None:
+        """A follow-up's status; `year`: the turn of the year it is for, at a year-end occasion."""
         from surveys.path import record_followup
 
         programme, _ = self._enrolled(participant_id, programme_id)
-        record_followup(self._db, programme, participant_id, occasion_id, status, on, "coach", self.user.id)
-        audit.log(self._db, self.user, "record_followup", participant_id, f"{occasion_id} {status}")
+        record_followup(self._db, programme, participant_id, occasion_id, status, on, "coach", self.user.id, year)
+        audit.log(self._db, self.user, "record_followup", participant_id,
+                  f"{occasion_id}{f' {year}' if year else ''} {status}")
 
     @allowed("coach", "admin")
     def record_extension(self, participant_id: int, programme_id: str, months: int, reason: str) -> None:

@@ -17,7 +17,7 @@ from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
 from surveys.path import record_event, record_extension, record_followup, record_referral, set_parties
 from surveys.rounds import close_due_rounds, create_round
-from surveys.sessions import hash_code, visit_for_code
+from surveys.sessions import hash_code, open_visit, visit_for_code
 from surveys.survey_flow import current, give, send_in, share_results
 from foundation.db import clock, now, transaction
 from foundation.settings import get_setting, set_setting
@@ -142,8 +142,8 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                     "text_version": "samtycke-2024-1", "scope": "Behandling av svar och uppföljning inom insatsen",
                     "recorded_by": users[coach],
                 })
-                _path(db, programme, path_rng, participant_id, gender, start, exit_day if exited else None, outcome,
-                      months, today, users[coach])
+                _path(db, catalog, programme, path_rng, participant_id, gender, start, exit_day if exited else None,
+                      outcome, months, today, users[coach])
                 person = _Person(rng, outcome, gender)
                 for occasion_id, day, fraction in _occasions(programme, start, exit_day if exited else None, today):
                     for instrument_id in programme.occasion(occasion_id).instruments:
@@ -224,8 +224,8 @@ def _occasions(programme: Programme, start: date, exit_day: date | None, today: 
     end = exit_day or today
     total = max((end - start).days, 1)
     for occasion in programme.occasions:
-        if not occasion.instruments:
-            continue  # a follow-up whose status the coach records: no survey
+        if not occasion.instruments or occasion.records_status:
+            continue  # a follow-up: its status is recorded by the coach or its own survey (_path)
         if occasion.anchor == "exit":
             day = exit_day + timedelta(days=occasion.offset_months * 30) if exit_day else None
             if day and day <= today:
@@ -323,7 +323,8 @@ WORK = ("arbete", "arbete_subvention", "arbete_utan_subvention", "behallit_arbet
 STUDY = ("studier", "studier_csn", "fullfoljt_studier", "arbetsmarknadsutbildning")
 
 
-def _path(db, programme, rng, participant_id, gender, start, exit_day, outcome, months, today, coach_id) -> None:
+def _path(db, catalog, programme, rng, participant_id, gender, start, exit_day, outcome, months, today,
+          coach_id) -> None:
     """The participant's referral, parties, events, extension and follow-ups, recorded through the
     same functions as the coach's page, on the days they happened."""
     referred = start - timedelta(days=rng.randint(7, 40))
@@ -354,13 +355,46 @@ def _path(db, programme, rng, participant_id, gender, start, exit_day, outcome, 
         with clock(_moment(min(day, today), 13)):
             record_extension(db, enrolment, 3, "Arbetsträning pågår; förlängning beslutad i styrgruppen",
                              min(day, today), coach_id)
-    for occasion in programme.occasions if exit_day else ():
-        due = add_months(exit_day, occasion.offset_months)
-        if occasion.records_status and due <= today and rng.random() < 0.8:
-            status = "arbete" if outcome in WORK else "studier" if outcome in STUDY else \
-                rng.choice(["arbete", "studier", "varken", "varken"])
-            with clock(_moment(due, 14)):
+    for occasion, due in _followups(programme, start, exit_day, today):
+        if rng.random() < 0.2:
+            continue  # not yet followed up: on the coach's list
+        # in the programme (a year end) most of those who end in work or studies are in them already
+        status = "arbete" if outcome in WORK else "studier" if outcome in STUDY else \
+            rng.choice(["arbete", "studier", "varken", "varken"])
+        with clock(_moment(due, 14)):
+            if occasion.status_item and rng.random() < 0.6:  # by mail or SMS: the short survey answered
+                _status_by_survey(db, catalog, programme, occasion, participant_id, status, coach_id, rng)
+            else:  # the coach called, and records it
                 record_followup(db, programme, participant_id, occasion.id, status, due, "coach", coach_id)
+
+
+def _followups(programme, start: date, exit_day: date | None, today: date):
+    """(occasion, day) of each follow-up due by today: after exit, and at each turn of the year
+    the participant was in at."""
+    for occasion in programme.occasions:
+        if not occasion.records_status:
+            continue
+        if occasion.anchor == "exit" and exit_day and add_months(exit_day, occasion.offset_months) <= today:
+            yield occasion, add_months(exit_day, occasion.offset_months)
+        if occasion.anchor == "year_end":
+            for year in range(start.year, (exit_day or today).year + 1):
+                turn = date(year, 12, 31)
+                if (exit_day is None or exit_day > turn) and turn + timedelta(days=5) <= today:
+                    yield occasion, turn + timedelta(days=3 + year % 5)  # answered early in January
+
+
+def _status_by_survey(db, catalog, programme, occasion, participant_id, status, coach_id, rng) -> None:
+    """The coach sends the follow-up survey's code; the person answers it on their phone."""
+    _, code = open_visit(db, catalog, programme_id=programme.id, occasion=occasion.id, participant_id=participant_id,
+                         created_by=coach_id, again=True)
+    visit = visit_for_code(db, code)
+    while (part := current(db, catalog, visit.visit)) is not None:
+        for item in part.questions:
+            if item.id == occasion.status_item:
+                give(db, part, item.id, status)
+            elif item.kind == "yes_no":
+                give(db, part, item.id, "ja" if rng.random() < 0.3 else "nej")
+        send_in(db, part, programme)
 
 
 def _party(rng) -> str:

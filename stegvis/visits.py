@@ -84,6 +84,10 @@ class ParticipantVisit:
             return "samordningsförbundet" if lang != "en" else "the coordination association"
         return self.catalog.programme(programme_id).name.get(lang)
 
+    def _programme(self, cur: survey_flow.Current):
+        """The programme the visit's occasion belongs to (None for a förbund-wide round)."""
+        return self.catalog.programme(cur.visit.programme_id) if cur.visit.programme_id else None
+
     def wording(self, instrument: Instrument, lang: str) -> WordingSource:
         """The installed wording of the instrument (its licensed text pack, or placeholders)."""
         return WordingSource(self._db, instrument, lang)
@@ -99,7 +103,7 @@ class ParticipantVisit:
     def send_in(self, cur: survey_flow.Current) -> None:
         self._own(cur)
         with _storage():
-            survey_flow.send_in(self._db, cur)
+            survey_flow.send_in(self._db, cur, self._programme(cur))
 
     def summary(self, cur: survey_flow.Current, lang: str) -> list[tuple[int, str, str]]:
         self._own(cur)

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from foundation.errors import StegvisError
-from surveys.models import (AnswerAtLeast, DeclaredRound, DefinitionProblem, Forbund, Groups, IndicatorShare,
+from surveys.models import (FOLLOWUP_STATUSES, AnswerAtLeast, DeclaredRound, DefinitionProblem, Forbund, Groups, IndicatorShare,
                             Instrument, Programme, RespondentGroup, ScaleChange, TextPack)
 
 SHIPPED_DIR = Path(__file__).parent / "definitions"
@@ -259,6 +259,8 @@ class Catalog:
                 for ref in occasion.instruments:
                     if not any(i == ref for i, _ in self.instruments):
                         found.append(f"{where}, occasion {occasion.id}: unknown instrument {ref}")
+                if occasion.status_item:
+                    found += self._status_item_problems(f"{where}, occasion {occasion.id}", occasion)
             for goal in programme.goals:
                 num = goal.numerator
                 if not isinstance(num, (ScaleChange, AnswerAtLeast, IndicatorShare)):
@@ -281,6 +283,20 @@ class Catalog:
             found += self._round_problems(f"{self._file('programme', programme.id)}: {where}", programme.rounds)
         found += self._round_problems(f"{self._file('forbund')}: förbund", self.forbund.rounds)
         return found
+
+    def _status_item_problems(self, where: str, occasion) -> list[str]:
+        """The item a follow-up's status is read from: a single choice of the statuses."""
+        known = [ref for ref in occasion.instruments if any(i == ref for i, _ in self.instruments)]
+        items = [item for ref in known for item in self.instrument(ref).items if item.id == occasion.status_item]
+        if not known:
+            return []  # the unknown instrument is reported already
+        if not items:
+            return [f"{where}: status_item {occasion.status_item} is not an item of {', '.join(occasion.instruments)}"]
+        choices = [c.id for c in items[0].choices]
+        if items[0].kind != "single_choice" or not set(choices) <= set(FOLLOWUP_STATUSES):
+            return [f"{where}: status_item {occasion.status_item} must be a single choice of "
+                    f"{', '.join(FOLLOWUP_STATUSES)} (it is a {items[0].kind} of {', '.join(choices) or 'nothing'})"]
+        return []
 
     def _round_problems(self, where: str, rounds: list[DeclaredRound]) -> list[str]:
         found = []

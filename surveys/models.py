@@ -553,16 +553,20 @@ class Goal(Strict):
 
 class Occasion(Strict):
     """When an instrument is given: relative to the start, the midpoint (half the planned
-    period) or the exit. A follow-up after exit may record a status (work, studies, neither)."""
+    period), the exit, or the turn of each year while the participant is in (year_end: 31
+    December). A follow-up after exit, or at the year end, may record a status (work, studies,
+    neither), by the coach or from the answer to a survey item (`status_item`)."""
 
     id: Slug
     label: LocalText
-    anchor: Literal["start", "midpoint", "exit"] = "start"
+    anchor: Literal["start", "midpoint", "exit", "year_end"] = "start"
     offset_months: int = 0
     repeat_months: int | None = Field(None, gt=0, description="Repeats every n months until exit or the maximum")
     instruments: list[Slug] = Field(default_factory=list)
     records_status: bool = Field(False, description="A follow-up: the coach (or a survey) records work, studies "
                                  "or neither")
+    status_item: Slug | None = Field(None, description="The item of one of the occasion's instruments whose answer "
+                                     "is the status: a single choice of arbete, studier and varken")
 
 
 class Declared(Strict):
@@ -738,9 +742,17 @@ class Programme(Strict):
             if occasion.anchor == "midpoint" and not (self.planned_duration_months or self.max_duration_months):
                 raise DefinitionProblem(("occasions", n, "anchor"), f"occasion {occasion.id} is at the midpoint, "
                                         "which is half of planned_duration_months (or max_duration_months): set one")
-            if occasion.records_status and occasion.anchor != "exit":
+            if occasion.records_status and occasion.anchor not in ("exit", "year_end"):
                 raise DefinitionProblem(("occasions", n, "records_status"),
-                                        f"occasion {occasion.id} records a follow-up status, so it is anchored at exit")
+                                        f"occasion {occasion.id} records a follow-up status, so it is anchored at "
+                                        "exit or at the year end")
+            if occasion.status_item and not (occasion.records_status and occasion.instruments):
+                raise DefinitionProblem(("occasions", n, "status_item"),
+                                        f"occasion {occasion.id}: a status_item needs records_status: true and the "
+                                        "instrument that asks it")
+            if occasion.anchor == "year_end" and occasion.repeat_months:
+                raise DefinitionProblem(("occasions", n, "repeat_months"),
+                                        f"occasion {occasion.id} is at every year end already: no repeat_months")
         return self
 
     def event(self, event_id: str) -> EventKind:

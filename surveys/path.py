@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from foundation.db import now, transaction
+from foundation.db import current_time, now, transaction
 from foundation.errors import StegvisError
 from foundation.texts import Message
 from surveys.models import FOLLOWUP_STATUSES, GENDERS, Programme
@@ -62,7 +62,7 @@ def decide_referral(db, referral_id: int, decision: str, *, reason: str | None =
         raise StegvisError(Message("error.path.reason"))
     with transaction(db):
         db.execute("UPDATE referrals SET decision = ?, reason = ?, decided_on = ?, participant_id = ? WHERE id = ?",
-                   [decision, (reason or "").strip() or None, _day(on or date.today(), "beslutsdatum"),
+                   [decision, (reason or "").strip() or None, _day(on or current_time().date(), "beslutsdatum"),
                     participant_id, referral_id])
 
 
@@ -89,24 +89,58 @@ def set_parties(db, programme: Programme, participant_id: int, parties: list[str
                    [participant_id, programme.id, *parties])
         for party in parties:
             db.execute("INSERT OR IGNORE INTO participant_parties (participant_id, programme_id, party, since) "
-                       "VALUES (?, ?, ?, ?)", [participant_id, programme.id, party, _day(on or date.today(), "datum")])
+                       "VALUES (?, ?, ?, ?)", [participant_id, programme.id, party, _day(on or current_time().date(), "datum")])
+
+
+def followup_year(occasion, on: date) -> int:
+    """The turn of the year a year-end status is for: recorded from mid-December on, it is this
+    year's; earlier in the year, last year's. 0 for a follow-up after exit (it happens once)."""
+    if occasion.anchor != "year_end":
+        return 0
+    return on.year if on.month == 12 and on.day >= 17 else on.year - 1
 
 
 def record_followup(db, programme: Programme, participant_id: int, occasion_id: str, status: str, on=None,
-                    source: str = "coach", recorded_by: int | None = None) -> None:
-    """Work, studies or neither at a follow-up occasion after exit (a second recording replaces)."""
+                    source: str = "coach", recorded_by: int | None = None, year: int | None = None) -> None:
+    """Work, studies or neither at a follow-up occasion after exit, or at the turn of `year` for
+    someone still in then (a second recording replaces)."""
     occasion = programme.occasion(occasion_id)
     if not occasion.records_status:
         raise StegvisError(Message("error.path.not_followup", occasion=occasion.label.sv))
     if status not in FOLLOWUP_STATUSES:
         raise StegvisError(Message("error.path.status", known=", ".join(FOLLOWUP_STATUSES)))
+    day = _day(on or current_time().date(), "datum")
+    if occasion.anchor == "year_end":
+        year = followup_year(occasion, date.fromisoformat(day)) if year is None else int(year)
+        turn = f"{year:04d}-12-31"
+        if not db.execute("SELECT 1 FROM enrolments WHERE participant_id = ? AND programme_id = ? AND started_on <= ? "
+                          "AND (exited_on IS NULL OR exited_on > ?)", [participant_id, programme.id, turn, turn]
+                          ).fetchone():
+            raise StegvisError(Message("error.path.not_in_at_year_end", occasion=occasion.label.sv, year=year))
+    else:
+        year = 0
     with transaction(db):
-        db.execute("""INSERT INTO followups (participant_id, programme_id, occasion, status, recorded_on, source,
-                                             recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-                      ON CONFLICT (participant_id, programme_id, occasion) DO UPDATE SET status = excluded.status,
+        db.execute("""INSERT INTO followups (participant_id, programme_id, occasion, year, status, recorded_on, source,
+                                             recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                      ON CONFLICT (participant_id, programme_id, occasion, year) DO UPDATE SET status = excluded.status,
                         recorded_on = excluded.recorded_on, source = excluded.source, recorded_by = excluded.recorded_by""",
-                   [participant_id, programme.id, occasion_id, status, _day(on or date.today(), "datum"), source,
-                    recorded_by])
+                   [participant_id, programme.id, occasion_id, year, status, day, source, recorded_by])
+
+
+def status_from_survey(db, programme: Programme, participant_id: int | None, occasion_id: str, instrument_id: str,
+                       answers: dict, on=None) -> str | None:
+    """A follow-up survey that asks the status (the occasion's `status_item`) records it, as the
+    coach would: returns the status recorded, or None when this survey does not ask it or it
+    was skipped."""
+    occasion = next((o for o in programme.occasions if o.id == occasion_id), None)
+    if participant_id is None or occasion is None or not occasion.status_item or instrument_id not in occasion.instruments:
+        return None
+    answer = answers.get(occasion.status_item)
+    status = getattr(answer, "value", None)
+    if status not in FOLLOWUP_STATUSES:
+        return None
+    record_followup(db, programme, participant_id, occasion_id, status, on, source="survey")
+    return status
 
 
 def record_extension(db, enrolment_id: int, months: int, reason: str, decided_on=None,
@@ -118,7 +152,7 @@ def record_extension(db, enrolment_id: int, months: int, reason: str, decided_on
         raise StegvisError(Message("error.path.extension_reason"))
     with transaction(db):
         db["extensions"].insert({"enrolment_id": enrolment_id, "months": months, "reason": reason.strip(),
-                                 "decided_on": _day(decided_on or date.today(), "datum"), "recorded_by": recorded_by})
+                                 "decided_on": _day(decided_on or current_time().date(), "datum"), "recorded_by": recorded_by})
 
 
 def path_of(db, participant_id: int) -> dict[str, list[dict]]:
@@ -133,7 +167,7 @@ def path_of(db, participant_id: int) -> dict[str, list[dict]]:
                        "ORDER BY happened_on, id"),
         "parties": rows("SELECT programme_id, party, since FROM participant_parties WHERE participant_id = ? "
                         "ORDER BY party"),
-        "followups": rows("SELECT programme_id, occasion, status, recorded_on, source FROM followups "
+        "followups": rows("SELECT programme_id, occasion, year, status, recorded_on, source FROM followups "
                           "WHERE participant_id = ? ORDER BY recorded_on"),
         "extensions": rows("SELECT x.enrolment_id, x.months, x.reason, x.decided_on FROM extensions x "
                            "JOIN enrolments e ON e.id = x.enrolment_id WHERE e.participant_id = ? ORDER BY x.decided_on"),
@@ -149,7 +183,7 @@ def path_frames(db, programme_id: str | None = None) -> dict[str, pd.DataFrame]:
     frames = {
         "events": pd.read_sql_query(f"SELECT participant_id, programme_id, event, happened_on, value FROM events {where}",
                                     db.conn, params=params),
-        "followups": pd.read_sql_query(f"SELECT participant_id, programme_id, occasion, status FROM followups {where}",
+        "followups": pd.read_sql_query(f"SELECT participant_id, programme_id, occasion, year, status FROM followups {where}",
                                        db.conn, params=params),
         "referrals": pd.read_sql_query(
             f"SELECT id AS referral_id, programme_id, referred_on, party, gender, decision, participant_id "

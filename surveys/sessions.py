@@ -116,10 +116,10 @@ def occasion_problem(db, programme, occasion, participant_id: int) -> Message | 
     """Why this occasion cannot be started for the participant, or None. An occasion counted
     from the start (intake, follow-ups) belongs to the time in the programme: after the exit it
     would file answers under the wrong part of the person's history. Occasions counted from the
-    exit remain open."""
+    exit remain open, and so does the turn of a year they were in at."""
     row = db.execute("SELECT exited_on FROM enrolments WHERE participant_id = ? AND programme_id = ? "
                      "ORDER BY started_on DESC LIMIT 1", [participant_id, programme.id]).fetchone()
-    if row is None or row[0] is None or occasion.anchor == "exit":
+    if row is None or row[0] is None or occasion.anchor in ("exit", "year_end"):
         return None
     after = [o.label.sv for o in programme.occasions if o.anchor == "exit"]
     said = dict(exited=row[0], programme=programme.name.sv, occasion=occasion.label.sv)

@@ -363,6 +363,31 @@ SCHEMA = Schema("surveys", {
     CREATE TRIGGER data_version_extensions_I AFTER INSERT ON extensions BEGIN UPDATE data_version SET n = n + 1; END;
     CREATE TRIGGER data_version_extensions_D AFTER DELETE ON extensions BEGIN UPDATE data_version SET n = n + 1; END;
     """,
+    # 10: a status at the turn of each year for those still in (seed 004 checks at year end):
+    # one follow-up occasion recorded once per year, so a follow-up row names its year (0 for
+    # a follow-up after exit, which happens once).
+    10: """
+    -- rebuilds a table
+    CREATE TABLE followups_new (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        occasion TEXT NOT NULL,
+        year INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN ('arbete', 'studier', 'varken')),
+        recorded_on TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('coach', 'survey', 'import')),
+        recorded_by INTEGER REFERENCES users(id),
+        UNIQUE (participant_id, programme_id, occasion, year)
+    );
+    INSERT INTO followups_new (id, participant_id, programme_id, occasion, status, recorded_on, source, recorded_by)
+        SELECT id, participant_id, programme_id, occasion, status, recorded_on, source, recorded_by FROM followups;
+    DROP TABLE followups;
+    ALTER TABLE followups_new RENAME TO followups;
+    CREATE TRIGGER data_version_followups_I AFTER INSERT ON followups BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_followups_U AFTER UPDATE ON followups BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_followups_D AFTER DELETE ON followups BEGIN UPDATE data_version SET n = n + 1; END;
+    """,
 })
 
 

@@ -13,7 +13,8 @@ from foundation.errors import StegvisError
 from foundation.texts import t
 from surveys.answers import ANSWERED, DONT_KNOW, SKIPPED, Answer, check_answer, session_answers, store_answer
 from surveys.definitions import Catalog
-from surveys.models import Instrument, Item
+from surveys.models import Instrument, Item, Programme
+from surveys.path import status_from_survey
 from surveys.sessions import SessionPart, Visit, complete_part, get_visit, visible_items
 from surveys.textpacks import WordingSource
 
@@ -55,8 +56,14 @@ def give(db, cur: Current, item_id: str, value=None, *, status: str = ANSWERED, 
     return answer
 
 
-def send_in(db, cur: Current) -> None:
-    complete_part(db, cur.part.session_id)
+def send_in(db, cur: Current, programme: Programme | None = None) -> None:
+    """The instrument is done; at a follow-up that reads its status from the survey
+    (`status_item`), the status is recorded with it, or neither is."""
+    with transaction(db):
+        complete_part(db, cur.part.session_id)
+        if programme is not None:
+            status_from_survey(db, programme, cur.visit.participant_id, cur.visit.occasion, cur.instrument.id,
+                               cur.answers)
 
 
 def answer_text(instrument: Instrument, item: Item, answer: Answer | None, lang: str = "sv") -> str:
