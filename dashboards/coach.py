@@ -16,7 +16,7 @@ from dashboards.common import plain
 from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from stegvis.reports import decimal, gender_label
-from indicators.schedule import DUE_WINDOW, max_date, occasion_dates, todos
+from indicators.schedule import DUE_WINDOW, add_months, max_date, occasion_dates, todos
 from indicators.scoring import flag_lists
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
@@ -298,6 +298,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
     # after exit, its follow-ups; while in (and after), each turn of the year they were in at
     followups = [(o, 0) for o in programme.occasions if o.records_status and o.anchor == "exit"
                  and enrolment["exited_on"]]
+    due = {o.id: add_months(date.fromisoformat(enrolment["exited_on"][:10]), o.offset_months) for o, _ in followups}
     started = date.fromisoformat(enrolment["started_on"][:10])
     exited = date.fromisoformat(enrolment["exited_on"][:10]) if enrolment["exited_on"] else None
     followups += [(programme.occasion(o), started.year + repetition)  # the n-th turn of the year since the start
@@ -305,15 +306,18 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
                   if programme.occasion(o).anchor == "year_end" and day <= date.today() + DUE_WINDOW]
     if followups:
         st.subheader(t("coach.path.followups"), anchor=False)
-        recorded = {(f["occasion"], f["year"]): f["status"] for f in person["followups"]
-                    if f["programme_id"] == programme.id}
+        recorded = {(f["occasion"], f["year"]): f for f in person["followups"] if f["programme_id"] == programme.id}
         for occasion, year in followups:
+            done = recorded.get((occasion.id, year))
             with st.form(f"followup_{occasion.id}_{year}", border=True):
-                label = occasion.label.sv + (f" {year}" if year else "")
+                label = f"{occasion.label.sv} {year}" if year else \
+                    t("coach.path.followup_due", occasion=occasion.label.sv, on=due[occasion.id].isoformat())
                 status = st.radio(label, list(STATUSES), horizontal=True,
-                                  index=list(STATUSES).index(recorded[(occasion.id, year)])
-                                  if (occasion.id, year) in recorded else None,
+                                  index=list(STATUSES).index(done["status"]) if done else None,
                                   format_func=lambda s: t(STATUSES[s]), key=f"followup_{occasion.id}_{year}_status")
+                if done:  # how it came: the person's own answer, or the coach's
+                    st.caption(t("coach.path.followup_by_survey", on=done["recorded_on"]) if done["source"] == "survey"
+                               else t("coach.path.followup_by_coach", on=done["recorded_on"]))
                 if st.form_submit_button(t("coach.path.save_followup")) and status:
                     _saved(lambda: api.record_followup(participant_id, programme.id, occasion.id, status,
                                                        year=year or None))
