@@ -6,13 +6,15 @@ import contextlib
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from foundation.errors import StegvisError
 from foundation.settings import setting, update_setting
-from stegvis.accounts import get_user
+from stegvis.accounts import create_user, get_user
 from stegvis.cli import run
 from stegvis.database import open_db
 from stegvis.entrance import Entrance
@@ -283,3 +285,29 @@ def test_a_failure_after_the_file_is_in_place_puts_the_old_file_back(db, tmp_pat
     monkeypatch.undo()
     assert files_under(tmp_path / "definitions") == before
     assert [r[2] for r in rows(db) if r[1] == NEW] == [1]
+
+
+# -- the admin page -----------------------------------------------------------------------------
+
+
+def admin_page():
+    from dashboards.admin import page
+
+    page()
+
+
+def test_the_admin_page_lists_versions_and_where_they_come_from(db, tmp_path, monkeypatch):
+    add_definition(db, copy_of_shipped(tmp_path / "mine"))
+    monkeypatch.setenv("STEGVIS_DB", str(tmp_path / "stegvis.db"))
+    test = AppTest.from_function(admin_page, default_timeout=60)
+    test.session_state["user"] = create_user(db, "admin", "ett långt lösenord", "admin")
+    test.session_state["last_seen"] = time.monotonic()
+    test.run()
+    assert not test.exception, test.exception
+    frame = next(f.value for f in test.dataframe if "Kommer från" in f.value.columns)
+    mine = frame[frame["Id"] == NEW].iloc[0]
+    assert (mine["Slag"], mine["Kommer från"]) == ("Insats", "Förbundets mapp")
+    assert mine["Fil"].endswith(f"programmes/{NEW}.yaml")
+    shipped = frame[frame["Id"] == shipped_programme().id].iloc[0]
+    assert (shipped["Kommer från"], shipped["Fil"]) == ("Levereras med Stegvis", "")
+    assert len(frame) == len(rows(db))
