@@ -33,10 +33,11 @@ def shipped_programme():
 
 def copy_of_shipped(folder: Path, new_id: str = NEW, version: int | None = None, name: str = "copy.yaml",
                     change=lambda text: text) -> Path:
-    """A shipped programme file with only its id (and perhaps its version) changed, as a förbund makes one."""
+    """A shipped programme file with its id and name (and perhaps its version) changed, as a förbund makes one."""
     programme = shipped_programme()
     text = (SHIPPED_DIR / "programmes" / f"{programme.id}.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^id: .*$", f"id: {new_id}", text, count=1)
+    text = re.sub(r"(?m)^name: .*$", "name: {sv: Förbundets insats, en: Our programme}", text, count=1)
     if version is not None:
         text = re.sub(r"(?m)^version: .*$", f"version: {version}", text, count=1)
     path = folder / name
@@ -297,13 +298,17 @@ def admin_page():
 
 
 def test_the_admin_page_lists_versions_and_where_they_come_from(db, tmp_path, monkeypatch):
-    add_definition(db, copy_of_shipped(tmp_path / "mine"))
+    """The page is open when the definition is published: its next rerun lists it."""
     monkeypatch.setenv("STEGVIS_DB", str(tmp_path / "stegvis.db"))
     test = AppTest.from_function(admin_page, default_timeout=60)
     test.session_state["user"] = create_user(db, "admin", "ett långt lösenord", "admin")
     test.session_state["last_seen"] = time.monotonic()
     test.run()
     assert not test.exception, test.exception
+    add_definition(db, copy_of_shipped(tmp_path / "mine"))
+    test.run()
+    assert not test.exception, test.exception
+    assert "Förbundets insats" in test.multiselect[0].options, "the programme can be given to a coach at once"
     frame = next(f.value for f in test.dataframe if "Kommer från" in f.value.columns)
     mine = frame[frame["Id"] == NEW].iloc[0]
     assert (mine["Slag"], mine["Kommer från"]) == ("Insats", "Förbundets mapp")
