@@ -1,5 +1,6 @@
 """The administrator's page: users, the audit log, erasure and subject access, retention,
-licences for KASAM and NNS. Every action goes through the data-access layer."""
+licences for KASAM and NNS, imports, and the definitions in use. Every action goes through the
+data-access layer."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from foundation.texts import N_, t
 
 ROLES = {"coach": N_("admin.role.coach"), "board": N_("admin.role.board"), "admin": N_("admin.role.admin")}
 REASONS = {"request": N_("admin.erase.request"), "withdrawal": N_("admin.erase.withdrawal")}
+KINDS = {"instrument": N_("admin.definitions.instrument"), "programme": N_("admin.definitions.programme")}
+ORIGINS = {"shipped": N_("admin.definitions.shipped"), "folder": N_("admin.definitions.folder")}
 IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.import.exits"),
            "national": N_("admin.import.national")}
 
@@ -22,9 +25,9 @@ IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.i
 def page() -> None:
     api = access()
     st.title(t("admin.title"))
-    users, log_tab, people, licences, imports = st.tabs(
+    users, log_tab, people, licences, imports, definitions = st.tabs(
         [t("admin.tab.users"), t("admin.tab.log"), t("admin.tab.people"), t("admin.tab.licences"),
-         t("admin.tab.import")])
+         t("admin.tab.import"), t("admin.tab.definitions")])
     with users:
         st.dataframe(pd.DataFrame(api.users()), hide_index=True, width="stretch")
         with st.form("add_user"):
@@ -85,6 +88,19 @@ def page() -> None:
         st.dataframe(pd.DataFrame(api.licences()), hide_index=True, width="stretch")
     with imports:
         _imports(api)
+    with definitions:
+        _definitions(api)
+
+
+def _definitions(api) -> None:
+    """Every published version and where it comes from; a förbund adds its own from the command line."""
+    st.write(t("admin.definitions.help"))
+    st.dataframe(pd.DataFrame([{t("admin.definitions.kind"): t(KINDS[d["kind"]]), t("admin.definitions.id"): d["id"],
+                                t("admin.definitions.version"): d["version"], t("admin.definitions.name"): d["name"],
+                                t("admin.definitions.published"): d["published_at"][:10],
+                                t("admin.definitions.origin"): t(ORIGINS[d["origin"]]),
+                                t("admin.definitions.file"): d["file"] or ""} for d in api.definitions()]),
+                 hide_index=True, width="stretch")
 
 
 def _subject_access_file(api, participant_id: int):

@@ -7,7 +7,7 @@ import re
 
 import streamlit as st
 
-from stegvis.entrance import Entrance, read_catalog
+from stegvis.entrance import Entrance
 
 # Streamlit draws captions at 60 % opacity: grey on white then fails AA contrast (4.5:1). Every
 # page, staff pages included (axe-core found it on the board page), gets solid grey instead.
@@ -20,14 +20,8 @@ def entrance() -> Entrance:
     path = os.environ.get("STEGVIS_DB")
     cached = st.session_state.get("_stegvis_entrance")
     if cached is None or cached.path != path:
-        st.session_state["_stegvis_entrance"] = cached = Entrance(path, catalog(path))
+        st.session_state["_stegvis_entrance"] = cached = Entrance(path)
     return cached
-
-
-@st.cache_resource
-def catalog(path: str | None = None):
-    """The published definitions, read once per process."""
-    return read_catalog(path)
 
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from foundation.db import Schema, transaction
 from foundation.errors import StegvisError
@@ -38,6 +39,12 @@ class TextSetting:
     help: str
 
 
+@dataclass(frozen=True)
+class PathSetting(TextSetting):
+    """A folder. A relative value is taken from the current directory of whoever sets it and
+    stored absolute, so the app (started elsewhere) finds the same folder."""
+
+
 SETTINGS = {
     s.key: s
     for s in [
@@ -59,6 +66,9 @@ SETTINGS = {
         Setting("smtp_starttls", 1, 0, 1, "1: upgrade the connection with STARTTLS before logging in"),
         TextSetting("smtp_user", "", r"[^\s]{1,254}", "User name at the mail server (empty: no login)"),
         TextSetting("smtp_sender", "", r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", "The From address of invitations"),
+        # The förbund's own definitions (`stegvis definitions add`); the database holds what is published.
+        PathSetting("definitions_dir", "", r"[^\x00-\x1f\x7f]{1,4096}",
+                    "Folder of the förbund's own definitions (empty: definitions/ beside the database)"),
     ]
 }
 
@@ -79,6 +89,8 @@ def update_setting(db, key: str, value: str) -> int | str:
         text = value.strip()
         if text and not re.fullmatch(spec.pattern, text):
             raise StegvisError(f"setting {key}: {value!r} is not valid ({spec.help.lower()})")
+        if text and isinstance(spec, PathSetting):
+            text = str(Path(text).expanduser().resolve())
         set_setting(db, key, text)
         return text
     try:

@@ -675,6 +675,14 @@ class Access:
                          "permission": permission[0] if permission else None, "text packs": ", ".join(packs)})
         return rows
 
+    @allowed("admin")
+    def definitions(self) -> list[dict]:
+        """Every published definition version: kind, id, version, name, when published, where it
+        comes from (`shipped` with Stegvis or the förbund's `folder`) and its file in the folder."""
+        from surveys.publish import published
+
+        return published(self._db)
+
 
 def public_methods() -> list[str]:
     return [name for name, value in vars(Access).items() if callable(value) and not name.startswith("_")]

@@ -5,6 +5,7 @@ a participant's code opens a `ParticipantVisit`. Pages call these and never the 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from foundation.settings import setting
@@ -14,25 +15,58 @@ from stegvis.accounts import User, authenticate, still_active
 from stegvis.database import open_db
 from stegvis.visits import ParticipantVisit, open_by_code
 from surveys.definitions import Catalog
-from surveys.store import load_catalog
+from surveys.store import definitions_version, load_catalog
 
 
-def read_catalog(path: str | Path | None) -> Catalog:
-    """Every published definition (the app caches it per process)."""
-    db = open_db(path)
-    try:
-        return load_catalog(db)
-    finally:
-        db.close()
+class CatalogCache:
+    """The published definitions, read once per database and app process and shared by every
+    browser session (the board's cached reports are kept per catalog), until a definition is
+    published: keyed by the definitions table's version, so `stegvis definitions add` in another
+    process is seen at the next click, without restarting the app."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.catalogs: dict[str, tuple[tuple, Catalog]] = {}
+
+    def catalog_for(self, db) -> tuple[tuple, Catalog]:
+        name = db.execute("PRAGMA database_list").fetchone()[2]
+        version = definitions_version(db)
+        with self.lock:
+            found = self.catalogs.get(name)
+        if found is not None and found[0] == version:
+            return found
+        found = (version, load_catalog(db))
+        with self.lock:
+            self.catalogs[name] = found
+        return found
+
+    def clear(self) -> None:
+        with self.lock:
+            self.catalogs.clear()
+
+
+catalogs = CatalogCache()  # one per app process
 
 
 class Entrance:
-    def __init__(self, path: str | Path | None, catalog: Catalog):
-        self.path, self.catalog = path, catalog
+    def __init__(self, path: str | Path | None, catalog: Catalog | None = None):
+        """`catalog`: the definitions to use until one is published (default: those published)."""
+        self.path = path
         # Reopening per rerun costs far more under load than it seems (WAL checkpoints on
         # close), so the connection lives as long as the browser session. SQLite is in
         # serialized mode here, so a rerun overlapping the previous one's end is safe.
         self._db = open_db(path)
+        if catalog is None:
+            self._version, self._catalog = catalogs.catalog_for(self._db)
+        else:
+            self._version, self._catalog = definitions_version(self._db), catalog
+
+    @property
+    def catalog(self) -> Catalog:
+        """The published definitions, read again once a definition has been published since."""
+        if definitions_version(self._db) != self._version:
+            self._version, self._catalog = catalogs.catalog_for(self._db)
+        return self._catalog
 
     # -- staff ------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Union
 
@@ -41,15 +41,25 @@ def model_for(data: dict) -> type[BaseModel]:
 
 def load_file(path: str | Path) -> Definition:
     """Parse and validate one definition file; raise StegvisError listing every problem with its line."""
+    return load_located(path)[0]
+
+
+def load_located(path: str | Path) -> tuple[Definition, yaml.Node]:
+    """The definition in a file and its YAML tree, so that problems found later (cross-references
+    to other files) can still be pointed at a line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StegvisError(f"{path}: cannot read the file ({exc})") from None
-    return parse_text(text, str(path))
+    return parse_located(text, str(path))
 
 
 def parse_text(text: str, source: str = "<text>") -> Definition:
+    return parse_located(text, source)[0]
+
+
+def parse_located(text: str, source: str = "<text>") -> tuple[Definition, yaml.Node]:
     try:
         _refuse_aliases(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -69,7 +79,7 @@ def parse_text(text: str, source: str = "<text>") -> Definition:
         raise StegvisError(f"{source}:{line}: {key}: the key appears twice in the same mapping")
     model = model_for(data)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), root
     except ValidationError as exc:
         lines = [_describe(err, root, source) for err in exc.errors()]
         raise StegvisError("\n".join(lines)) from None
@@ -169,8 +179,11 @@ class Catalog:
     groups: dict[str, RespondentGroup] = field(default_factory=dict)
     forbund: Forbund = field(default_factory=Forbund)
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    trees: dict[tuple[str, str], yaml.Node] = field(default_factory=dict)
 
-    def add(self, definition: Definition, source: str | None = None) -> None:
+    def add(self, definition: Definition, source: str | None = None, tree: yaml.Node | None = None) -> None:
+        """Add a definition; with the file it came from (`source`) and its YAML tree, problems
+        found in it later name the file and line."""
         if isinstance(definition, Groups):
             # a later groups file adds to (or renames) the groups already known
             self.groups.update({g.id: g for g in definition.groups})
@@ -186,6 +199,10 @@ class Catalog:
                         else ("programme", self.programmes))
         target[(definition.id, definition.version)] = definition
         self._remember((kind, definition.id), source)
+        if tree is not None:
+            self.trees[(kind, definition.id)] = tree
+        else:
+            self.trees.pop((kind, definition.id), None)
 
     def _remember(self, key: tuple[str, str], source: str | None) -> None:
         if source:
@@ -194,7 +211,7 @@ class Catalog:
     def copy(self) -> Catalog:
         """A catalog to add to without changing this one (the shipped one is shared)."""
         return Catalog(dict(self.instruments), dict(self.programmes), dict(self.groups), self.forbund,
-                       dict(self.sources))
+                       dict(self.sources), dict(self.trees))
 
     def instrument(self, instrument_id: str, version: int | None = None) -> Instrument:
         return self._get(self.instruments, "instrument", instrument_id, version)
@@ -255,30 +272,34 @@ class Catalog:
                              f"{known_groups}); add the group there or correct the id")
         for programme in self.latest_programmes():
             where = f"programme {programme.id}"
-            for occasion in programme.occasions:
-                for ref in occasion.instruments:
+            at = partial(self._at, "programme", programme.id)
+            for n, occasion in enumerate(programme.occasions):
+                for m, ref in enumerate(occasion.instruments):
                     if not any(i == ref for i, _ in self.instruments):
-                        found.append(f"{where}, occasion {occasion.id}: unknown instrument {ref}")
+                        found.append(f"{at(('occasions', n, 'instruments', m))}{where}, occasion {occasion.id}: "
+                                     f"unknown instrument {ref}")
                 if occasion.status_item:
-                    found += self._status_item_problems(f"{where}, occasion {occasion.id}", occasion)
-            for goal in programme.goals:
+                    found += self._status_item_problems(f"{at(('occasions', n, 'status_item'))}{where}, "
+                                                        f"occasion {occasion.id}", occasion)
+            for n, goal in enumerate(programme.goals):
                 num = goal.numerator
                 if not isinstance(num, (ScaleChange, AnswerAtLeast, IndicatorShare)):
                     continue
+                here = f"{at(('goals', n, 'numerator'))}{where}, goal {goal.id}"
                 if not any(i == num.instrument for i, _ in self.instruments):
-                    found.append(f"{where}, goal {goal.id}: unknown instrument {num.instrument}")
+                    found.append(f"{here}: unknown instrument {num.instrument}")
                     continue
                 instrument = self.instrument(num.instrument)
                 if isinstance(num, ScaleChange) and num.scale not in {s.id for s in instrument.scales}:
-                    found.append(f"{where}, goal {goal.id}: {instrument.id} has no scale {num.scale}")
+                    found.append(f"{here}: {instrument.id} has no scale {num.scale}")
                 if isinstance(num, AnswerAtLeast) and num.item not in {i.id for i in instrument.items}:
-                    found.append(f"{where}, goal {goal.id}: {instrument.id} has no item {num.item}")
+                    found.append(f"{here}: {instrument.id} has no item {num.item}")
                 if isinstance(num, IndicatorShare):
                     indicator = next((d for d in instrument.indicators if d.id == num.indicator), None)
                     if indicator is None:
-                        found.append(f"{where}, goal {goal.id}: {instrument.id} has no indicator {num.indicator}")
+                        found.append(f"{here}: {instrument.id} has no indicator {num.indicator}")
                     elif indicator.cut is None:
-                        found.append(f"{where}, goal {goal.id}: indicator {num.indicator} has no cut "
+                        found.append(f"{here}: indicator {num.indicator} has no cut "
                                      "(aggregation share_at_least), so no share to reach")
             found += self._round_problems(f"{self._file('programme', programme.id)}: {where}", programme.rounds)
         found += self._round_problems(f"{self._file('forbund')}: förbund", self.forbund.rounds)
@@ -297,6 +318,15 @@ class Catalog:
             return [f"{where}: status_item {occasion.status_item} must be a single choice of "
                     f"{', '.join(FOLLOWUP_STATUSES)} (it is a {items[0].kind} of {', '.join(choices) or 'nothing'})"]
         return []
+
+    def _at(self, kind: str, ident: str, loc: tuple) -> str:
+        """`file:line: ` of a place in a definition read from a file, or nothing when it came from
+        the database."""
+        source = self.sources.get((kind, ident))
+        if source is None:
+            return ""
+        tree = self.trees.get((kind, ident))
+        return f"{source}:{_line_of(tree, loc)}: " if tree is not None else f"{source}: "
 
     def _round_problems(self, where: str, rounds: list[DeclaredRound]) -> list[str]:
         found = []
@@ -339,16 +369,19 @@ def validate_paths(paths: list[Path]) -> list[Definition]:
     """Validate files (all shipped ones when none given); raise with every problem found."""
     paths = paths or shipped_files()
     errors, loaded, good = [], [], []
+    trees = []
     for path in paths:
         try:
-            loaded.append(load_file(path))
+            definition, tree = load_located(path)
+            loaded.append(definition)
+            trees.append(tree)
             good.append(path)
         except StegvisError as exc:
             errors.append(str(exc))
     catalog = shipped_catalog().copy() if paths != shipped_files() else Catalog()
-    for path, definition in zip(good, loaded):
+    for path, definition, tree in zip(good, loaded, trees):
         if not isinstance(definition, TextPack):
-            catalog.add(definition, _shown(path))
+            catalog.add(definition, _shown(path), tree)
     for definition in loaded:
         if isinstance(definition, TextPack):
             try:

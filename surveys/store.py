@@ -396,6 +396,12 @@ def data_version(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT n FROM data_version").fetchone()[0]
 
 
+def definitions_version(db: sqlite_utils.Database) -> tuple[int, int]:
+    """Changes whenever a definition version is published (rows are only ever added): what a
+    running app compares to see `stegvis definitions add` without restarting."""
+    return tuple(db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM definitions").fetchone())
+
+
 def publish_definitions(db: sqlite_utils.Database, catalog: Catalog | None = None) -> list[str]:
     """Store every definition version not yet stored; refuse a changed file that kept its version,
     since stored answers point at (id, version) and must keep meaning what they meant."""

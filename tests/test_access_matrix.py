@@ -42,6 +42,7 @@ MATRIX = {
     "purge": ({"admin"}, lambda ids: (True,)),
     "set_coaches_see_programme": ({"admin"}, lambda ids: ("porten", False)),
     "licences": ({"admin"}, lambda ids: ()),
+    "definitions": ({"admin"}, lambda ids: ()),
     "licence_problem": ({"coach", "admin"}, lambda ids: ("kasam29",)),
     "wording": ({"coach", "admin"}, lambda ids: ("kasam29",)),
     "import_file": ({"admin"}, lambda ids: ("participants", Upload(

@@ -29,7 +29,8 @@ def test_admin_page_by_role(tmp_path, monkeypatch, role, refused):
     test.run()
     assert bool(test.exception) == refused
     if not refused:
-        assert [t.label for t in test.tabs] == ["Användare", "Granskningslogg", "Deltagares data", "Licenser", "Import"]
+        assert [t.label for t in test.tabs] == ["Användare", "Granskningslogg", "Deltagares data", "Licenser", "Import",
+                                                "Definitioner"]
 
 
 def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, monkeypatch):

@@ -187,11 +187,7 @@ def world(tmp_path, monkeypatch):
     publish_definitions(db, catalog_with_fixture())
     admin = create_user(db, "admin", "ett långt lösenord", "admin")
     monkeypatch.setenv("STEGVIS_DB", str(path))
-    import dashboards.common
-
-    dashboards.common.catalog.clear()  # the page reads this database's definitions, the fixture's included
-    yield db, admin
-    dashboards.common.catalog.clear()
+    yield db, admin  # the page reads this database's definitions, the fixture's included
 
 
 def open_page(admin):

@@ -70,10 +70,7 @@ def world(tmp_path_factory):
 def page_test(world, monkeypatch, page, username):
     path, db, *_ = world
     monkeypatch.setenv("STEGVIS_DB", str(path))
-    import dashboards.common
-
     # the pages read the published definitions of this database, the fixture's own included
-    dashboards.common.catalog.clear()
     test = AppTest.from_function(page, default_timeout=60)
     test.session_state["user"] = get_user(db, username)
     test.session_state["last_seen"] = time.monotonic()
@@ -145,9 +142,6 @@ def test_the_participant_sees_their_shared_results(world, monkeypatch):
     coach = Access(db, get_user(db, "olle"), catalog)
     code = coach.open_visit(pid, "sista_samtalet", again=True)[1]
     monkeypatch.setenv("STEGVIS_DB", str(path))
-    import dashboards.common
-
-    dashboards.common.catalog.clear()
     test = AppTest.from_function(survey, default_timeout=60).run()
     test.text_input(key="code_input").input(code)
     test.button[0].click().run()

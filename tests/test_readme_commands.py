@@ -57,10 +57,14 @@ def readme_commands() -> list[str]:
 def files_the_readme_names(folder: Path) -> None:
     """The input files the examples take, as a reader would have them: the sample data in
     `data/`, an instrument of their own, the text pack they were given, answers to score and
-    exits to tabulate (in the formats of docs/scoring.md)."""
+    exits to tabulate (in the formats of docs/scoring.md), and a programme of their own, copied
+    from a shipped one under a new id."""
     shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("*.db*"),
                     dirs_exist_ok=True)
     shutil.copy(ROOT / "tests" / "fixtures" / "definitions" / "tiny.yaml", folder / "my_instrument.yaml")
+    shipped = (ROOT / "surveys" / "definitions" / "programmes" / "porten.yaml").read_text(encoding="utf-8")
+    (folder / "my_programme.yaml").write_text(re.sub(r"(?m)^id: .*$", "id: min_insats", shipped, count=1),
+                                              encoding="utf-8")
     kasam = shipped_catalog().instrument("kasam29")
     pack = demo_textpack(kasam, "sv").model_dump(mode="json", exclude_none=True)
     (folder / "kasam29.sv.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True), encoding="utf-8")

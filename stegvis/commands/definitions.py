@@ -1,4 +1,5 @@
-"""`stegvis validate` and `stegvis schema`: checking definition files."""
+"""`stegvis validate` and `stegvis schema`: checking definition files; `stegvis definitions`:
+publishing the förbund's own."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from pathlib import Path
 
 import typer
 
+from stegvis.database import open_db
 from surveys.definitions import json_schema, validate_paths
 from surveys.models import Forbund, Groups
+from surveys.publish import SHIPPED, add_definition, definitions_dir, published
+
+definitions_app = typer.Typer(help="The förbund's own instruments and programmes, in the definitions folder.",
+                              no_args_is_help=True)
+DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
 
 
 def _name(definition) -> str:
@@ -39,3 +46,24 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Wrote {output}")
         else:
             typer.echo(text)
+
+    @definitions_app.command("add")
+    def add(file: Path = typer.Argument(..., help="An instrument or programme file (YAML)"), db: Path = DbOption):
+        """Validate a definition file and publish it: stored as a version in the database, copied into
+        the definitions folder, used by the app at once. Nothing is published when it has an error."""
+        result = add_definition(open_db(db), file)
+        if result.new:
+            typer.echo(f"Published {result.kind} {result.id} version {result.version}; its file is {result.file}.")
+        else:
+            typer.echo(f"{result.kind} {result.id} version {result.version} is published already; nothing changed.")
+
+    @definitions_app.command("list")
+    def list_(db: Path = DbOption):
+        """Every published definition version and where it comes from (shipped, or the förbund's folder)."""
+        database = open_db(db)
+        typer.echo(f"Definitions folder: {definitions_dir(database)}")
+        for row in published(database):
+            origin = "shipped" if row["origin"] == SHIPPED else f"förbund {row['file'] or '(an earlier file)'}"
+            typer.echo(f"{row['kind']:<10} {row['id']:<24} v{row['version']:<3} {row['published_at'][:10]}  {origin}")
+
+    app.add_typer(definitions_app, name="definitions")
