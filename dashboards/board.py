@@ -30,7 +30,11 @@ def pick_period(grid, where) -> object | None:
 
 
 def _show(report, tables, table) -> None:
-    st.dataframe(tables[reports.table_title(report, table)], hide_index=True, width="stretch")
+    titles = reports.table_titles(report, table)
+    for title in titles:
+        if len(titles) > 1:
+            st.caption(title)
+        st.dataframe(tables[title], hide_index=True, width="stretch")
 
 
 def page() -> None:
@@ -68,6 +72,9 @@ def page() -> None:
         for table in outcome_tables:
             st.subheader(reports.table_heading(report, table), anchor=False)
             _show(report, tables, table)
+        for table in _starting(report, "outcomes_by_age/"):
+            st.subheader(reports.table_heading(report, table), anchor=False)
+            _show(report, tables, table)
         referral_tables = [table for table in report.tables if table.id.startswith("referrals/")]
         if referral_tables:
             st.header(t("board.heading.referrals"), anchor=False)
@@ -83,12 +90,14 @@ def page() -> None:
         st.subheader(reports.table_heading(report, table), anchor=False)
         _show(report, tables, table)
 
-    change_tables = [table for table in report.tables if table.id.startswith("change/")]
-    if change_tables:
+    change_tables = _starting(report, "change/")
+    occasion_tables = _starting(report, "occasions/")
+    if change_tables or occasion_tables:
         st.header(t("board.heading.kasam"), anchor=False)
-    for table in change_tables:
+    for table in change_tables + occasion_tables:
         st.subheader(reports.table_heading(report, table), anchor=False)
         _show(report, tables, table)
+    if change_tables or occasion_tables:
         st.caption(t("board.kasam_not_diagnosis"))
 
     st.header(t("board.heading.flow"), anchor=False)
@@ -103,6 +112,9 @@ def page() -> None:
             if len(durations) > 1:
                 b.caption(reports.table_title(report, table))
             b.dataframe(tables[reports.table_title(report, table)], hide_index=True)
+    for table in _starting(report, "durations_by_age/") + _starting(report, "time_by_age/"):
+        st.subheader(reports.table_heading(report, table), anchor=False)
+        _show(report, tables, table)
 
     with st.expander(t("report.method")):
         for note in reports.notes(report):
@@ -119,3 +131,7 @@ def page() -> None:
         bar = st.progress(0.0, text=t("board.making_pdf"))
         data = reports.pdf(report, lambda fraction, text: bar.progress(fraction, text=text))
         two.download_button(t("board.download_pdf"), data, file_name=f"{name}.pdf", mime="application/pdf")
+
+
+def _starting(report, prefix: str) -> list:
+    return [table for table in report.tables if table.id.startswith(prefix)]

@@ -244,7 +244,9 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         if not pairs.empty:
             paired_by[change.instrument.id] = (change, frame, pairs.set_index("participant_id"))
     people = _variants(base, programme, grid).assign(_flip=None)
-    if len(flips := _outcome_flips(base, paired_by, programme, scores, instruments, path)):
+    flips = pd.concat([_outcome_flips(base, paired_by, programme, scores, instruments, path),
+                       _score_flips(base, _occasion_scores(catalog, programme, base, scores))], ignore_index=True)
+    if len(flips):
         people = pd.concat([people, flips], ignore_index=True)
     origin = people.pop("_origin").to_numpy()
     flip = people.pop("_flip").to_numpy(dtype=object)
@@ -273,6 +275,13 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
                 family.magnitude(f"change:{instrument.id}:{scale.id}",
                                  ids.map(sub.set_index("participant_id")["change"]).to_numpy(dtype=float))
         changes.append((instrument, paired, improved, reliably))
+    ages = groups(programme, people, "age_group").to_numpy(dtype=object)
+    age_groups = _declared_groups(programme, "age_group", set(ages[origin < 0]))
+    at_occasions = _occasion_scores(catalog, programme, people, scores)
+    occasion_days = _occasion_days(at_occasions, flip, grid.leaf_months)
+    for instrument, occasion, _, values in at_occasions:
+        for scale in instrument.scales:
+            family.magnitude(f"occasion:{instrument.id}:{occasion.id}:{scale.id}", values[scale.id])
     goal_status = []
     for goal in programme.goals:
         if goal.over_answers or goal.measure != "share":
@@ -298,6 +307,8 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
             for duration in programme.duration_bands:
                 family.add(("durations", period.id, duration.id), exited & (band == duration.id))
             _outcome_figures(family, programme, period, exited & pd.notna(outcome), outcome, gender, genders)
+            _age_figures(family, programme, period, exited, outcome, band, ages, age_groups)
+            _occasion_figures(family, period, at_occasions, occasion_days, flip)
             for instrument, paired, improved, reliably in changes:
                 for g in genders + [ALL]:
                     rows = exited & paired & (gender == g if g != ALL else True)
@@ -319,6 +330,97 @@ def _reach(goal, people, scores, instruments, programme, path, flip, paired_by, 
     in_den, in_num = reached(goal, people, scores, instruments, programme, path, period)
     in_num = in_num.to_numpy() ^ (flip == _goal_flip(goal, paired_by))
     return goal, in_den.to_numpy(), in_num & in_den.to_numpy()
+
+
+def _occasion_scores(catalog: Catalog, programme, people: pd.DataFrame, scores: dict) -> list[tuple]:
+    """(instrument, occasion, day, scores) for each instrument the board follows over occasions
+    (those with a reliable-change scale: KASAM) at each occasion of the programme that gives it:
+    per row of `people`, the day of the person's latest response there scored on every scale
+    (NaT without one) and its score on each scale. A person counts once per occasion, in the
+    period of that response, so a year is the sum of its quarters."""
+    found = []
+    ids = people["participant_id"]
+    for instrument in catalog.latest_instruments():
+        if not any(s.reliable_change for s in instrument.scales):
+            continue
+        frame = scores.get(instrument.id)
+        if frame is None:
+            continue  # nobody has answered it
+        for occasion in programme.occasions:
+            if instrument.id not in occasion.instruments:
+                continue
+            at = frame[(frame["programme_id"] == programme.id) & (frame["occasion"] == occasion.id)]
+            at = at.dropna(subset=[s.id for s in instrument.scales]).sort_values("completed_at", kind="stable") \
+                .drop_duplicates("participant_id", keep="last").set_index("participant_id")
+            day = pd.to_datetime(ids.map(at["completed_at"]).astype("string").str[:10], errors="coerce")
+            values = {s.id: ids.map(at[s.id]).to_numpy(dtype=float) if s.id in at else np.full(len(ids), np.nan)
+                      for s in instrument.scales}
+            found.append((instrument, occasion, day.to_numpy(), values))
+    return found
+
+
+def _thresholds(instrument) -> list[tuple]:
+    """(scale, flag) for each threshold a score can be under (flags with `below`)."""
+    return [(scale, flag) for scale in instrument.scales for flag in scale.flags if flag.below is not None]
+
+
+def _score_flips(base: pd.DataFrame, at_occasions: list[tuple]) -> pd.DataFrame:
+    """One-way variants: each person scored at an occasion with their being under a threshold
+    turned, so a shown 0 under it beside a hidden n is protected too."""
+    if len(base) > VARIANTS_UP_TO:
+        return base.iloc[0:0].assign(_origin=[], _flip=[])
+    parts = []
+    for instrument, occasion, day, _ in at_occasions:
+        who = base[pd.notna(day)]
+        facts = [f"under:{instrument.id}:{occasion.id}:{scale.id}:{flag.id}" for scale, flag in _thresholds(instrument)]
+        # and the response itself: not given, or given a period earlier or later
+        facts += [f"{fact}:{instrument.id}:{occasion.id}" for fact in ("unscored", "earlier", "later")]
+        for fact in facts:
+            parts.append(who.assign(_origin=who.index, _flip=fact))
+    return pd.concat(parts, ignore_index=True) if parts else base.iloc[0:0].assign(_origin=[], _flip=[])
+
+
+def _occasion_days(at_occasions, flip, leaf_months: int) -> list[np.ndarray]:
+    """Each occasion's response days, with the variants' turned: no response, or one a period
+    of the grid earlier or later."""
+    days = []
+    shift = pd.DateOffset(months=leaf_months)
+    for instrument, occasion, day, _ in at_occasions:
+        series = pd.Series(day)
+        which = f"{instrument.id}:{occasion.id}"
+        moved = np.where(flip == f"earlier:{which}", (series - shift).to_numpy(),
+                         np.where(flip == f"later:{which}", (series + shift).to_numpy(), day))
+        days.append(np.where(flip == f"unscored:{which}", np.datetime64("NaT"), moved).astype("datetime64[ns]"))
+    return days
+
+
+def _occasion_figures(family, period, at_occasions, days, flip) -> None:
+    """Per occasion: those scored there in the period, and how many are under each threshold."""
+    low, high = np.datetime64(period.start), np.datetime64(period.end)
+    for (instrument, occasion, _, values), day in zip(at_occasions, days):
+        rows = (day >= low) & (day <= high)
+        key = ("occasion", instrument.id, occasion.id, period.id)
+        family.add((*key, "n"), rows, TOTALS, parts=[(*key, f"under:{s.id}:{f.id}") for s, f in _thresholds(instrument)])
+        for scale, flag in _thresholds(instrument):
+            turned = flip == f"under:{instrument.id}:{occasion.id}:{scale.id}:{flag.id}"
+            under = rows & ((values[scale.id] < flag.below) ^ turned)
+            family.add((*key, f"under:{scale.id}:{flag.id}"), under)
+            family.add((*key, f"over:{scale.id}:{flag.id}"), rows & ~under, RESTS)
+
+
+def _age_figures(family, programme, period, exited, outcome, band, ages, age_groups) -> None:
+    """Those who left in the period by age group: by outcome, and by time in the programme."""
+    for a in age_groups + [ALL]:
+        column = exited & (ages == a if a != ALL else True)
+        beside = [("by_age", period.id, ALL, b) for b in age_groups] if a == ALL else []
+        family.add(("by_age", period.id, ALL, a), column, TOTALS,
+                   parts=[("by_age", period.id, o.id, a) for o in programme.outcomes] + beside)
+        for o in programme.outcomes:
+            family.add(("by_age", period.id, o.id, a), column & (outcome == o.id),
+                       parts=[("by_age", period.id, o.id, b) for b in age_groups] if a == ALL else ())
+        for duration in programme.duration_bands:
+            family.add(("durations_age", period.id, duration.id, a), column & (band == duration.id),
+                       parts=[("durations_age", period.id, duration.id, b) for b in age_groups] if a == ALL else ())
 
 
 def _outcome_figures(family, programme, period, exited, outcome, gender, genders) -> None:
@@ -636,6 +738,8 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
                 report.tables.append(_goal_table(programme, goal, view, period))
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
+            report.tables += _age_tables(programme, protected[programme.id].people, mine, period)
+            report.tables += _occasion_tables(catalog, programme, protected[programme.id].people, mine, period)
             report.tables += _referral_tables(programme, protected[programme.id].referrals, period)
     if period.kind in DETAILED:
         covered = [p for p in programmes if p.id in protected]  # in the order of people's parts
@@ -721,6 +825,63 @@ def _outcome_table(programme, part: Protected, view: _View, period: Period) -> T
     values = [[view.count(("outcomes", period.id, r, c.id)) for c in columns] for r in rows]
     return Table(f"outcomes/{programme.id}", rows, columns, values,
                  total_row=ALL, programme=programme.id)
+
+
+def _age_tables(programme, part: Protected, view: _View, period: Period) -> list[Table]:
+    """Those who left in the period by age group (seed 002): their outcomes, their time in the
+    programme in its own bands, and the mean time in days and months."""
+    if not part.true_count(("by_age", period.id, ALL, ALL)):
+        return []
+    ages = [g for g in _declared_groups(programme, "age_group") if part.has(("by_age", period.id, ALL, g))]
+    columns = [Column(g) for g in ages] + [Column(ALL, total=True)]
+    rows = [o.id for o in programme.outcomes] + [ALL]
+    outcomes = Table(f"outcomes_by_age/{programme.id}", rows, columns,
+                     [[view.count(("by_age", period.id, r, c.id)) for c in columns] for r in rows],
+                     total_row=ALL, programme=programme.id)
+    bands = [b.id for b in programme.duration_bands]
+    count = lambda band, age: view.count(("by_age", period.id, ALL, age)) if band == ALL \
+        else view.count(("durations_age", period.id, band, age))  # noqa: E731
+    durations = Table(f"durations_by_age/{programme.id}", bands + [ALL], columns,
+                      [[count(r, c.id) for c in columns] for r in bands + [ALL]], total_row=ALL, programme=programme.id)
+    means = []
+    for age in ages + [ALL]:
+        key = ("by_age", period.id, ALL, age)
+        months = view.mean(key, "months") if view.count(key) else None
+        means.append([view.count(key), None if months is None else months * 30.44, months])
+    time = Table(f"time_by_age/{programme.id}", ages + [ALL],
+                 [Column("n"), Column("dagar", "medel"), Column("manader", "månader")], means,
+                 total_row=ALL, programme=programme.id)
+    return [outcomes, durations, time]
+
+
+def _occasion_tables(catalog, programme, part: Protected, view: _View, period: Period) -> list[Table]:
+    """For each instrument followed over occasions (KASAM), per occasion of the programme: n,
+    the mean of every scale, and how many (and which share) are under each threshold (seed 002:
+    111 / 109 / 118 at intake, midpoint and exit; the share under 100)."""
+    tables = []
+    for instrument in catalog.latest_instruments():
+        occasions = [o.id for o in programme.occasions
+                     if part.has(("occasion", instrument.id, o.id, period.id, "n"))]
+        if not occasions or not any(part.true_count(("occasion", instrument.id, o, period.id, "n")) for o in occasions):
+            continue
+        thresholds = _thresholds(instrument)
+        columns = [Column("n")] + [Column(f"medel:{s.id}", "medel") for s in instrument.scales]
+        columns += [c for s, f in thresholds
+                    for c in (Column(f"under:{s.id}:{f.id}"), Column(f"andel_under:{s.id}:{f.id}", "andel"))]
+        values = []
+        for occasion in occasions:
+            key = ("occasion", instrument.id, occasion, period.id)
+            n = view.count((*key, "n"))
+            row = [n] + [view.mean((*key, "n"), f"occasion:{instrument.id}:{occasion}:{s.id}") if n else None
+                         for s in instrument.scales]
+            for scale, flag in thresholds:
+                under = f"{scale.id}:{flag.id}"
+                row += [view.count((*key, f"under:{under}")),
+                        view.share((*key, f"under:{under}"), (*key, f"over:{under}"), (*key, "n"))]
+            values.append(row)
+        tables.append(Table(f"occasions/{programme.id}/{instrument.id}", occasions, columns, values,
+                            programme=programme.id))
+    return tables
 
 
 def _referral_tables(programme, part: Protected | None, period: Period) -> list[Table]:

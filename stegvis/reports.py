@@ -35,7 +35,11 @@ COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattr
            "inskrivna": N_("report.column.inskrivna"), "ej_inskrivna": N_("report.column.ej_inskrivna"),
            "vantar": N_("report.column.vantar"),
            "andel": N_("report.column.andel"), "medel": N_("report.column.medel"),
-           "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring")}
+           "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring"),
+           "dagar": N_("report.column.dagar"), "manader": N_("report.column.manader")}
+AGE_TABLES = {"outcomes_by_age": N_("report.table.outcomes_by_age"),
+              "durations_by_age": N_("report.table.durations_by_age"),
+              "time_by_age": N_("report.table.time_by_age")}
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 NOT_PUBLISHED = "–"  # a national figure the NNS did not publish: missing, not hidden
 PERIOD_KINDS = {"kvartal": N_("period.kind.kvartal"), "tertial": N_("period.kind.tertial"),
@@ -145,7 +149,7 @@ def _programmes(report: BoardReport) -> dict:
 
 
 def _instrument(report: BoardReport, table: Table):
-    return report.catalog.instrument(table.id.split("/", 1)[1])
+    return report.catalog.instrument(table.id.rsplit("/", 1)[1])
 
 
 def goal_label(report: BoardReport, programme_id: str, goal_id: str, lang: str = DEFAULT) -> str:
@@ -170,12 +174,27 @@ def table_title(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
                  first=first.lower(), last=last.lower())
     if kind == "indicators":
         return _instrument(report, table).title.get(lang)
+    if kind in AGE_TABLES:
+        return t(AGE_TABLES[kind], lang, programme=_programmes(report)[table.programme].name.get(lang))
+    if kind == "occasions":
+        return t("report.table.occasions", lang, programme=_programmes(report)[table.programme].name.get(lang),
+                 instrument=_instrument(report, table).title.get(lang))
     if kind == "durations":
         members = _duration_programmes(report, table)
         if "/" not in table.id:
             return t("report.table.durations", lang)
         return t("report.table.durations_of", lang, programmes=", ".join(p.name.get(lang) for p in members))
     return t("report.table.flow", lang)
+
+
+def table_titles(report: BoardReport, table: Table, lang: str = DEFAULT) -> list[str]:
+    """The titles a table is shown under: its own, or for a table per occasion (KASAM) two, its
+    means and its counts under the thresholds, so that each fits a page."""
+    title = table_title(report, table, lang)
+    if table.id.startswith("occasions/"):
+        return [t("report.table.occasions_means", lang, table=title),
+                t("report.table.occasions_under", lang, table=title)]
+    return [title]
 
 
 def _change_span(report: BoardReport, table: Table, lang: str) -> tuple[str, str]:
@@ -223,11 +242,20 @@ def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) 
             return gender_label(value, lang)
         parties = {p.id: p for p in _programmes(report)[table.programme].referral_parties}
         return parties[value].label.get(lang) if value in parties else value
-    if kind == "durations":
+    if kind == "durations" or kind == "durations_by_age":
         if row == ALL:
             return t("report.all", lang)
-        bands = {b.id: b for p in _duration_programmes(report, table) for b in p.duration_bands}
+        members = [_programmes(report)[table.programme]] if table.programme else _duration_programmes(report, table)
+        bands = {b.id: b for p in members for b in p.duration_bands}
         return bands[row].label.get(lang) if row in bands else row
+    if kind == "outcomes_by_age":
+        programme = _programmes(report)[table.programme]
+        return t("report.row.sum", lang) if row == ALL else programme.outcome_label(row, lang)
+    if kind == "time_by_age":
+        return t("report.all", lang) if row == ALL else \
+            group_label(_programmes(report)[table.programme], "age_group", row, lang)
+    if kind == "occasions":
+        return _programmes(report)[table.programme].occasion(row).label.get(lang)
     if kind == "flow":
         return t("report.row.whole_period", lang) if row == report.period.id else period_label(report.grid.period(row), lang)
     indicator_id, group = row.split(":", 1)
@@ -245,6 +273,18 @@ def column_label(report: BoardReport, table: Table, column: str, lang: str = DEF
         return group_label(_programmes(report)[table.programme], dimension, group, lang)
     if kind == "outcomes":
         return gender_label(column, lang)
+    if kind in ("outcomes_by_age", "durations_by_age"):
+        return t("report.all", lang) if column == ALL else \
+            group_label(_programmes(report)[table.programme], "age_group", column, lang)
+    if kind == "occasions" and column != "n":
+        what, ident = column.split(":", 1)
+        instrument = _instrument(report, table)
+        if what == "medel":
+            return t("report.column.mean_of", lang, scale=instrument.scale(ident).label.get(lang))
+        scale_id, flag_id = ident.split(":")
+        flag = next(f for f in instrument.scale(scale_id).flags if f.id == flag_id)
+        key = N_("report.column.under") if what == "under" else N_("report.column.share_under")
+        return t(key, lang, scale=instrument.scale(scale_id).label.get(lang), below=decimal(flag.below, 0, lang=lang))
     if column == NATIONAL_SHARE:
         return national_label(report, table, lang)
     if column.startswith("medel:"):
@@ -344,9 +384,15 @@ def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
 def frame(report: BoardReport, table: Table, shares: list[list] | None = None, lang: str = DEFAULT) -> pd.DataFrame:
     """A table as shown: labels in the first column, hidden figures as the suppression text."""
     rows = []
+    if shares is None and table.id.startswith("occasions/"):  # "9 (39 %)": the share beside its count
+        ids = [c.id for c in table.columns]
+        shares = [[values[ids.index("andel_" + c.id)] if c.id.startswith("under:") else None for c in table.columns]
+                  for values in table.values]
     for r, (row_id, values) in enumerate(zip(table.rows, table.values)):
         row = {"": row_label(report, table, row_id, lang)}
         for c, (column, value) in enumerate(zip(table.columns, values)):
+            if column.id.startswith("andel_under:"):
+                continue  # shown beside its count
             text = _format(value, column.unit, lang)
             if shares is not None and value is not None and shares[r][c] is not None:
                 text = f"{text} ({percent(shares[r][c], lang)})"
@@ -366,7 +412,14 @@ def tables(report: BoardReport, lang: str = DEFAULT) -> dict[str, pd.DataFrame]:
             continue  # summarised in the goals sheet; the counts by group are in the JSON
         shares = outcome_shares(table, report.views[table.programme], report.period) \
             if table.id.startswith("outcomes/") else None
-        result[table_title(report, table, lang)] = frame(report, table, shares, lang)
+        shown = frame(report, table, shares, lang)
+        titles = table_titles(report, table, lang)
+        if len(titles) == 1:
+            result[titles[0]] = shown
+        else:  # the means, and the shares under the thresholds: each fits a page's width
+            means = [column_label(report, table, c.id, lang) for c in table.columns if c.unit == "medel"]
+            result[titles[0]] = shown[[shown.columns[0], shown.columns[1], *means]]  # the label, n, the means
+            result[titles[1]] = shown[[c for c in shown.columns if c not in means]]
     result[t("report.sheet.method", lang)] = pd.DataFrame({t("report.method", lang): notes(report, lang)})
     return result
 

@@ -29,10 +29,14 @@ import numpy as np
 
 ALL = "alla"
 LEAF_KINDS = ("kvartal", "tertial")
-ADDITIVE_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "indicators/", "referrals/")  # not flow
-PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/", "referrals/")  # the same figures in a programme's view and "alla"
+AGE_PREFIXES = ("outcomes_by_age/", "durations_by_age/", "time_by_age/")  # those who left, by age group
+ADDITIVE_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "indicators/", "referrals/", "occasions/",
+                     *AGE_PREFIXES)  # not flow
+PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/", "referrals/", "occasions/", *AGE_PREFIXES)  # the same figures
+# in a programme's view and "alla"
 SUMMED_PREFIXES = ("change/", "durations", "flow", "indicators/")  # "alla" = the sum of the programmes
-KNOWN_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "flow", "indicators/", "referrals/")
+KNOWN_PREFIXES = (*AGE_PREFIXES, "outcomes/", "goal/", "change/", "durations", "flow", "indicators/", "referrals/",
+                  "occasions/")  # the longer names first: "durations_by_age/" is not "durations"
 GOAL_DIMENSIONS = ("gender:", "age_group:", "time_in_programme:")
 FLOW_ADDITIVE = ("nya", "avslutade")
 # The NNS's published national share beside the indicator results (docs/exports.md): other
@@ -47,7 +51,8 @@ EPS = 1e-6
 ALL_KINDS = ("kvartal", "tertial", "halvar", "ar", "hela")
 PUBLISHED_FOR = {"goal": ("tertial", "halvar", "ar", "hela"), "outcomes": ("ar", "hela"),
                  "change": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela"),
-                 "referrals": ("ar", "hela")}
+                 "referrals": ("ar", "hela"), "occasions": ("ar", "hela"), "outcomes_by_age": ("ar", "hela"),
+                 "durations_by_age": ("ar", "hela"), "time_by_age": ("ar", "hela")}
 
 
 def kind_of(table_id: str) -> str:
@@ -272,6 +277,19 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                 for r in rows:
                     ids.add(f"{tid}: n = instammer + ej_instammer, row {r}",
                             [key(r, "n")], [key(r, "instammer"), key(r, "ej_instammer")])
+            elif kind in ("outcomes_by_age", "durations_by_age"):
+                totals = [c["id"] for c in counts if c["total"]]
+                others = [c["id"] for c in counts if not c["total"]]
+                for r in rows:
+                    for total in totals:
+                        ids.add(f"{tid}: age groups add up to {total}, row {r}",
+                                [key(r, total)], [key(r, c) for c in others])
+            elif kind == "occasions":
+                for r in rows:
+                    for column in counts:
+                        if column["id"].startswith("under:"):
+                            ids.add(f"{tid}: {column['id']} <= n, row {r}", [key(r, column["id"])], [key(r, "n")],
+                                    sense="<=")
 
     # -- across periods ----------------------------------------------------------------------
     leaves = pub.leaves()
@@ -427,6 +445,27 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                     if c == "n":
                         ids.add(f"{tid}: n[{r}] <= those who left, gender {r}", [(view, pid, tid, r, "n")],
                                 [(view, pid, t["id"], ALL, r) for t in outcome_tables], sense="<=")
+        # those who left, by age group: the same people as the outcome table, the durations and
+        # the mean times
+        for table in outcome_tables:
+            programme = table["programme"]
+            by_age, bands, times = (f"{p}{programme}" for p in AGE_PREFIXES)
+            if by_age not in tids:
+                continue
+            out = table["id"]
+            for r in [row["id"] for row in table["rows"]]:
+                ids.add(f"{by_age} [{r}, alla] = {out} [{r}, alla] ({pid})", [(view, pid, by_age, r, ALL)],
+                        [(view, pid, out, r, ALL)])
+            for c, _ in [(c, None) for r, c in pub.count_cells(view, pid, by_age) if r == ALL]:
+                ids.add(f"{bands} [alla, {c}] = {by_age} [alla, {c}] ({pid})", [(view, pid, bands, ALL, c)],
+                        [(view, pid, by_age, ALL, c)])
+                ids.add(f"{times} [{c}, n] = {by_age} [alla, {c}] ({pid})", [(view, pid, times, c, "n")],
+                        [(view, pid, by_age, ALL, c)])
+            if view == programme and "durations" in tids:
+                for r, c in pub.count_cells(view, pid, bands):
+                    if c == ALL and r != ALL:
+                        ids.add(f"{bands} [{r}, alla] = durations [{r}] ({pid})", [(view, pid, bands, r, ALL)],
+                                [(view, pid, "durations", r, "antal")])
     return ids.items
 
 
@@ -687,7 +726,7 @@ def mean_sum_identities(pub: Published, sums: dict) -> list[Identity]:
         by_report[(view, pid)].add((tid, row, column))
     for (view, pid), cells in by_report.items():
         for tid, row, column in cells:
-            if tid.startswith("change/") and row == ALL:
+            if tid.startswith(("change/", "time_by_age/")) and row == ALL:
                 parts = [(view, pid, tid, r, c) for t, r, c in cells if t == tid and c == column and r != ALL]
                 add(f"{tid} {column}: alla = sum of the genders ({view} {pid})", [(view, pid, tid, ALL, column)], parts)
     for view in pub.views:

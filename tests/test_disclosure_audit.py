@@ -181,6 +181,12 @@ def share_problems(pub) -> list[str]:
                         continue  # the NNS's figures of other förbund: nothing about these respondents
                     if unit == "andel" and cid in ("foregaende", RESPONSE_RATE):
                         continue  # checked apart, below
+                    if unit == "andel" and kind == "occasions" and cid.startswith("andel_under:"):
+                        # under a threshold, of those scored at the occasion: the rest is n - under
+                        under, n = cells.get(cid[len("andel_"):]), cells.get("n")
+                        if under is None or n is None or small(under, k) or small(n - under, k) or small(n, k):
+                            problems.append(f"{at}: shown while under = {under}, n = {n}")
+                        continue
                     if unit == "andel":
                         spec = SHARES.get((kind, cid))
                         if spec is None:
@@ -189,7 +195,7 @@ def share_problems(pub) -> list[str]:
                         for count in spec:
                             if count is not None and (cells.get(count) is None or small(cells[count], k)):
                                 problems.append(f"{at}: shown while {count} = {cells.get(count)}")
-                    elif unit in ("medel", "förändring"):
+                    elif unit in ("medel", "förändring", "månader"):
                         n = cells.get("n")
                         if n is None or n < k:
                             problems.append(f"{at}: a mean shown while n = {n}")
