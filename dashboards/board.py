@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import access
+from dashboards.common import plain
 from foundation.texts import t
 from indicators.board import DETAILED
 from stegvis import charts, reports
@@ -88,6 +89,13 @@ def page() -> None:
         st.write(t("board.no_answers"))
     for table in indicator_tables:
         st.subheader(reports.table_heading(report, table), anchor=False)
+        _show(report, tables, table)
+
+    choice_tables = _starting(report, "choices/")
+    if choice_tables:
+        st.header(t("board.heading.choices"), anchor=False)
+    for table in choice_tables:
+        st.subheader(plain(reports.table_heading(report, table)), anchor=False)
         _show(report, tables, table)
 
     change_tables = _starting(report, "change/")

@@ -520,11 +520,13 @@ def round_invited(rounds: pd.DataFrame, grid: Grid) -> dict[tuple, int]:
     return invited
 
 
-def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame, scores: dict, grid: Grid) -> Family:
+def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame, scores: dict, grid: Grid,
+                    choices: dict | None = None) -> Family:
     """Every count about survey sessions of one programme: indicator results by respondent group
-    (from completed sessions) and response rates (answered of those asked, see `asked`)."""
+    (from completed sessions), response rates (answered of those asked, see `asked`), and the
+    options chosen in the choice questions an instrument shows the board."""
     sessions = sessions.reset_index(drop=True)
-    means = _indicator_means(catalog, sessions, scores)
+    means = pd.concat([_indicator_means(catalog, sessions, scores), _chosen(catalog, sessions, choices or {})], axis=1)
     sessions, means = _session_variants(catalog, sessions, means)
     family = Family(len(sessions), sessions.pop("_origin").to_numpy())
     completed = sessions["completed_on"]
@@ -574,7 +576,49 @@ def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame,
                                    parts=[(*goal_key, "uppnatt", ALL), (*goal_key, "ej_uppnatt", ALL)])
                         family.add((*goal_key, "uppnatt", ALL), rows & agree, TOTALS)
                         family.add((*goal_key, "ej_uppnatt", ALL), rows & ~agree, TOTALS)
+    _choice_figures(catalog, family, sessions, means, grid)
     return family
+
+
+def _chosen(catalog: Catalog, sessions: pd.DataFrame, choices: dict) -> pd.DataFrame:
+    """Per session, each option of each board choice question: 1 chosen, 0 not, NaN when the
+    question was not answered; columns (instrument, "choice:<item>:<option>"), beside the
+    indicators' (instrument, indicator): an indicator id has no colon."""
+    columns = {}
+    for instrument in catalog.latest_instruments():
+        frame = choices.get(instrument.id)
+        for item in (instrument.item(i) for i in instrument.board_choices):
+            answers = frame[frame["item"] == item.id] if frame is not None else pd.DataFrame(columns=["session_id"])
+            answered = sessions["session_id"].isin(set(answers["session_id"]))
+            for option in item.options():
+                picked = sessions["session_id"].isin(set(answers.loc[answers["choice"] == option.id, "session_id"]))
+                columns[_choice_column(instrument.id, item.id, option.id)] = picked.astype(float).where(answered)
+    return pd.DataFrame(columns, index=sessions.index)
+
+
+def _choice_column(instrument_id: str, item_id: str, option_id: str) -> tuple[str, str]:
+    return instrument_id, f"choice:{item_id}:{option_id}"
+
+
+def _choice_figures(catalog: Catalog, family, sessions: pd.DataFrame, means: pd.DataFrame, grid: Grid) -> None:
+    """For a year and the whole time: of those who answered a board choice question, how many
+    chose each option (a person may choose several in a multiple choice)."""
+    completed = sessions["completed_on"]
+    for instrument in catalog.latest_instruments():
+        mine = (sessions["instrument_id"] == instrument.id).to_numpy()
+        if not instrument.board_choices or not mine.any():
+            continue
+        for period in (p for p in grid.periods if p.kind in DETAILED):
+            answered = mine & ((completed >= pd.Timestamp(period.start)) & (completed <= pd.Timestamp(period.end))).to_numpy()
+            for item in (instrument.item(i) for i in instrument.board_choices):
+                key = ("choices", instrument.id, item.id, period.id)
+                options = [o.id for o in item.options()]
+                rows = answered & means[_choice_column(instrument.id, item.id, options[0])].notna().to_numpy()
+                family.add((*key, ALL), rows, parts=[(*key, o) for o in options])
+                for option in options:
+                    picked = rows & (means[_choice_column(instrument.id, item.id, option)] >= 0.5).to_numpy()
+                    family.add((*key, option), picked)
+                    family.add(("choices_rest", *key[1:], option), rows & ~picked, RESTS)
 
 
 def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> pd.DataFrame:
@@ -592,14 +636,26 @@ def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> 
 
 
 def _session_variants(catalog: Catalog, sessions: pd.DataFrame, means: pd.DataFrame):
-    """Each completed session with one indicator's answer on the other side of its cut."""
+    """Each completed session with one indicator's answer on the other side of its cut, with one
+    option of a multiple choice turned, or with another option of a single choice chosen (a
+    single choice's options add up to those who answered, so one cannot turn alone)."""
     real = sessions.assign(_origin=-1)
     if len(sessions) > VARIANTS_UP_TO:
         return real, means
     parts, mean_parts = [real], [means]
     cuts = {(i.id, d.id): d.cut for i in catalog.latest_instruments() for d in i.indicators}
+    single = {}  # (instrument, item) -> its options' columns, for the single choices
+    for instrument in catalog.latest_instruments():
+        for item in (instrument.item(i) for i in instrument.board_choices):
+            columns = [_choice_column(instrument.id, item.id, o.id) for o in item.options()]
+            if item.kind != "multiple_choice" and columns[0] in means:
+                single[(instrument.id, item.id)] = columns
+    one_of = {c for columns in single.values() for c in columns}
     for column in means.columns:
-        cut, values = cuts[column], means[column]
+        if column in one_of:
+            continue
+        # an indicator's cut; an option of a multiple choice is chosen at 1, not at 0 (cut 0.5)
+        cut, values = cuts.get(column, 0.5), means[column]
         if cut is None:
             continue
         answered = values.notna()
@@ -607,6 +663,14 @@ def _session_variants(catalog: Catalog, sessions: pd.DataFrame, means: pd.DataFr
         flipped[column] = np.where(values[answered] >= cut, cut - 0.5, cut)
         parts.append(sessions[answered].assign(_origin=sessions.index[answered]))
         mean_parts.append(flipped)
+    for columns in single.values():
+        for chosen in columns:
+            answered = means[chosen].notna() & (means[chosen] < 0.5)  # answered with another option
+            switched = means[answered].copy()
+            switched[columns] = 0.0
+            switched[chosen] = 1.0
+            parts.append(sessions[answered].assign(_origin=sessions.index[answered]))
+            mean_parts.append(switched)
     return pd.concat(parts, ignore_index=True), pd.concat(mean_parts, ignore_index=True)
 
 
@@ -673,7 +737,7 @@ def protect_programme(catalog: Catalog, programme, inputs: dict, grid: Grid,
     referrals = path.get("referrals")
     return ProtectedProgramme(
         people_family(catalog, programme, mine, scores, grid, path).protect(protection),
-        sessions_family(catalog, programme.id, sessions, scores, grid).protect(protection),
+        sessions_family(catalog, programme.id, sessions, scores, grid, inputs.get("choices")).protect(protection),
         round_invited(rounds[rounds["programme_id"] == programme.id], grid),
         referrals_family(programme, referrals[referrals["programme_id"] == programme.id], mine, grid)
         .protect(protection) if referrals is not None else None)
@@ -741,6 +805,7 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
             report.tables += _age_tables(programme, protected[programme.id].people, mine, period)
             report.tables += _occasion_tables(catalog, programme, protected[programme.id].people, mine, period)
             report.tables += _referral_tables(programme, protected[programme.id].referrals, period)
+            report.tables += _choice_tables(catalog, programme, protected[programme.id].sessions, period)
     if period.kind in DETAILED:
         covered = [p for p in programmes if p.id in protected]  # in the order of people's parts
         report.tables += _change_tables(catalog, covered, people, period)
@@ -881,6 +946,24 @@ def _occasion_tables(catalog, programme, part: Protected, view: _View, period: P
             values.append(row)
         tables.append(Table(f"occasions/{programme.id}/{instrument.id}", occasions, columns, values,
                             programme=programme.id))
+    return tables
+
+
+def _choice_tables(catalog, programme, part: Protected, period: Period) -> list[Table]:
+    """Per board choice question of a follow-up survey: how many chose each option, and the share
+    of those who answered it. A single choice's options add up to those who answered."""
+    view, tables = _View([part]), []
+    for instrument in catalog.latest_instruments():
+        for item in (instrument.item(i) for i in instrument.board_choices):
+            key = ("choices", instrument.id, item.id, period.id)
+            if not part.has((*key, ALL)) or not part.true_count((*key, ALL)):
+                continue
+            options = [o.id for o in item.options()]
+            values = [[view.count((*key, o)), view.share((*key, o), ("choices_rest", *key[1:], o), (*key, ALL))]
+                      for o in options] + [[view.count((*key, ALL)), None]]
+            tables.append(Table(f"choices/{programme.id}/{instrument.id}/{item.id}", options + [ALL],
+                                [Column("antal"), Column("andel_svarande", "andel")], values,
+                                total_row=ALL if item.kind != "multiple_choice" else None, programme=programme.id))
     return tables
 
 

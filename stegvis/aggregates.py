@@ -98,8 +98,12 @@ def read_inputs(db, catalog: Catalog, programme_id: str | None,
             FROM rounds r, json_each(r.instruments) i {'WHERE r.programme_id = ?' if programme_id else ''}""",
         db.conn, params=[programme_id] if programme_id else [])
     rounds["opened_on"] = pd.to_datetime(rounds["opened_on"], format="ISO8601")
+    from surveys.answers import choice_answers
     from surveys.path import path_frames
 
+    # the options chosen in the choice questions an instrument shows the board (board_choices)
+    choices = {i.id: choice_answers(db, i, i.board_choices, programme_id)
+               for i in catalog.latest_instruments() if i.board_choices}
     # the NNS's published figures, shown beside the board's own (public: not protected)
     return {"enrolments": enrolments, "scores": scored, "sessions": sessions, "rounds": rounds,
-            "path": path_frames(db, programme_id), "national": read_figures(db)}
+            "path": path_frames(db, programme_id), "national": read_figures(db), "choices": choices}

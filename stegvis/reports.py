@@ -36,7 +36,8 @@ COLUMNS = {"n": N_("report.column.n"), "forbattrade": N_("report.column.forbattr
            "vantar": N_("report.column.vantar"),
            "andel": N_("report.column.andel"), "medel": N_("report.column.medel"),
            "foregaende": N_("report.column.foregaende"), "forandring": N_("report.column.forandring"),
-           "dagar": N_("report.column.dagar"), "manader": N_("report.column.manader")}
+           "dagar": N_("report.column.dagar"), "manader": N_("report.column.manader"),
+           "andel_svarande": N_("report.column.andel_svarande")}
 AGE_TABLES = {"outcomes_by_age": N_("report.table.outcomes_by_age"),
               "durations_by_age": N_("report.table.durations_by_age"),
               "time_by_age": N_("report.table.time_by_age")}
@@ -149,7 +150,14 @@ def _programmes(report: BoardReport) -> dict:
 
 
 def _instrument(report: BoardReport, table: Table):
-    return report.catalog.instrument(table.id.rsplit("/", 1)[1])
+    """The instrument a table is about: named last in its id (`change/<instrument>`,
+    `occasions/<programme>/<instrument>`), or before the item (`choices/<programme>/<instrument>/<item>`)."""
+    parts = table.id.split("/")
+    return report.catalog.instrument(parts[2] if parts[0] == "choices" else parts[-1])
+
+
+def _choice_item(report: BoardReport, table: Table):
+    return _instrument(report, table).item(table.id.rsplit("/", 1)[1])
 
 
 def goal_label(report: BoardReport, programme_id: str, goal_id: str, lang: str = DEFAULT) -> str:
@@ -176,6 +184,9 @@ def table_title(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
         return _instrument(report, table).title.get(lang)
     if kind in AGE_TABLES:
         return t(AGE_TABLES[kind], lang, programme=_programmes(report)[table.programme].name.get(lang))
+    if kind == "choices":
+        return t("report.table.choices", lang, programme=_programmes(report)[table.programme].name.get(lang),
+                 question=_choice_item(report, table).text.get(lang))
     if kind == "occasions":
         return t("report.table.occasions", lang, programme=_programmes(report)[table.programme].name.get(lang),
                  instrument=_instrument(report, table).title.get(lang))
@@ -256,6 +267,10 @@ def row_label(report: BoardReport, table: Table, row: str, lang: str = DEFAULT) 
             group_label(_programmes(report)[table.programme], "age_group", row, lang)
     if kind == "occasions":
         return _programmes(report)[table.programme].occasion(row).label.get(lang)
+    if kind == "choices":
+        if row == ALL:
+            return t("report.row.answered", lang)
+        return next(o.label.get(lang) for o in _choice_item(report, table).options() if o.id == row)
     if kind == "flow":
         return t("report.row.whole_period", lang) if row == report.period.id else period_label(report.grid.period(row), lang)
     indicator_id, group = row.split(":", 1)
@@ -393,7 +408,7 @@ def frame(report: BoardReport, table: Table, shares: list[list] | None = None, l
         for c, (column, value) in enumerate(zip(table.columns, values)):
             if column.id.startswith("andel_under:"):
                 continue  # shown beside its count
-            text = _format(value, column.unit, lang)
+            text = _format(value, column.unit, lang) if not (column.id == "andel_svarande" and row_id == ALL) else ""
             if shares is not None and value is not None and shares[r][c] is not None:
                 text = f"{text} ({percent(shares[r][c], lang)})"
             row[column_label(report, table, column.id, lang)] = text

@@ -234,3 +234,20 @@ def responses_frame(db, instrument_id: str, *, programme_id: str | None = None,
     elif items:
         frame = frame.reindex(columns=[*frame.columns, *items])
     return frame.reset_index()
+
+
+def choice_answers(db, instrument: Instrument, items: list[str], programme_id: str | None = None) -> pd.DataFrame:
+    """The options chosen in completed responses to these choice items: one row per session,
+    item and option chosen (a multiple choice gives several). Columns: session_id, item, choice."""
+    where, params = ["s.instrument_id = ?", "s.status = 'completed'", "a.status = ?"], [instrument.id, ANSWERED]
+    if programme_id:
+        where.append("s.programme_id = ?")
+        params.append(programme_id)
+    rows = db.execute(
+        f"""SELECT a.session_id, a.item_id, a.value_text, a.value_type FROM answers a
+            JOIN survey_sessions s ON s.id = a.session_id
+            WHERE {' AND '.join(where)} AND a.item_id IN (SELECT value FROM json_each(?))""",
+        [*params, json.dumps(list(items))]).fetchall()
+    found = [(session, item, choice) for session, item, text, kind in rows
+             for choice in (json.loads(text) if kind == LIST else [text])]
+    return pd.DataFrame(found, columns=["session_id", "item", "choice"])

@@ -311,10 +311,19 @@ class Instrument(Strict):
     scales: list[Scale] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     current_desired: list[CurrentDesired] = Field(default_factory=list)
+    board_choices: list[Slug] = Field(default_factory=list, description=(
+        "Choice questions whose answers the board sees, counted over answers and protected like every "
+        "figure (seed 004's follow-up: the kinds of contact, the support needed)"))
 
     @model_validator(mode="after")
     def _check(self):
         _no_duplicates([s.id for s in self.response_scales], ("response_scales",), "response scale id")
+        kinds = {i.id: i.kind for i in self.items}
+        for n, ref in enumerate(self.board_choices):
+            if kinds.get(ref) not in ("single_choice", "multiple_choice", "yes_no"):
+                raise DefinitionProblem(("board_choices", n), f"board_choices names {ref}, which is "
+                                        + ("not an item" if ref not in kinds else f"a {kinds[ref]} item")
+                                        + ": the board sees the answers to choice questions only")
         _no_duplicates([i.id for i in self.items], ("items",), "item id")
         _no_duplicates([s.id for s in self.scales], ("scales",), "scale id")
         _no_duplicates([i.id for i in self.indicators], ("indicators",), "indicator id")
@@ -522,7 +531,7 @@ class Goal(Strict):
         count or a mean is one figure of the period, set against a number, not a share."""
         kind = data["numerator"].get("kind") if isinstance(data, dict) and isinstance(data.get("numerator"), dict) \
             else None
-        if kind in WHOLE_FIGURE_KINDS:
+        if isinstance(kind, str) and kind in WHOLE_FIGURE_KINDS:  # any other kind is the union's to refuse
             if data.get("breakdowns"):
                 raise DefinitionProblem(("breakdowns",), f"goal {data.get('id')}: a {kind} goal "
                                         f"{WHOLE_FIGURE_KINDS[kind]}, so it has no breakdowns")

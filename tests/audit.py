@@ -31,12 +31,12 @@ ALL = "alla"
 LEAF_KINDS = ("kvartal", "tertial")
 AGE_PREFIXES = ("outcomes_by_age/", "durations_by_age/", "time_by_age/")  # those who left, by age group
 ADDITIVE_PREFIXES = ("outcomes/", "goal/", "change/", "durations", "indicators/", "referrals/", "occasions/",
-                     *AGE_PREFIXES)  # not flow
-PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/", "referrals/", "occasions/", *AGE_PREFIXES)  # the same figures
+                     "choices/", *AGE_PREFIXES)  # not flow
+PER_PROGRAMME_PREFIXES = ("outcomes/", "goal/", "referrals/", "occasions/", "choices/", *AGE_PREFIXES)  # the same figures
 # in a programme's view and "alla"
 SUMMED_PREFIXES = ("change/", "durations", "flow", "indicators/")  # "alla" = the sum of the programmes
 KNOWN_PREFIXES = (*AGE_PREFIXES, "outcomes/", "goal/", "change/", "durations", "flow", "indicators/", "referrals/",
-                  "occasions/")  # the longer names first: "durations_by_age/" is not "durations"
+                  "occasions/", "choices/")  # the longer names first: "durations_by_age/" is not "durations"
 GOAL_DIMENSIONS = ("gender:", "age_group:", "time_in_programme:")
 FLOW_ADDITIVE = ("nya", "avslutade")
 # The NNS's published national share beside the indicator results (docs/exports.md): other
@@ -52,7 +52,7 @@ ALL_KINDS = ("kvartal", "tertial", "halvar", "ar", "hela")
 PUBLISHED_FOR = {"goal": ("tertial", "halvar", "ar", "hela"), "outcomes": ("ar", "hela"),
                  "change": ("ar", "hela"), "durations": ("ar", "hela"), "mean_months": ("ar", "hela"),
                  "referrals": ("ar", "hela"), "occasions": ("ar", "hela"), "outcomes_by_age": ("ar", "hela"),
-                 "durations_by_age": ("ar", "hela"), "time_by_age": ("ar", "hela")}
+                 "durations_by_age": ("ar", "hela"), "time_by_age": ("ar", "hela"), "choices": ("ar", "hela")}
 
 
 def kind_of(table_id: str) -> str:
@@ -284,6 +284,10 @@ def build_identities(pub: Published, catalog) -> list[Identity]:
                     for total in totals:
                         ids.add(f"{tid}: age groups add up to {total}, row {r}",
                                 [key(r, total)], [key(r, c) for c in others])
+            elif kind == "choices" and not total_rows:  # a multiple choice: each option at most those who answered
+                for r in rows:
+                    if r != ALL:
+                        ids.add(f"{tid}: {r} <= alla", [key(r, "antal")], [key(ALL, "antal")], sense="<=")
             elif kind == "occasions":
                 for r in rows:
                     for column in counts:

@@ -181,6 +181,11 @@ def share_problems(pub) -> list[str]:
                         continue  # the NNS's figures of other förbund: nothing about these respondents
                     if unit == "andel" and cid in ("foregaende", RESPONSE_RATE):
                         continue  # checked apart, below
+                    if unit == "andel" and kind == "choices":  # of those who answered: the alla row
+                        count, n = cells.get("antal"), row_dict(table, table["values"][rows.index(ALL)])["antal"]
+                        if count is None or n is None or small(count, k) or small(n - count, k) or small(n, k):
+                            problems.append(f"{at}: shown while antal = {count}, answered = {n}")
+                        continue
                     if unit == "andel" and kind == "occasions" and cid.startswith("andel_under:"):
                         # under a threshold, of those scored at the occasion: the rest is n - under
                         under, n = cells.get(cid[len("andel_"):]), cells.get("n")
