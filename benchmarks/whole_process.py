@@ -7,7 +7,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,18 +40,32 @@ class Runs:
                 f"peak RSS {self.peak_mb:,.0f} MB")
 
 
+# Runs the command from a small process of its own: Linux counts the memory of the process that
+# forks into a child's peak (ru_maxrss survives exec), and the benchmark itself holds the data.
+LAUNCHER = """
+import os, resource, sys, time
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status = os.waitpid(pid, 0)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as out:
+    out.write(f"{seconds} {peak} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run(command: list[str], *, expect: int = 0, env: dict | None = None, cwd: Path | None = None) -> Run:
-    """Run `command` to its end; wall time and the peak resident memory of that one process
-    (os.wait4 gives each child its own rusage, unlike RUSAGE_CHILDREN's running maximum)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, **(env or {})}, cwd=cwd)
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.stderr.close()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    text = stderr.decode("utf-8", "replace")
-    if process.returncode != expect:
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}, expected {expect}:\n{text[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, process.returncode, text)
+    """Run `command` to its end: its wall time and the peak resident memory of that one process."""
+    import shutil
+    import tempfile
+
+    executable = command[0] if os.path.isabs(command[0]) else shutil.which(command[0])
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as figures:
+        done = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, figures.name, executable, *command[1:]],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
+                              cwd=cwd)
+        seconds, peak_kb, returncode = figures.read().split()
+    text = done.stderr.decode("utf-8", "replace")
+    if int(returncode) != expect:
+        raise SystemExit(f"{' '.join(command)} exited {returncode}, expected {expect}:\n{text[-2000:]}")
+    return Run(float(seconds), int(peak_kb) / 1024, int(returncode), text)
