@@ -3,12 +3,14 @@ a failed run never leaves a half-written file."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 import pandas as pd
 
@@ -78,14 +80,104 @@ def read_text_file(path: Path, limit: int = 1_000_000) -> str:
         raise StegvisError(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside the target, then rename: all or nothing."""
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write into; it becomes `path` only when the block ends without an
+    error (a temporary file beside the target, then a rename), and is removed otherwise."""
     path = Path(path)
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+            yield out
         os.replace(temporary, path)
+        temporary = None
     except OSError as exc:
         raise StegvisError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file beside the target, then rename: all or nothing."""
+    with atomic_output(path) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+# A cell pandas' writer (the csv module, QUOTE_MINIMAL) would put in quotes.
+_NEEDS_QUOTES = r'[",\r\n]'
+
+
+def write_csv(frame: pd.DataFrame, out: BinaryIO, *, float_format: str) -> None:
+    """`frame.to_csv(index=False, float_format=float_format)`, byte for byte, written to `out`.
+
+    pandas formats every float cell with `float_format % value` in Python, which for a million
+    rows of scores takes seconds. Here each distinct float is formatted once and pyarrow's
+    writer writes the cells as they are. A frame whose cells pyarrow would write differently
+    (a text cell or name that needs quotes, booleans, dates, a single column) goes through
+    pandas, so the bytes are always the same as pandas would write."""
+    table = _arrow_cells(frame, float_format)
+    if table is None:
+        out.write(frame.to_csv(index=False, float_format=float_format).encode("utf-8"))
+        return
+    from pyarrow import csv as arrow_csv
+
+    arrow_csv.write_csv(table, out, arrow_csv.WriteOptions(quoting_style="none", quoting_header="none",
+                                                           batch_size=64 * 1024))
+
+
+def _arrow_cells(frame: pd.DataFrame, float_format: str):
+    """The frame as a pyarrow table whose cells pyarrow writes unquoted exactly as pandas
+    writes them, or None when that cannot be promised."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [str(c) for c in frame.columns]
+    if frame.columns.has_duplicates or len(names) < 2 or any(not isinstance(c, str) for c in frame.columns):
+        return None  # pandas writes a lone empty cell as ""; pyarrow wants distinct text names
+
+    def unquoted(texts) -> bool:
+        return not pc.any(pc.match_substring_regex(texts, _NEEDS_QUOTES)).as_py()
+
+    if not unquoted(pa.array(names, pa.string())):
+        return None
+    columns = []
+    for name in names:
+        column = frame[name]
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            categories = column.cat.categories
+            if not (pd.api.types.is_string_dtype(categories.dtype) and all(isinstance(c, str) for c in categories)):
+                return None
+            if not unquoted(pa.array(list(categories), pa.string())):
+                return None
+            codes = column.cat.codes.to_numpy()
+            columns.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                                          pa.array(list(categories), pa.string())))
+        elif dtype in (np.float64, np.float32) and isinstance(dtype, np.dtype):
+            values = column.to_numpy()
+            missing = np.isnan(values)
+            # distinct bit patterns, so that -0.0 and 0.0 keep their own texts
+            bits = values.view(np.int64 if values.itemsize == 8 else np.int32)
+            distinct, first, inverse = np.unique(bits[~missing], return_index=True, return_inverse=True)
+            texts = pa.array([float_format % v for v in values[~missing][first].tolist()], pa.string())
+            codes = np.zeros(len(values), dtype=np.int32)
+            codes[~missing] = inverse
+            columns.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing), texts))
+        elif dtype.kind in "iu":  # numpy integers and pandas' nullable ones: written as str(n)
+            columns.append(pa.array(column, from_pandas=True))
+        elif pd.api.types.is_string_dtype(dtype):
+            try:
+                texts = pa.array(column, type=pa.string(), from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # an object column holding numbers or other things
+                return None
+            if not unquoted(texts):
+                return None
+            columns.append(texts)
+        else:
+            return None
+    return pa.table(columns, names=names)

@@ -24,6 +24,10 @@ FILE_KINDS = (Instrument, Programme, TextPack, Groups, Forbund)
 # Fields added to the programme file after programmes were first published: left out of the stored
 # form while empty, so a programme published before they existed still compares equal.
 LATER_FIELDS = {Programme: ("rounds",), Instrument: ("board_choices",)}
+# libyaml's parser when PyYAML was built with it (the wheels are): a definition file is read three
+# times (aliases, nodes for line numbers, values), which in pure Python took 0.3 s for the shipped
+# files at every start of a command. libyaml also refuses nesting deeper than 1,000 levels.
+YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def model_for(data: dict) -> type[BaseModel]:
@@ -62,8 +66,8 @@ def parse_text(text: str, source: str = "<text>") -> Definition:
 def parse_located(text: str, source: str = "<text>") -> tuple[Definition, yaml.Node]:
     try:
         _refuse_aliases(text, source)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=YamlLoader)
+        data = yaml.load(text, Loader=YamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -71,6 +75,8 @@ def parse_located(text: str, source: str = "<text>") -> tuple[Definition, yaml.N
         raise StegvisError(f"{source}{line}: not valid YAML: {problem}") from None
     except RecursionError:
         raise StegvisError(f"{source}: nested too deeply to be a definition file") from None
+    except UnicodeEncodeError:  # a lone surrogate: libyaml reads UTF-8 (the pure-Python reader said the same)
+        raise StegvisError(f"{source}: not valid YAML: unacceptable character (not Unicode text)") from None
     if not isinstance(data, dict):
         raise StegvisError(f"{source}:1: a definition file must be a mapping of fields (id, version, ...)")
     duplicate = _first_duplicate_key(root)
@@ -89,7 +95,7 @@ def _refuse_aliases(text: str, source: str) -> None:
     """Definitions never need YAML aliases (`*name`, `<<: *name`), and aliases are how a small
     file becomes a billion values ("billion laughs") for every walk over the data. Refused from
     the parser's events, before anything is built, so a hostile file is answered at once."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=YamlLoader):
         if isinstance(event, yaml.AliasEvent):
             raise StegvisError(f"{source}:{event.start_mark.line + 1}: the alias *{event.anchor} is not allowed "
                                f"in a definition file; write the value out in full")

@@ -116,3 +116,30 @@ def test_events_are_imported_all_or_nothing(tmp_path):
                     "EV-1,porten,arbetsformaga_klarlagd,2026-03-01,\n", encoding="utf-8")
     assert import_events(db, catalog, good).added == 2
     assert import_events(db, catalog, good).unchanged == 2  # already recorded: left as it is
+
+
+def test_cells_are_checked_once_per_value_yet_every_row_is_named(setup, catalog, tmp_path):
+    """The import checks each distinct value once and plain codes as a whole column; the rows
+    it cannot vouch for are checked one by one, so odd-but-right cells are still accepted as
+    before and every wrong row is still named."""
+    _, db = setup
+    rows = ["code,gender,birth_year,programme,started_on,coach,consent_version,consent_scope"]
+    rows += [f"P-{n},kvinna,1990,porten,2026-01-01,anna,v1,scope" for n in range(1, 40)]
+    rows += [" P-40 , Kvinna ,,porten,2026-02-01T10:00,,,"]
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert import_participants(db, catalog, good).added == 40
+    assert db.execute("SELECT gender, birth_year, coach_id FROM participants WHERE code = 'P-40'").fetchone() == \
+        ("kvinna", None, None)
+    assert db.execute("SELECT started_on FROM enrolments e JOIN participants p ON p.id = e.participant_id "
+                      "WHERE code = 'P-40'").fetchone()[0] == "2026-02-01"
+    assert count(db, "consents") == 39
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(rows[:3] + ["P-1,man,1990,porten,2026-01-01,anna,v1,scope", "Q-1,kvinna,1990,porten,2026-01-01,,,",
+                                         "Q-1,kvinna,1990,porten,2026-01-01,,,"]) + "\n", encoding="utf-8")
+    with pytest.raises(StegvisError) as caught:
+        import_participants(db, catalog, bad)
+    assert str(caught.value).splitlines()[1:] == ["row 4, column code: 'P-1' already on row 2",
+                                                  "row 4: 'P-1' is already registered with other details",
+                                                  "row 6, column code: 'Q-1' already on row 5"]
+    assert count(db, "participants") == 40

@@ -3,6 +3,7 @@ for analysts and for organisations moving from spreadsheets."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -11,14 +12,14 @@ import typer
 from indicators.outcomes import check_exits, outcomes_report, report_csv
 from indicators.scoring import score_table
 from foundation.errors import StegvisError
-from stegvis.files import read_table, write_atomic
+from stegvis.files import atomic_output, read_table, write_atomic, write_csv
 from surveys.definitions import shipped_catalog
 
 report_app = typer.Typer(help="Reports: outcome tables and the board's meeting report.", no_args_is_help=True)
 
 
-def score_csv(instrument_id: str, input_path: Path) -> str:
-    """Score a CSV of responses (respondent_id + one column per item) and return CSV text."""
+def score_file(instrument_id: str, input_path: Path):
+    """Score a CSV of responses (respondent_id + one column per item): respondent_id and the scores."""
     instrument = shipped_catalog().instrument(instrument_id)
     frame = read_table(input_path, dtype=None)  # numbers as numbers; a column with text stays text
     if "respondent_id" not in frame.columns:
@@ -31,7 +32,10 @@ def score_csv(instrument_id: str, input_path: Path) -> str:
     except StegvisError as exc:
         raise StegvisError(f"{input_path}:\n{exc}") from None
     scores.insert(0, "respondent_id", frame["respondent_id"])
-    return scores.to_csv(index=False, float_format="%.10g")
+    return scores
+
+
+SCORE_FORMAT = "%.10g"  # unrounded, up to ten significant digits (docs/scoring.md)
 
 
 def _existing_db(path: Path | None):
@@ -60,12 +64,15 @@ def register(app: typer.Typer) -> None:
               input: Path = typer.Option(..., "--input", "-i", help="CSV: respondent_id and one column per item"),
               output: Path = typer.Option(None, "--output", "-o", help="Write here instead of stdout")):
         """Score responses from a CSV file: one column per scale, bands, flags and n_missing."""
-        text = score_csv(instrument, input)
+        scores = score_file(instrument, input)
         if output:
-            write_atomic(output, text)
+            with atomic_output(output) as out:
+                write_csv(scores, out, float_format=SCORE_FORMAT)
             typer.echo(f"Wrote {output}", err=True)
         else:
-            typer.echo(text, nl=False)
+            text = io.BytesIO()
+            write_csv(scores, text, float_format=SCORE_FORMAT)
+            typer.echo(text.getvalue().decode("utf-8"), nl=False)
 
     @report_app.command("outcomes")
     def outcomes(programme: str = typer.Option(..., "--programme", "-p", help="Programme id"),
