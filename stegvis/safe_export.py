@@ -44,6 +44,21 @@ def sheet_name(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", title).strip("' ")[:31] or "Tabell"
 
 
+def sheet_names(titles) -> dict[str, str]:
+    """Each title's sheet name, unique in the workbook: two long titles that begin alike ("… per
+    tillfälle: medelvärden", "… per tillfälle: under gränsvärdena") end in " (2)", " (3)" … where
+    cut to 31 characters they would be the same (Excel refuses two sheets of one name)."""
+    names, used = {}, set()
+    for title in titles:
+        name, n = sheet_name(title), 1
+        while name.lower() in used:
+            n += 1
+            name = sheet_name(title)[:31 - len(f" ({n})")].rstrip() + f" ({n})"
+        used.add(name.lower())
+        names[title] = name
+    return names
+
+
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per table; text cells are stored as text, never as formulas."""
     from openpyxl import Workbook
@@ -51,8 +66,9 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
+    names = sheet_names(sheets)
     for name, frame in sheets.items():
-        sheet = book.create_sheet(title=sheet_name(name))
+        sheet = book.create_sheet(title=names[name])
         safe = safe_frame(frame)
         sheet.append(list(safe.columns))
         for row in safe.itertuples(index=False):
