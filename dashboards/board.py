@@ -59,7 +59,10 @@ def page() -> None:
     shows = reports.shown_for(period.kind)
     if shows:
         st.info(shows)
-    if report.goals:
+    if report.goals:  # first: each goal met, not met or not measurable, in words
+        st.header(t("report.summary.heading"), anchor=False)
+        icons = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/remove:"}
+        st.markdown("\n".join(f"- {icons[met]} {plain(line)}" for met, line in reports.summary(report)))
         st.header(t("board.heading.goals"), anchor=False)
         if reports.chart_goals(report):
             st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})

@@ -77,6 +77,19 @@ class BoardGoal:
     measure: str = "share"  # share | count | mean (Goal.measure)
     value: float | None = None  # a count goal's count, a mean goal's mean in months; None where hidden
     target_max: float | None = None  # a mean goal's upper limit (`target` its lower; a count's: its number)
+    previous: "BoardGoal | None" = None  # the same goal in the period of the same kind before
+
+    @property
+    def figure(self) -> float | None:
+        """The one number set against the target: the share, the count or the mean."""
+        return self.share if self.measure == "share" else self.value
+
+    @property
+    def change(self) -> float | None:
+        """Since the previous period (a share's in percentage points, 0–1); None when either
+        figure is hidden or there is no previous period."""
+        before = self.previous.figure if self.previous is not None else None
+        return None if before is None or self.figure is None else self.figure - before
 
 
 @dataclass
@@ -91,6 +104,11 @@ class BoardReport:
     programme_id: str | None = None
     catalog: Catalog | None = None  # the definitions the ids refer to
     views: dict = field(default_factory=dict)  # programme id -> its protected counts, for shares
+
+    @property
+    def previous_period(self) -> Period | None:
+        """The period the goals' change is measured from (None for the whole time)."""
+        return self.grid.previous(self.period)
 
     @property
     def k(self) -> int:
@@ -793,13 +811,17 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
         mine = report.views[programme.id] = _View([protected[programme.id].people])
         answers = _View([protected[programme.id].sessions])
         if period.kind in GOALS:
+            before = grid.previous(period)
             for goal in programme.goals:
-                if goal.measure != "share":
-                    report.goals.append(_period_goal(programme, goal, mine, period))
-                    continue  # its figure is the flow table's (a count) or rests on it (a mean)
                 view = answers if goal.over_answers else mine
-                report.goals.append(_goal(programme, goal, view, period))
-                report.tables.append(_goal_table(programme, goal, view, period))
+                # a count's figure is the flow table's, a mean's rests on it: no goal table of their own
+                figure = _goal if goal.measure == "share" else _period_goal
+                shown = figure(programme, goal, view if goal.measure == "share" else mine, period)
+                if before is not None:  # the previous period's own published figure, for the change
+                    shown.previous = figure(programme, goal, view if goal.measure == "share" else mine, before)
+                report.goals.append(shown)
+                if goal.measure == "share":
+                    report.tables.append(_goal_table(programme, goal, view, period))
         if period.kind in DETAILED:
             report.tables.append(_outcome_table(programme, protected[programme.id].people, mine, period))
             report.tables += _age_tables(programme, protected[programme.id].people, mine, period)

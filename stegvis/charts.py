@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from foundation.texts import DEFAULT, t
+from foundation.texts import DEFAULT, N_, t
 from surveys.models import Instrument
 
 # Okabe & Ito (2008): distinguishable with the common forms of colour blindness.
@@ -104,20 +104,24 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
 def goal_bars(goals: list[dict], title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """Each goal's share as a bar with its target as a marker line, and the figures in words in
     a column of their own to the right, where neither bar nor marker can cover them. `goals`:
-    label, share, target, note ("18 av 25", or why it is hidden)."""
+    label, share, target, and the words beside it: `figure` ("72 % (18 av 25)", or why it is
+    hidden) and `target_words` ("mål 75 %"). The legend names each colour the bars have."""
     fig = go.Figure()
     labels = ["<br>".join(textwrap.wrap(g["label"], 34)) for g in goals]  # long goal names wrap, bars keep room
     shares = [None if g["share"] is None else g["share"] * 100 for g in goals]
-    colours = [GREY if g["share"] is None else (GREEN if g["share"] >= g["target"] else ORANGE) for g in goals]
-    fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=colours, name=t("chart.goal.result", lang),
-                         hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
+    state = [None if g["share"] is None else g["share"] >= g["target"] for g in goals]
+    colours = {True: GREEN, False: ORANGE, None: GREY}
+    fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=[colours[s] for s in state],
+                         showlegend=False, hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
+    for met, key in ((True, N_("chart.goal.met")), (False, N_("chart.goal.not_met"))):
+        if met in state:  # a legend entry for each colour drawn, in that colour
+            fig.add_trace(go.Bar(y=[None], x=[None], orientation="h", marker_color=colours[met], name=t(key, lang)))
     fig.add_trace(go.Scatter(y=labels, x=[g["target"] * 100 for g in goals], mode="markers", name=t("chart.goal.target", lang),
                              marker=dict(symbol="line-ns", size=34, line=dict(width=4, color=VERMILION)),
                              hovertemplate=t("chart.goal.target", lang) + " %{x:.0f} %<extra></extra>"))
     for label, goal in zip(labels, goals):
-        words = goal["note"] if goal["share"] is None else f"{goal['share'] * 100:.0f} % ({goal['note']})"
         fig.add_annotation(x=1.02, xref="paper", y=label, yref="y", xanchor="left", showarrow=False, align="left",
-                           text=words + "<br>" + t("chart.goal.target_at", lang, target="{:.0f}".format(goal["target"] * 100)))
+                           text=goal["figure"] + "<br>" + goal["target_words"])
     fig.update_xaxes(range=[0, 101], ticksuffix=" %")
     fig.update_yaxes(autorange="reversed")
     layout(fig, title, height=140 + 90 * len(goals))

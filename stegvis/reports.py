@@ -93,7 +93,7 @@ def decimal(value, decimals: int = 1, signed: bool = False, lang: str = DEFAULT)
         return suppressed(lang)
     from babel.numbers import format_decimal
 
-    text = format_decimal(value, format="#,##0." + "0" * decimals, locale=LOCALES[lang])
+    text = format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=LOCALES[lang])
     return f"+{text}" if signed and value > 0 else text
 
 
@@ -112,7 +112,7 @@ def _format(value, unit: str, lang: str = DEFAULT) -> str:
     if unit == "andel":
         return percent(value, lang)
     if unit == "procentenheter":
-        return suppressed(lang) if _hidden(value) else t("report.points", lang, value="{:+.0f}".format(value * 100))
+        return points(value, lang)
     if unit == "förändring":
         return decimal(value, signed=True, lang=lang)
     if unit in ("medel", "månader"):
@@ -373,6 +373,39 @@ def goal_figures(report: BoardReport, goal, lang: str = DEFAULT) -> tuple[str, s
             "–" if goal.denominator == 0 else percent(goal.share, lang))
 
 
+SUMMARY_STATUS = {True: N_("report.summary.met"), False: N_("report.summary.not_met"),
+                  None: N_("report.summary.not_measurable")}
+
+
+def points(value, lang: str = DEFAULT) -> str:
+    """A change of a share in percentage points, signed, in the reader's locale: "+5", "−3"."""
+    return suppressed(lang) if _hidden(value) else t("report.points", lang, value=decimal(value * 100, 0, True, lang))
+
+
+def summary(report: BoardReport, lang: str = DEFAULT) -> list[tuple[bool | None, str]]:
+    """One line per goal, first on the page and in the PDF: met, not met or not measurable, in
+    plain Swedish, with the one number behind it and the change since the previous period."""
+    lines = []
+    names = {p.id: p.name.get(lang) for p in report.programmes}
+    before = report.previous_period
+    for goal in report.goals:
+        target, _, _, shown = goal_figures(report, goal, lang)
+        if goal.measure == "share" and goal.figure is not None:
+            shown = t("report.goal.counts_share", lang, share=percent(goal.share, lang), numerator=goal.numerator,
+                      denominator=goal.denominator)
+        change = "" if goal.change is None or before is None else t(
+            "report.summary.change", lang, period=period_label(before, lang),
+            change=points(goal.change, lang) if goal.measure == "share"
+            else decimal(goal.change, 0, True, lang) if goal.measure == "count"
+            else t("board.months", lang, months=decimal(goal.change, 1, True, lang)))
+        words = shown if goal.met is not None else assessment(goal, lang)
+        lines.append((goal.met, t("report.summary.line", lang, status=t(SUMMARY_STATUS[goal.met], lang),
+                                  programme=names[goal.programme],
+                                  goal=goal_label(report, goal.programme, goal.id, lang), figure=words,
+                                  target=target) + change))
+    return lines
+
+
 def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
     programmes = _programmes(report)
     rows = []
@@ -502,8 +535,9 @@ def goal_bars_input(report: BoardReport, lang: str = DEFAULT, goals=None) -> lis
     """What the goal chart shows: a hidden share never stands beside its own counts."""
     names = {p.id: p.name.get(lang) for p in report.programmes}
     return [{"label": f"{names[g.programme]}: {goal_label(report, g.programme, g.id, lang)}", "share": g.share,
-             "target": g.target,
-             "note": t("report.goal.counts", lang, numerator=g.numerator, denominator=g.denominator)
+             "target": g.target, "target_words": t("chart.goal.target_at", lang, target=percent(g.target, lang)),
+             "figure": t("report.goal.counts_share", lang, share=percent(g.share, lang), numerator=g.numerator,
+                         denominator=g.denominator)
              if g.share is not None else t("report.goal.nobody", lang) if g.denominator == 0 else suppressed(lang)}
             for g in (chart_goals(report) if goals is None else goals)]
 
@@ -571,14 +605,16 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     title = report_title(report, lang)
-    story = [Spacer(1, 5 * cm), Paragraph(escape(t("report.pdf.title", lang)), styles["Title"]),
+    story = [Paragraph(escape(t("report.pdf.title", lang)), styles["Title"]),
              Paragraph(escape(title), styles["Heading2"]),
              Paragraph(f"{escape(period_label(report.period, lang))}: {report.start.isoformat()} – {report.end.isoformat()}",
                        styles["Heading3"]),
-             Spacer(1, 1 * cm),
              Paragraph(escape(t("report.pdf.made", lang, date=date.today().isoformat(), hidden=suppressed(lang),
-                                why=suppressed_why(report.k, lang))), body),
-             PageBreak()]
+                                why=suppressed_why(report.k, lang))), body)]
+    if report.goals:  # the first page: each goal in words, before any table
+        story.append(Paragraph(escape(t("report.summary.heading", lang)), styles["Heading1"]))
+        story += [Paragraph(f"• {escape(line)}", body) for _, line in summary(report, lang)]
+    story.append(PageBreak())
     step(0.2, t("report.pdf.step_charts", lang))
     if report.goals:
         story.append(Paragraph(escape(t("report.sheet.goals", lang)), styles["Heading1"]))
@@ -591,14 +627,16 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
     def table(frame: pd.DataFrame, title: str):
         if frame.empty:
             return [Paragraph(escape(title), styles["Heading2"]), Paragraph(escape(t("report.pdf.empty", lang)), body)]
-        cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
+        # a figure stays on one line with its words ("för få svar", "58 började", "minst 45")
+        frame = frame.copy()
+        for i in range(1, len(frame.columns)):
+            frame.iloc[:, i] = [v.replace(" ", "\u00a0") if isinstance(v, str) and len(v) <= 20 else v
+                                for v in frame.iloc[:, i]]
+        size, widths = _column_widths(frame, A4[0] - 3.6 * cm)
+        cell = styles["BodyText"].clone("cell", fontSize=size, leading=size + 1.5, splitLongWords=0)
         data = [[Paragraph(f"<b>{escape(str(c))}</b>", cell) for c in frame.columns]]
         data += [[Paragraph(escape(str(v)), cell) for v in row] for row in frame.itertuples(index=False)]
-        # The labels get room of their own and the figures share the rest of the page's width, so a
-        # wide table (the indicator results, with the national column) wraps between words
-        label = 3.4 * cm
-        figure = min(3 * cm, (A4[0] - 3.6 * cm - label) / max(1, len(frame.columns) - 1))
-        grid = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[label] + [figure] * (len(frame.columns) - 1))
+        grid = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
         grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -612,10 +650,44 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
         else:
             story += table(frame, name)
     buffer = io.BytesIO()
+    footer = t("report.pdf.footer", lang, title=title, period=period_label(report.period, lang))
+
+    def page_footer(canvas, doc):  # the period and the page number on every page
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(1.8 * cm, 1.0 * cm, footer)
+        canvas.drawRightString(A4[0] - 1.8 * cm, 1.0 * cm, t("report.pdf.page", lang, n=doc.page))
+        canvas.restoreState()
+
     SimpleDocTemplate(buffer, pagesize=A4, title=t("report.pdf.document", lang, title=title), author="Stegvis",
-                      leftMargin=1.8 * cm, rightMargin=1.8 * cm).build(story)
+                      leftMargin=1.8 * cm, rightMargin=1.8 * cm).build(story, onFirstPage=page_footer,
+                                                                        onLaterPages=page_footer)
     step(1.0, t("report.pdf.step_done", lang))
     return buffer.getvalue()
+
+
+def _column_widths(frame: pd.DataFrame, available: float) -> tuple[float, list[float]]:
+    """A font size and column widths in which no word or number has to break: every column is
+    at least as wide as its longest word (bold in the header), the rest of the page goes to the
+    columns whose text is longer than that, and the font shrinks when even the words do not fit."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 12.5  # the cell's padding: 6 points left and right
+    columns = [[str(c)] + [str(v) for v in frame.iloc[:, i]] for i, c in enumerate(frame.columns)]
+    for size in (7.5, 7.0, 6.5, 6.0, 5.5):
+        def width(text, bold):
+            return stringWidth(text, "Helvetica-Bold" if bold else "Helvetica", size)
+
+        least = [max(max(width(w, n == 0) for w in text.split(" ")) for n, text in enumerate(texts)) + pad
+                 for texts in columns]
+        whole = [max(width(text, n == 0) for n, text in enumerate(texts)) + pad for texts in columns]
+        if sum(least) <= available or size == 5.5:
+            break
+    if sum(whole) <= available:
+        return size, whole
+    extra, wants = available - sum(least), [w - m for w, m in zip(whole, least)]
+    return size, [m + max(extra, 0) * want / sum(wants) for m, want in zip(least, wants)]
 
 
 def outcomes_markdown(report: dict, programme, lang: str = DEFAULT) -> str:

@@ -2,6 +2,7 @@
 the JSON; never a participant code or a free-text answer; only periods of the grid."""
 
 import io
+import re
 import time
 from datetime import date
 
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 import json
 
 from indicators.goals import evaluate_goals
-from stegvis import reports
+from stegvis import charts, reports
 
 SUPPRESSED_TEXT = reports.suppressed()  # "för få svar"
 from stegvis.access import Access
@@ -206,12 +207,27 @@ def test_goal_chart_states_each_figure_beside_the_plot():
     from stegvis.charts import goal_bars
 
     figure = goal_bars([
-        {"label": "Efterstöd: behållit arbetet", "share": 0.72, "target": 0.75, "note": "18 av 25"},
-        {"label": "Porten: arbete eller studier", "share": None, "target": 0.70, "note": SUPPRESSED_TEXT},
+        {"label": "Efterstöd: behållit arbetet", "share": 0.72, "target": 0.75, "figure": "72 % (18 av 25)",
+         "target_words": "mål 75 %"},
+        {"label": "Porten: arbete eller studier", "share": None, "target": 0.70, "figure": SUPPRESSED_TEXT,
+         "target_words": "mål 70 %"},
     ])
     notes = figure.layout.annotations
-    assert [a.text.replace("\u00a0", " ") for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
+    assert [a.text for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
     assert all(a.xref == "paper" and a.x > 1 for a in notes), "outside the plot: no bar or marker covers them"
+    legend = [(trace.name, trace.marker.color) for trace in figure.data if trace.showlegend is not False and trace.name]
+    assert legend[0] == ("Ej uppnått", charts.ORANGE), "the legend's colour is the bars' colour"
+
+
+def test_the_goal_chart_and_summary_use_the_readers_number_format(demo):
+    _, _, report = demo
+    bars = reports.goal_bars_input(report)
+    shown = [b for b in bars if b["share"] is not None]
+    assert shown and all("\u00a0%" in b["figure"] and "\u00a0%" in b["target_words"] for b in shown)
+    lines = reports.summary(report)
+    assert len(lines) == len(report.goals)
+    assert all(line.startswith(("Uppnått: ", "Ej uppnått: ", "Kan inte bedömas: ")) for _, line in lines)
+    assert not any(re.search(r"\d\.\d", line) for _, line in lines), "decimal commas, never points"
 
 
 def test_aggregate_cache_is_bounded_and_forgets_older_versions():
@@ -238,7 +254,7 @@ def test_a_goal_nobody_is_counted_by_says_so_and_not_that_figures_are_hidden(dem
     goal = next(g for g in report.goals if g.programme == "aktsam")
     assert goal.denominator == 0 and goal.met is None
     assert reports.assessment(goal) == "inga i målgruppen"
-    assert reports.goal_bars_input(report)[0]["note"] == "inga i målgruppen"
+    assert reports.goal_bars_input(report)[0]["figure"] == "inga i målgruppen"
 
 
 def test_the_page_shows_the_funnel_and_every_durations_table(demo, monkeypatch):
@@ -290,3 +306,36 @@ def test_count_and_mean_goals_are_the_protected_flow_figures(demo):
     row = reports.goal_table(whole).set_index("Mål").loc["Tid i insatsen i medel 6–12 månader"]
     assert row["Målnivå"] == "6–12 mån" and row["Utfall"].endswith(" mån") and "," in row["Utfall"]
     assert whole.goals[[g.id for g in whole.goals].index("antal_deltagare")].target == 45 * 33 // 12 + 1
+
+
+def test_the_pdf_opens_with_the_summary_numbers_its_pages_and_breaks_no_word(demo):
+    """Page one says each goal in words; every page has the period and its number; no word or
+    figure of the tables is split across lines, and decimals have commas."""
+    from pypdf import PdfReader
+
+    _, db, _ = demo
+    report = Access(db, get_user(db, "styrelse"), load_catalog(db)).board_report(None, "hela")
+    try:
+        data = reports.pdf(report)
+    except StegvisError as exc:
+        pytest.skip(f"charts cannot be rendered here: {exc}")
+    pages = [page.extract_text().replace("\u00a0", " ") for page in PdfReader(io.BytesIO(data)).pages]
+    assert "Sammanfattning" in pages[0]
+    assert sum(line.split(":")[0] in pages[0].replace("\n", " ") for _, line in reports.summary(report)) \
+        == len(report.goals) or all(line.split(":")[0] in " ".join(pages[:2]) for _, line in reports.summary(report))
+    label = reports.period_label(report.period)
+    for n, text in enumerate(pages, start=1):
+        assert f"Sida {n}" in text and label in text, f"page {n}"
+    text = " ".join(pages)
+    assert not re.search(r"\d\.\d", text), "decimal commas, never points"
+    tokens = re.findall(r"\w+", text)
+    counted = {}
+    for token in tokens:
+        counted[token] = counted.get(token, 0) + 1
+    vocabulary = {}
+    for frame in reports.tables(report).values():
+        cells = [str(c) for c in frame.columns] + [str(v) for v in frame.to_numpy().ravel()]
+        for word in (w for cell in cells for w in re.findall(r"\w+", cell) if len(w) >= 4):
+            vocabulary[word] = vocabulary.get(word, 0) + 1
+    split = [w for w, n in vocabulary.items() if counted.get(w, 0) < n]
+    assert not split, f"words split across lines in the PDF: {split[:20]}"
