@@ -23,7 +23,7 @@ Definition = Union[Instrument, Programme, TextPack, Groups, Forbund]
 FILE_KINDS = (Instrument, Programme, TextPack, Groups, Forbund)
 # Fields added to the programme file after programmes were first published: left out of the stored
 # form while empty, so a programme published before they existed still compares equal.
-LATER_FIELDS = {Programme: ("rounds",)}
+LATER_FIELDS = {Programme: ("rounds", "registry_fields")}
 
 
 def model_for(data: dict) -> type[BaseModel]:
