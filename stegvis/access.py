@@ -20,7 +20,7 @@ from foundation.texts import Message, N_
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.models import GENDERS
-from surveys.registry import check_values, record_values
+from surveys.registry import check_values, record_values, values_of
 from surveys.sessions import open_visit
 from foundation.db import current_time, now, transaction
 
@@ -161,6 +161,7 @@ class Access:
         from surveys.path import path_of
 
         person.update(path_of(self._db, participant_id))
+        person["registry_fields"] = values_of(self._db, participant_id)
         person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
                                 self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",

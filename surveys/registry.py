@@ -30,14 +30,21 @@ def check_values(programme: Programme, values: dict, when: str | None = None) ->
                                        programme=programme.name.sv, known=", ".join(known) or "–"))
         if value is None or value == "":
             if field.required and when is not None:
-                raise StegvisError(Message("error.registry.missing", field=field.label.sv))
+                raise _missing(field)
             continue
         checked[field.id] = _checked(field, value)
     if when is not None:
         for field in programme.registry_fields_at(when):
             if field.required and field.id not in checked:
-                raise StegvisError(Message("error.registry.missing", field=field.label.sv))
+                raise _missing(field)
     return checked
+
+
+def _missing(field: RegistryField) -> StegvisError:
+    if field.kind == "number":
+        return StegvisError(Message("error.registry.missing_number", field=field.label.sv, min=field.min,
+                                    max=field.max))
+    return StegvisError(Message("error.registry.missing", field=field.label.sv))
 
 
 def _checked(field: RegistryField, value) -> tuple:
