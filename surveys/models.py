@@ -522,7 +522,7 @@ class Goal(Strict):
         count or a mean is one figure of the period, set against a number, not a share."""
         kind = data["numerator"].get("kind") if isinstance(data, dict) and isinstance(data.get("numerator"), dict) \
             else None
-        if kind in WHOLE_FIGURE_KINDS:
+        if isinstance(kind, str) and kind in WHOLE_FIGURE_KINDS:  # any other kind is the union's to refuse
             if data.get("breakdowns"):
                 raise DefinitionProblem(("breakdowns",), f"goal {data.get('id')}: a {kind} goal "
                                         f"{WHOLE_FIGURE_KINDS[kind]}, so it has no breakdowns")
