@@ -447,30 +447,29 @@ def _record_exit(api, person: dict, enrolment: dict, programme) -> None:
 
 
 def _registry_inputs(fields, key: str, heading: str, recorded: dict | None = None) -> dict:
-    """Inputs for fields the programme reports nationally, two to a row. Each starts empty (or
-    at what is recorded): a choice the coach did not make is never stored as if they had, and
-    "Okänd" is a choice of its own. Returns {field id: value or None}."""
+    """Inputs for fields the programme reports nationally, one under another (the benefits'
+    names are long: half a row cut them off). Each starts empty (or at what is recorded): a
+    choice the coach did not make is never stored as if they had, and "Okänd" is a choice of
+    its own. Returns {field id: value or None}."""
     if not fields:
         return {}
     recorded = recorded or {}
     st.markdown(f"**{heading}**")
     values = {}
-    columns = st.columns(2)
-    for n, field in enumerate(fields):
+    for field in fields:
         label = field.label.sv if field.required else t("coach.registry.optional", label=field.label.sv)
         known = recorded.get(field.id)
-        with columns[n % 2]:
-            if field.kind == "choice":
-                options = [c.id for c in field.choices]
-                values[field.id] = st.selectbox(label, options, index=options.index(known) if known in options else None,
-                                                format_func=field.choice_label, placeholder=t("coach.registry.choose"),
-                                                key=f"registry_{key}_{field.id}")
-            else:
-                number = st.number_input(label, min_value=field.min, max_value=field.max, step=1,
-                                         value=int(known) if known is not None else None,
-                                         placeholder=t("coach.registry.number", min=field.min, max=field.max),
-                                         key=f"registry_{key}_{field.id}")
-                values[field.id] = None if number is None else int(number)
+        if field.kind == "choice":
+            options = [c.id for c in field.choices]
+            values[field.id] = st.selectbox(label, options, index=options.index(known) if known in options else None,
+                                            format_func=field.choice_label, placeholder=t("coach.registry.choose"),
+                                            key=f"registry_{key}_{field.id}")
+        else:
+            number = st.number_input(label, min_value=field.min, max_value=field.max, step=1,
+                                     value=int(known) if known is not None else None,
+                                     placeholder=t("coach.registry.number", min=field.min, max=field.max),
+                                     key=f"registry_{key}_{field.id}")
+            values[field.id] = None if number is None else int(number)
     return values
 
 
