@@ -201,7 +201,7 @@ def participant_page() -> None:
     with tabs[-2]:
         _path(api, participant_id, person, enrolment, programme)
     with tabs[-1]:
-        _record_exit(api, enrolment, programme)
+        _record_exit(api, person, enrolment, programme)
 
 
 def _forget_other_codes(participant_id: int | None) -> None:
@@ -426,21 +426,67 @@ def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str]) -> None:
             st.dataframe(pd.DataFrame(lines), hide_index=True, width="stretch")
 
 
-def _record_exit(api, enrolment: dict, programme) -> None:
+def _record_exit(api, person: dict, enrolment: dict, programme) -> None:
     if enrolment["exited_on"]:
         st.write(t("coach.exit.done", on=enrolment["exited_on"],
                    outcome=plain(programme.outcome_label(enrolment["outcome"]))))
+    else:
+        with st.form("exit_form"):
+            exited_on = st.date_input(t("coach.exit.date"), value=date.today(), format="YYYY-MM-DD")
+            outcome = st.selectbox(t("coach.exit.outcome"), [o.id for o in programme.outcomes],
+                                   format_func=programme.outcome_label)
+            background = _registry_inputs(programme.registry_fields_at("exit"), f"exit_{person['id']}",
+                                          t("coach.registry.exit_heading"))
+            if st.form_submit_button(t("coach.exit.submit"), type="primary"):
+                try:
+                    api.record_exit(enrolment["id"], exited_on.isoformat(), outcome, background=background)
+                    st.success(t("coach.exit.recorded"))
+                except StegvisError as exc:
+                    st.error(plain(exc.say()))
+    _correct_registry(api, person, enrolment, programme)
+
+
+def _registry_inputs(fields, key: str, heading: str, recorded: dict | None = None) -> dict:
+    """Inputs for fields the programme reports nationally, one under another (the benefits'
+    names are long: half a row cut them off). Each starts empty (or at what is recorded): a
+    choice the coach did not make is never stored as if they had, and "Okänd" is a choice of
+    its own. Returns {field id: value or None}."""
+    if not fields:
+        return {}
+    recorded = recorded or {}
+    st.markdown(f"**{heading}**")
+    values = {}
+    for field in fields:
+        label = field.label.sv if field.required else t("coach.registry.optional", label=field.label.sv)
+        known = recorded.get(field.id)
+        if field.kind == "choice":
+            options = [c.id for c in field.choices]
+            values[field.id] = st.selectbox(label, options, index=options.index(known) if known in options else None,
+                                            format_func=field.choice_label, placeholder=t("coach.registry.choose"),
+                                            key=f"registry_{key}_{field.id}")
+        else:
+            number = st.number_input(label, min_value=field.min, max_value=field.max, step=1,
+                                     value=int(known) if known is not None else None,
+                                     placeholder=t("coach.registry.number", min=field.min, max=field.max),
+                                     key=f"registry_{key}_{field.id}")
+            values[field.id] = None if number is None else int(number)
+    return values
+
+
+def _correct_registry(api, person: dict, enrolment: dict, programme) -> None:
+    """The fields already recorded, to add what is missing (people registered before the
+    programme declared them) or correct a mistake; exit fields once the person has left."""
+    fields = programme.registry_fields_at("start") + (programme.registry_fields_at("exit") if enrolment["exited_on"]
+                                                      else [])
+    if not fields:
         return
-    with st.form("exit_form"):
-        exited_on = st.date_input(t("coach.exit.date"), value=date.today(), format="YYYY-MM-DD")
-        outcome = st.selectbox(t("coach.exit.outcome"), [o.id for o in programme.outcomes],
-                               format_func=programme.outcome_label)
-        if st.form_submit_button(t("coach.exit.submit"), type="primary"):
-            try:
-                api.record_exit(enrolment["id"], exited_on.isoformat(), outcome)
-                st.success(t("coach.exit.recorded"))
-            except StegvisError as exc:
-                st.error(plain(exc.say()))
+    recorded = {v["field"]: v["value"] for v in person["registry_fields"] if v["programme_id"] == programme.id}
+    with st.expander(t("coach.registry.edit_heading"), expanded=any(f.id not in recorded for f in fields)):
+        with st.form(f"registry_{person['id']}"):
+            values = _registry_inputs(fields, f"edit_{person['id']}", t("coach.registry.edit_caption"), recorded)
+            if st.form_submit_button(t("coach.registry.save")):
+                _saved(lambda: api.record_background(person["id"], programme.id,
+                                                     {k: v for k, v in values.items() if v is not None}))
 
 
 def register_page() -> None:
@@ -450,18 +496,22 @@ def register_page() -> None:
     if not programmes:
         st.warning(t("coach.register.no_programme"))
         return
+    # outside the form: the fields below are the chosen programme's
+    programme = st.selectbox(t("coach.programme"), [p.id for p in programmes],
+                             format_func=lambda p: api.catalog.programme(p).name.sv, key="reg_programme")
+    chosen = api.catalog.programme(programme)
     with st.form("register"):
         code = st.text_input(t("coach.register.code"), key="reg_code")
         gender = st.selectbox(t("coach.register.gender"), list(GENDER_CHOICES), format_func=_gender)
         birth_year = st.number_input(t("coach.register.birth_year"), min_value=1920, max_value=date.today().year, value=1990, step=1)
-        programme = st.selectbox(t("coach.programme"), [p.id for p in programmes],
-                                 format_func=lambda p: api.catalog.programme(p).name.sv)
         started = st.date_input(t("coach.register.started"), value=date.today(), format="YYYY-MM-DD")
-        parties = programmes[0].referral_parties  # the parties every shipped programme declares
+        parties = chosen.referral_parties
         referred_by = st.selectbox(t("coach.register.referred_by"), [None] + [p.id for p in parties],
                                    format_func=lambda p: t("coach.register.no_referral") if p is None else
                                    next(x.label.sv for x in parties if x.id == p))
         referred_on = st.date_input(t("coach.register.referred_on"), value=date.today(), format="YYYY-MM-DD")
+        background = _registry_inputs(chosen.registry_fields_at("start"), f"start_{chosen.id}",
+                                      t("coach.registry.start_heading"))
         st.markdown(t("coach.register.consent_heading"))
         consent_given = st.checkbox(t("coach.register.consent_given"), key="reg_consent")
         version = st.text_input(t("coach.register.consent_version"), value="samtycke-2024-1")
@@ -473,7 +523,8 @@ def register_page() -> None:
             try:
                 api.register_participant(code, gender, int(birth_year), programme, started.isoformat(), version, scope,
                                          referred_by=referred_by,
-                                         referred_on=referred_on.isoformat() if referred_on else None)
+                                         referred_on=referred_on.isoformat() if referred_on else None,
+                                         background=background)
                 st.success(t("coach.register.done", code=plain(code.strip())))
             except StegvisError as exc:
                 st.error(plain(exc.say()))

@@ -78,3 +78,11 @@ class Together(Message):
     def say(self, lang: str = DEFAULT) -> str:
         said = "; ".join(p.say(lang) if isinstance(p, Message) else str(p) for p in self.parts)
         return f"{said}. {self.then.say(lang)}" if self.then else said
+
+
+def shown(value, limit: int = 40) -> str:
+    """A value quoted for an error message: never a megabyte of it, control characters visible."""
+    if not isinstance(value, str):
+        return repr(value)
+    text = repr(value[:limit])
+    return text + f" … ({len(value)} characters)" if len(value) > limit else text

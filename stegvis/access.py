@@ -20,6 +20,7 @@ from foundation.texts import Message, N_
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from surveys.models import GENDERS
+from surveys.registry import check_values, record_values, values_of
 from surveys.sessions import open_visit
 from foundation.db import current_time, now, transaction
 
@@ -160,6 +161,7 @@ class Access:
         from surveys.path import path_of
 
         person.update(path_of(self._db, participant_id))
+        person["registry_fields"] = values_of(self._db, participant_id)
         person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
                                 self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
@@ -196,9 +198,12 @@ class Access:
     def register_participant(self, code: str, gender: str, birth_year: int | None, programme_id: str,
                              started_on: str, consent_text_version: str, consent_scope: str,
                              coach_id: int | None = None, referred_by: str | None = None,
-                             referred_on: str | None = None) -> int:
+                             referred_on: str | None = None, background: dict | None = None) -> int:
         """Register and enrol a participant with their consent, and (given `referred_by`, a
-        party the programme declares) the referral that brought them, all or nothing."""
+        party the programme declares) the referral that brought them, all or nothing.
+        `background`: the programme's start fields for national reporting (`registry_fields`,
+        when: start), every required one given; None records none now (they can be added with
+        `record_background`)."""
         code = (code or "").strip()
         problem = code_problem(code)
         if problem == "personnummer":
@@ -210,7 +215,9 @@ class Access:
         if birth_year is not None and not 1900 <= int(birth_year) <= date.today().year:
             raise StegvisError(Message("error.birth_year", year=birth_year))
         self._works_in(programme_id)  # an administrator works in every programme
-        self.catalog.programme(programme_id)
+        programme = self.catalog.programme(programme_id)
+        if background is not None:
+            check_values(programme, background, "start")  # before anything is written
         start = _iso(started_on, N_("error.start_not_a_date"))
         if not consent_text_version.strip() or not consent_scope.strip():
             raise StegvisError(Message("error.consent_fields"))
@@ -231,11 +238,15 @@ class Access:
                 record_referral(self._db, self.catalog.programme(programme_id), referred_on=referred_on or start,
                                 party=referred_by, gender=gender, birth_year=birth_year, decision="inskriven",
                                 participant_id=participant_id, recorded_by=self.user.id)
+            if background is not None:
+                record_values(self._db, programme, participant_id, background, "start", self.user.id, start)
         audit.log(self._db, self.user, "register_participant", participant_id)
         return participant_id
 
     @allowed("coach", "admin")
-    def record_exit(self, enrolment_id: int, exited_on: str, outcome: str) -> None:
+    def record_exit(self, enrolment_id: int, exited_on: str, outcome: str, background: dict | None = None) -> None:
+        """The exit with its outcome and (`background`) the programme's exit fields for national
+        reporting, every required one given, all or nothing; None records none now."""
         row = self._db.execute("SELECT participant_id, programme_id, started_on FROM enrolments WHERE id = ?",
                               [enrolment_id]).fetchone()
         if row is None:
@@ -250,9 +261,13 @@ class Access:
         exit_day = _iso(exited_on, N_("error.exit_not_a_date"))
         if exit_day < started_on:
             raise StegvisError(Message("error.exit.before_start", exited=exit_day, started=started_on))
+        if background is not None:
+            check_values(programme, background, "exit")
         with transaction(self._db):
             self._db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?",
                             [exit_day, outcome, enrolment_id])
+            if background is not None:
+                record_values(self._db, programme, participant_id, background, "exit", self.user.id, exit_day)
         audit.log(self._db, self.user, "record_exit", participant_id, outcome)
 
     @allowed("coach", "admin")
@@ -387,6 +402,14 @@ class Access:
         _, enrolment_id = self._enrolled(participant_id, programme_id)
         record_extension(self._db, enrolment_id, months, reason, recorded_by=self.user.id)
         audit.log(self._db, self.user, "record_extension", participant_id, f"{months} months")
+
+    @allowed("coach", "admin")
+    def record_background(self, participant_id: int, programme_id: str, values: dict) -> None:
+        """Add or correct fields the programme declares for national reporting (start or exit
+        fields; a field left empty keeps what was recorded), all or nothing."""
+        programme, _ = self._enrolled(participant_id, programme_id)
+        stored = record_values(self._db, programme, participant_id, values, recorded_by=self.user.id)
+        audit.log(self._db, self.user, "record_background", participant_id, f"{programme_id}: {stored} fields")
 
     @allowed("coach", "admin")
     def licence_problem(self, instrument_id: str) -> Message | None:
@@ -626,6 +649,22 @@ class Access:
         if not round_.is_open(day.today()):
             raise StegvisError(Message("error.round_closed", round=round_id))
         return round_
+
+    @allowed("admin")
+    def registry_export(self, programme_id: str, start: str, end: str) -> pd.DataFrame:
+        """One pseudonymous row per participant enrolled at some time from `start` to `end`, with
+        the programme's declared background and exit fields, for typing into the national
+        follow-up system (SUS) or an ESF report (columns in docs/exports.md). Logged as an
+        export that holds individuals, so an erasure lists it."""
+        from stegvis.exports import registry
+
+        programme = self.catalog.programme(programme_id)
+        first, last = _iso(start, N_("error.not_a_date")), _iso(end, N_("error.not_a_date"))
+        if first > last:
+            raise StegvisError(Message("error.registry.period", start=first, end=last))
+        frame = registry(self._db, programme, first, last)
+        audit.log(self._db, self.user, "export", detail=f"registry {programme_id} {first} {last} rows={len(frame)}")
+        return frame
 
     @allowed("admin")
     def find_participant(self, code: str) -> int:

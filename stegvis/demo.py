@@ -16,6 +16,7 @@ from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answ
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
 from surveys.path import record_event, record_extension, record_followup, record_referral, set_parties
+from surveys.registry import record_values
 from surveys.rounds import close_due_rounds, create_round
 from surveys.sessions import hash_code, open_visit, visit_for_code
 from surveys.survey_flow import current, give, send_in, share_results
@@ -110,6 +111,7 @@ def run_demo(db, catalog: Catalog, today: date | None = None) -> Summary:
 def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
     users = {u: get_user(db, u).id for u, *_ in DEMO_USERS}
     path_rng = random.Random(2027)  # the path has its own sequence: the surveys' data stays as it was
+    registry_rng = random.Random(2028)  # and so do the fields for national reporting
     span = (today - FIRST_START).days - 30
     with transaction(db):
         for programme_id, (count, coaches, (lo, hi), weights) in PLAN.items():
@@ -144,6 +146,8 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                 })
                 _path(db, catalog, programme, path_rng, participant_id, gender, start, exit_day if exited else None,
                       outcome, months, today, users[coach])
+                _registry(db, programme, registry_rng, participant_id, start, exit_day if exited else None, outcome,
+                          users[coach])
                 person = _Person(rng, outcome, gender)
                 for occasion_id, day, fraction in _occasions(programme, start, exit_day if exited else None, today):
                     for instrument_id in programme.occasion(occasion_id).instruments:
@@ -366,6 +370,33 @@ def _path(db, catalog, programme, rng, participant_id, gender, start, exit_day, 
                 _status_by_survey(db, catalog, programme, occasion, participant_id, status, coach_id, rng)
             else:  # the coach called, and records it
                 record_followup(db, programme, participant_id, occasion.id, status, due, "coach", coach_id)
+
+
+# What people live on at exit, by outcome, where the programme's exit field has such a choice.
+INCOME_AFTER = {"lon": WORK, "studiemedel": STUDY}
+
+
+def _registry(db, programme, rng, participant_id, start, exit_day, outcome, coach_id) -> None:
+    """The programme's fields for national reporting, recorded as the coach's registration and
+    exit forms record them (surveys.registry.record_values, checked against the declaration):
+    mostly a known answer, now and then the explicit "unknown" (the last choice declared), a
+    number within its range or, where not required, left out; at exit, wages after work and
+    student finance after studies."""
+    for when, day in (("start", start), ("exit", exit_day)):
+        if day is None:
+            continue
+        values = {}
+        for field in programme.registry_fields_at(when):
+            if field.kind == "number":
+                values[field.id] = None if not field.required and rng.random() < 0.1 else \
+                    min(field.max, field.min + int(rng.expovariate(1 / 18)))
+                continue
+            choices = [c.id for c in field.choices]
+            after = [c for c in choices if outcome in INCOME_AFTER.get(c, ())]
+            values[field.id] = after[0] if when == "exit" and after and rng.random() < 0.8 else \
+                choices[-1] if rng.random() < 0.05 else rng.choice(choices[:-1])
+        with clock(_moment(day, 15)):
+            record_values(db, programme, participant_id, values, when, coach_id, day)
 
 
 def _followups(programme, start: date, exit_day: date | None, today: date):

@@ -1,6 +1,6 @@
-"""Tidy exports of answers, scores and indicator results (columns in docs/exports.md),
-pseudonymised by default: a stable respondent id that cannot be turned back into a code
-without the database's key."""
+"""Tidy exports of answers, scores, indicator results and the fields a programme reports to
+the national register (columns in docs/exports.md), pseudonymised by default: a stable
+respondent id that cannot be turned back into a code without the database's key."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from indicators.scoring import score
 from surveys.answers import responses_frame
 from surveys.definitions import Catalog
 from surveys.code_key import code_key
+from surveys.models import REGISTRY_COLUMNS, Programme
 
 
 def pseudonym(db, participant_id) -> str | None:
@@ -141,3 +142,53 @@ def _sum(values) -> int | None:
             return None
         total += int(value)
     return total
+
+
+def registry(db, programme: Programme, start: str, end: str) -> pd.DataFrame:
+    """One row per participant enrolled in the programme at some time from `start` to `end`
+    (both `YYYY-MM-DD`, inclusive), pseudonymous (`respondent`, never the code): start and exit,
+    the outcome, gender, year of birth, and the programme's declared registry fields in their
+    order (a choice's id, a number as a whole number, empty where nothing is recorded). An exit
+    after `end` is not the period's: its day, outcome and exit fields are left empty. Someone
+    enrolled twice in the period is one row, their latest enrolment."""
+    frame = pd.read_sql_query(
+        """SELECT e.participant_id, e.programme_id, e.started_on,
+                  CASE WHEN e.exited_on <= :end THEN e.exited_on END AS exited_on,
+                  CASE WHEN e.exited_on <= :end THEN e.outcome END AS outcome, p.gender, p.birth_year
+           FROM enrolments e JOIN participants p ON p.id = e.participant_id
+           WHERE e.programme_id = :programme AND e.started_on <= :end
+             AND (e.exited_on IS NULL OR e.exited_on >= :start)
+           ORDER BY e.started_on, e.id""",
+        db.conn, params={"programme": programme.id, "start": start, "end": end})
+    frame = frame.drop_duplicates("participant_id", keep="last")
+    values = pd.read_sql_query("SELECT participant_id, field, value_text, value_num FROM registry_values "
+                               "WHERE programme_id = ?", db.conn, params=[programme.id])
+    exited = frame.set_index("participant_id")["exited_on"].notna()
+    for field in programme.registry_fields:
+        mine = values[values["field"] == field.id].set_index("participant_id")
+        column = mine["value_text"] if field.kind == "choice" else mine["value_num"].round().astype("Int64")
+        shown = frame["participant_id"].map(column)
+        if field.when == "exit":
+            shown = shown.where(frame["participant_id"].map(exited))
+        frame[field.id] = shown.astype("Int64") if field.kind == "number" else shown.astype(object)
+    frame["birth_year"] = frame["birth_year"].astype("Int64")
+    frame.insert(0, "respondent", frame.pop("participant_id").map(lambda i: pseudonym(db, i)))
+    return frame[[*REGISTRY_COLUMNS, *(f.id for f in programme.registry_fields)]].reset_index(drop=True)
+
+
+def registry_codebook(programme: Programme, lang: str = "sv") -> pd.DataFrame:
+    """What the registry export's field columns hold: each field's label and when it is
+    recorded, and each choice's id with its label, for whoever types the rows into SUS."""
+    rows = []
+    for field in programme.registry_fields:
+        if field.kind == "number":
+            rows.append({"column": field.id, "label": field.label.get(lang), "when": field.when,
+                         "value": f"{field.min}–{field.max}", "meaning": field.label.get(lang)})
+        for choice in field.choices:
+            rows.append({"column": field.id, "label": field.label.get(lang), "when": field.when,
+                         "value": choice.id, "meaning": choice.label.get(lang)})
+    for outcome in programme.outcomes:
+        rows.append({"column": "outcome", "label": "avslutsorsak", "when": "exit", "value": outcome.id,
+                     "meaning": outcome.label.get(lang)})
+    return pd.DataFrame(rows, columns=["column", "label", "when", "value", "meaning"])
+

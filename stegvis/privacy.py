@@ -22,10 +22,10 @@ SCHEMA = Schema("stegvis.privacy", {1: """
 """})
 
 TABLES = ("answers", "survey_sessions", "consents", "events", "participant_parties", "followups", "referrals",
-          "enrolments", "shared_results", "participants")
+          "registry_values", "enrolments", "shared_results", "participants")
 # Bulk exports that hold individuals (pseudonymised or not); indicator exports and board
 # reports are aggregates with small numbers suppressed.
-PERSONAL_EXPORTS = ("answers", "scores")
+PERSONAL_EXPORTS = ("answers", "scores", "registry")
 
 
 @dataclass
@@ -59,7 +59,7 @@ def erase(db, participant_id: int, reason: str, by=None) -> Erasure:
                                           [participant_id]).rowcount,
             "consents": db.execute("DELETE FROM consents WHERE participant_id = ?", [participant_id]).rowcount,
             **{table: db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [participant_id]).rowcount
-               for table in ("events", "participant_parties", "followups", "referrals")},
+               for table in ("events", "participant_parties", "followups", "referrals", "registry_values")},
             "enrolments": db.execute("DELETE FROM enrolments WHERE participant_id = ?", [participant_id]).rowcount,
             "shared_results": db.execute("DELETE FROM shared_results WHERE participant_id = ?",
                                          [participant_id]).rowcount,
@@ -134,6 +134,9 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
     from surveys.path import path_of
 
     person.update(path_of(db, participant_id))  # referrals, events, parties, follow-ups, extensions
+    from surveys.registry import values_of
+
+    person["registry_fields"] = _registry_fields(catalog, values_of(db, participant_id))
     person["surveys"] = []
     for session in rows("SELECT id, programme_id, occasion, instrument_id, instrument_version, status, "
                         "created_at, completed_at FROM survey_sessions WHERE participant_id = ? ORDER BY id"):
@@ -154,6 +157,23 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
                                 "ORDER BY id")
     audit.log(db, by or "system", "export_participant", participant_id)
     return person
+
+
+def _registry_fields(catalog, values: list[dict]) -> list[dict]:
+    """The fields recorded for national reporting, with the field's and the choice's wording."""
+    readable = []
+    for value in values:
+        entry = dict(value)
+        try:
+            field = catalog.programme(value["programme_id"]).registry_field(value["field"])
+        except StegvisError:  # a field the latest definition no longer declares: its id and value
+            readable.append(entry)
+            continue
+        entry["label"] = field.label.sv
+        if field.kind == "choice" and any(c.id == value["value"] for c in field.choices):
+            entry["answer"] = field.choice_label(value["value"])
+        readable.append(entry)
+    return readable
 
 
 def _scores(db, instrument, session_id: int) -> list[dict]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from foundation.texts import shown  # noqa: F401  (where the pages and imports have always found it)
+
 MAX_LENGTH = 32
 _ALLOWED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # A personnummer is YYMMDD or YYYYMMDD, a separator ('-', or '+' past 100), and four digits.
@@ -34,11 +36,3 @@ def code_problem(code: str) -> str | None:
     if not _ALLOWED.fullmatch(code):
         return "characters"
     return None
-
-
-def shown(value, limit: int = 40) -> str:
-    """A value quoted for an error message: never a megabyte of it, control characters visible."""
-    if not isinstance(value, str):
-        return repr(value)
-    text = repr(value[:limit])
-    return text + f" … ({len(value)} characters)" if len(value) > limit else text

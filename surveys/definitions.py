@@ -23,7 +23,7 @@ Definition = Union[Instrument, Programme, TextPack, Groups, Forbund]
 FILE_KINDS = (Instrument, Programme, TextPack, Groups, Forbund)
 # Fields added to the programme file after programmes were first published: left out of the stored
 # form while empty, so a programme published before they existed still compares equal.
-LATER_FIELDS = {Programme: ("rounds",), Instrument: ("board_choices",)}
+LATER_FIELDS = {Programme: ("rounds", "registry_fields"), Instrument: ("board_choices",)}
 # libyaml's parser when PyYAML was built with it (the wheels are): a definition file is read three
 # times (aliases, nodes for line numbers, values), which in pure Python took 0.3 s for the shipped
 # files at every start of a command. libyaml also refuses nesting deeper than 1,000 levels.

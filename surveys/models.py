@@ -592,6 +592,51 @@ class EventKind(Declared):
     value_label: LocalText | None = None
 
 
+# The columns the registry export writes beside a programme's own fields: a field may not take their names.
+REGISTRY_COLUMNS = ("respondent", "programme_id", "started_on", "exited_on", "outcome", "gender", "birth_year")
+
+
+class RegistryField(Strict):
+    """A background or exit field the programme records about each participant for national
+    reporting (the follow-up system SUS, an ESF report): the main source of income at start
+    and at exit, education level, time without work. A choice (with its declared choices: an
+    explicit "okänd" or "vill inte uppge" is a choice like any other) or a whole number."""
+
+    id: Slug
+    label: LocalText
+    when: Literal["start", "exit"] = Field(description="Recorded at registration (start) or in the exit form (exit)")
+    kind: Literal["choice", "number"]
+    choices: list[Declared] = Field(default_factory=list, description="The answers a choice field allows")
+    min: int | None = Field(None, description="Smallest allowed value (kind: number)")
+    max: int | None = Field(None, description="Largest allowed value (kind: number)")
+    required: bool = Field(True, description="Must be given at registration or exit (a choice starts empty: "
+                           "give it an explicit 'okänd' choice rather than leaving it out)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.id in REGISTRY_COLUMNS:
+            raise DefinitionProblem(("id",), f"field {self.id}: the export has a column of that name already "
+                                    f"({', '.join(REGISTRY_COLUMNS)}); choose another id")
+        if self.kind == "choice":
+            if len(self.choices) < 2:
+                raise DefinitionProblem(("choices",), f"field {self.id} is a choice: declare at least two choices")
+            if self.min is not None or self.max is not None:
+                raise DefinitionProblem(("min",), f"field {self.id}: only number fields take min and max")
+            _no_duplicates([c.id for c in self.choices], ("choices",), "choice id")
+        else:
+            if self.choices:
+                raise DefinitionProblem(("choices",), f"field {self.id}: only choice fields take choices")
+            if self.min is None or self.max is None:
+                raise DefinitionProblem((), f"field {self.id} is a number: give it min and max")
+            if self.min >= self.max:
+                raise DefinitionProblem(("max",), f"field {self.id}: max ({self.max}) must be greater than min "
+                                        f"({self.min})")
+        return self
+
+    def choice_label(self, choice_id: str, lang: str = "sv") -> str:
+        return _find(_by_id(self.choices), choice_id, "choice", f"field {self.id}").label.get(lang)
+
+
 def _default_parties() -> list[Declared]:
     return [Declared(id=i, label=LocalText(sv=sv, en=en)) for i, sv, en in (
         ("arbetsformedlingen", "Arbetsförmedlingen", "Public employment service"),
@@ -707,6 +752,9 @@ class Programme(Strict):
     duration_bands: list[DurationBand] = Field(default_factory=_default_duration_bands)
     rounds: list[DeclaredRound] = Field(default_factory=list, description="Survey rounds made every year for "
                                         "this programme (staff, board, employers …)")
+    registry_fields: list[RegistryField] = Field(
+        default_factory=list, description="Background and exit fields recorded for national reporting (SUS, ESF), "
+        "written by `stegvis export registry`")
 
     @model_validator(mode="after")
     def _check(self):
@@ -747,6 +795,7 @@ class Programme(Strict):
         _no_duplicates([e.id for e in self.events], ("events",), "event id")
         _no_duplicates([p.id for p in self.referral_parties], ("referral_parties",), "referral party id")
         _no_duplicates([p.id for p in self.parties], ("parties",), "party id")
+        _no_duplicates([f.id for f in self.registry_fields], ("registry_fields",), "registry field id")
         for n, occasion in enumerate(self.occasions):
             if occasion.anchor == "midpoint" and not (self.planned_duration_months or self.max_duration_months):
                 raise DefinitionProblem(("occasions", n, "anchor"), f"occasion {occasion.id} is at the midpoint, "
@@ -763,6 +812,13 @@ class Programme(Strict):
                 raise DefinitionProblem(("occasions", n, "repeat_months"),
                                         f"occasion {occasion.id} is at every year end already: no repeat_months")
         return self
+
+    def registry_field(self, field_id: str) -> RegistryField:
+        return _find(_by_id(self.registry_fields), field_id, "registry field", f"programme {self.id}")
+
+    def registry_fields_at(self, when: str) -> list[RegistryField]:
+        """The fields recorded at registration (`start`) or at exit (`exit`), in declared order."""
+        return [f for f in self.registry_fields if f.when == when]
 
     def event(self, event_id: str) -> EventKind:
         return _find(_by_id(self.events), event_id, "event", f"programme {self.id}")

@@ -388,6 +388,28 @@ SCHEMA = Schema("surveys", {
     CREATE TRIGGER data_version_followups_U AFTER UPDATE ON followups BEGIN UPDATE data_version SET n = n + 1; END;
     CREATE TRIGGER data_version_followups_D AFTER DELETE ON followups BEGIN UPDATE data_version SET n = n + 1; END;
     """,
+    # 11: the background and exit fields a programme declares for national reporting (SUS, ESF):
+    # one value per person, programme and field, a choice id as text or a whole number.
+    11: """
+    CREATE TABLE registry_values (
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        field TEXT NOT NULL,
+        value_text TEXT,
+        value_num REAL,
+        recorded_on TEXT NOT NULL,
+        recorded_by INTEGER REFERENCES users(id),
+        PRIMARY KEY (participant_id, programme_id, field),
+        CHECK ((value_text IS NULL) != (value_num IS NULL))
+    );
+    CREATE INDEX registry_values_programme ON registry_values(programme_id);
+    CREATE TRIGGER data_version_registry_values_I AFTER INSERT ON registry_values
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_registry_values_U AFTER UPDATE ON registry_values
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_registry_values_D AFTER DELETE ON registry_values
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    """,
 })
 
 

@@ -24,6 +24,7 @@ def test_coach_cannot_reach_another_coachs_participant(demo):
     anna = Access(db, get_user(db, "anna"), catalog)
     theirs = someone_of(db, "cecilia")
     assert theirs not in set(anna.caseload()["participant_id"])
+    registry_before = db.execute("SELECT * FROM registry_values ORDER BY rowid").fetchall()
     assert not set(anna.caseload()["code"]) & {r[0] for r in db.execute(
         "SELECT code FROM participants WHERE coach_id = ?", [get_user(db, "cecilia").id])}
     for attempt in (lambda: anna.participant(theirs), lambda: anna.participant_answers(theirs),
@@ -36,7 +37,12 @@ def test_coach_cannot_reach_another_coachs_participant(demo):
                     lambda: anna.record_followup(theirs, "porten", "exit", "arbete"),
                     lambda: anna.record_extension(theirs, "porten", 3, "skäl"),
                     lambda: anna.record_referral("porten", "2026-05-01", "kommun", "man", 1990),
-                    lambda: anna.referrals("porten")):
+                    lambda: anna.referrals("porten"),
+                    # fields for national reporting: recorded for her own people only, exported by no coach
+                    lambda: anna.record_background(theirs, "porten", {"utbildningsniva": "gymnasial"}),
+                    lambda: anna.record_background(someone_of(db, "bengt"), "jobbvagen_ar",
+                                                   {"utbildningsniva": "gymnasial"}),
+                    lambda: anna.registry_export("jobbvagen_ar", "2025-01-01", "2025-12-31")):
         with pytest.raises(AccessDenied):
             attempt()
     from surveys.path import record_referral
@@ -46,9 +52,10 @@ def test_coach_cannot_reach_another_coachs_participant(demo):
     with pytest.raises(AccessDenied):
         anna.decide_referral(porten_referral, "ej_inskriven", "Tackade nej")
     assert db.execute("SELECT decision FROM referrals WHERE id = ?", [porten_referral]).fetchone()[0] == "vantar"
+    assert db.execute("SELECT * FROM registry_values ORDER BY rowid").fetchall() == registry_before, "nothing written"
     enrolment = db.execute("SELECT id FROM enrolments WHERE participant_id = ?", [theirs]).fetchone()[0]
     with pytest.raises(AccessDenied):
-        anna.record_exit(enrolment, "2026-11-01", "avbrutit")
+        anna.record_exit(enrolment, "2026-11-01", "avbrutit", background={"forsorjning_avslut": "lon"})
     with pytest.raises(AccessDenied):
         anna.participant(10**9)  # a guessed id is refused the same way
 

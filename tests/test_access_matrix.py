@@ -56,6 +56,9 @@ MATRIX = {
     "set_parties": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar", ["arbetsformedlingen", "region"])),
     "record_followup": ({"coach", "admin"}, lambda ids: (ids["exited"], "jobbvagen_ar", ids["followup"], "arbete")),
     "record_extension": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar", 3, "Arbetsträning pågår")),
+    "record_background": ({"coach", "admin"}, lambda ids: (ids["own"], "jobbvagen_ar",
+                                                            {ids["start_field"]: ids["start_choice"]})),
+    "registry_export": ({"admin"}, lambda ids: ("jobbvagen_ar", "2025-01-01", "2025-12-31")),
     "rounds": ({"admin"}, lambda ids: ()),
     "rounds_todo": ({"admin"}, lambda ids: ()),
     "create_round": ({"admin"}, lambda ids: ("insatspersonal", ["insatspersonal"], 3, CLOSES, "porten")),
@@ -99,6 +102,8 @@ def test_role_against_method(demo, role, method):
            "referral": record_referral(db, catalog.programme("jobbvagen_ar"), referred_on="2026-02-01",
                                        party="kommun", gender="kvinna", birth_year=1988),
            "event": catalog.programme("jobbvagen_ar").events[0].id,
+           "start_field": catalog.programme("jobbvagen_ar").registry_fields_at("start")[0].id,
+           "start_choice": catalog.programme("jobbvagen_ar").registry_fields_at("start")[0].choices[0].id,
            "followup": next(o.id for o in catalog.programme("jobbvagen_ar").occasions if o.records_status),
            "exited": db.execute("SELECT p.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
                                 "WHERE p.coach_id = ? AND e.programme_id = 'jobbvagen_ar' AND e.exited_on IS NOT NULL "

@@ -100,6 +100,6 @@ def test_a_follow_up_status_after_exit(world, page):
     choose(page, "EF-LEFT")
     page.get_by_text("I arbete").first.click()
     page.get_by_role("button", name="Spara status").first.click()
-    page.wait_for_function("() => true")
+    page.get_by_text("Registrerat ").first.wait_for()  # drawn after the save's rerun, not before it
     settle(page)
     assert db.execute("SELECT occasion, status FROM followups").fetchone() == ("uppfoljning_6m", "arbete")

@@ -91,6 +91,13 @@ def test_register_and_exit_with_an_outcome(demo, monkeypatch):
     test = as_user(demo, monkeypatch, "register_page").run()
     test.text_input(key="reg_code").input("JV-NY-1")
     test.checkbox(key="reg_consent").check()
+    start_fields = [s for s in test.selectbox if s.key and s.key.startswith("registry_start_")]
+    assert start_fields and all(s.value is None for s in start_fields), "the programme's start fields start empty"
+    test.button[0].click().run()
+    assert "välj ett svar" in all_text(test)  # a required field left empty: nothing registered
+    assert db.execute("SELECT count(*) FROM participants WHERE code = 'JV-NY-1'").fetchone()[0] == 0
+    for field in start_fields:
+        test.selectbox(key=field.key).select_index(len(field.options) - 1)  # "Okänd": an explicit choice
     test.button[0].click().run()
     assert plain("JV-NY-1") + " är registrerad." in all_text(test)  # the code as text, not Markdown
     pid, coach = db.execute("SELECT id, coach_id FROM participants WHERE code = 'JV-NY-1'").fetchone()
@@ -103,7 +110,12 @@ def test_register_and_exit_with_an_outcome(demo, monkeypatch):
     assert set(exit_form.options) == {o.label.sv for o in __import__("surveys.definitions", fromlist=["x"])
                                       .shipped_catalog().programme("jobbvagen_ar").outcomes}
     exit_form.select("studier_csn")
+    for field in [s for s in test.selectbox if s.key and s.key.startswith("registry_exit_")]:
+        assert field.value is None
+        field.select("studiemedel")
     [b for b in test.button if b.label == "Registrera avslut"][0].click().run()
+    assert db.execute("SELECT value_text FROM registry_values WHERE participant_id = ? AND field = "
+                      "'forsorjning_avslut'", [pid]).fetchone() == ("studiemedel",)
     assert db.execute("SELECT outcome FROM enrolments WHERE participant_id = ?", [pid]).fetchone()[0] == "studier_csn"
 
 

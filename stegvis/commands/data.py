@@ -16,7 +16,8 @@ from surveys.store import load_catalog
 DbOption = typer.Option(None, "--db", envvar="STEGVIS_DB", help="Database file (default data/stegvis.db)")
 import_app = typer.Typer(help="Import participants, enrolments, exits and national figures from CSV or Excel.",
                          no_args_is_help=True)
-export_app = typer.Typer(help="Export answers, scores and indicator results as tidy CSV.", no_args_is_help=True)
+export_app = typer.Typer(help="Export answers, scores, indicator results and registry fields as tidy CSV.",
+                         no_args_is_help=True)
 
 
 def _run_import(function, path: Path, db: Path | None) -> None:
@@ -123,6 +124,37 @@ def register(app: typer.Typer) -> None:
         write_csv(frame, output)
         audit.log(database, "cli", "export", detail=f"nns {year}")
         typer.echo(f"Wrote {output}: {len(frame)} figures for {year}.")
+
+    @export_app.command("registry")
+    def export_registry(programme: str = typer.Option(..., "--programme", help="Programme id"),
+                        start: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD"),
+                        end: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD"),
+                        output: Path = typer.Option(None, "--output", "-o",
+                                                    help="FILE.csv or FILE.xlsx (with the codebook); "
+                                                    "default: CSV on standard output"),
+                        db: Path = DbOption):
+        """One pseudonymous row per participant enrolled in the period, with the background and exit
+        fields the programme declares, for the national follow-up system (SUS) or an ESF report.
+        Administrators only; logged as an export that holds individuals."""
+        from stegvis.access import Access
+        from stegvis.accounts import User
+        from stegvis.safe_export import csv_text, write_xlsx
+
+        if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
+            raise StegvisError(f"--output {output}: name a .csv or .xlsx file")
+        database = open_db(db)
+        catalog = load_catalog(database)
+        admin = Access(database, User(id=0, username="cli", role="admin"), catalog)
+        frame = admin.registry_export(programme, start, end)
+        if output is None:
+            typer.echo(csv_text(frame), nl=False)
+            return
+        if output.suffix.lower() == ".xlsx":
+            write_xlsx({"Deltagare": frame,
+                        "Kodlista": exports.registry_codebook(catalog.programme(programme))}, output)
+        else:
+            write_csv(frame, output)
+        typer.echo(f"Wrote {output}: {len(frame)} participants.")
 
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
