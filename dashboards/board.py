@@ -31,10 +31,10 @@ def pick_period(grid, where) -> object | None:
 
 
 def _show(report, tables, table) -> None:
-    titles = reports.table_titles(report, table)
-    for title in titles:
-        if len(titles) > 1:
-            st.caption(title)
+    parts = reports.table_parts(table) or [None]  # under the table's heading, a part needs only its name
+    for title, part in zip(reports.table_titles(report, table), parts):
+        if part:
+            st.caption(part)
         st.dataframe(tables[title], hide_index=True, width="stretch")
 
 

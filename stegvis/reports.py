@@ -202,10 +202,15 @@ def table_titles(report: BoardReport, table: Table, lang: str = DEFAULT) -> list
     """The titles a table is shown under: its own, or for a table per occasion (KASAM) two, its
     means and its counts under the thresholds, so that each fits a page."""
     title = table_title(report, table, lang)
+    return [t("report.table.part", lang, table=title, part=part) for part in table_parts(table, lang)] or [title]
+
+
+def table_parts(table: Table, lang: str = DEFAULT) -> list[str]:
+    """The parts a table is shown in, by name ("Medelvärden", "Under gränsvärdena"); none when it
+    is shown whole."""
     if table.id.startswith("occasions/"):
-        return [t("report.table.occasions_means", lang, table=title),
-                t("report.table.occasions_under", lang, table=title)]
-    return [title]
+        return [t("report.table.occasions_means", lang), t("report.table.occasions_under", lang)]
+    return []
 
 
 def _change_span(report: BoardReport, table: Table, lang: str) -> tuple[str, str]:
