@@ -81,9 +81,10 @@ def _hidden(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def display(value, fmt: str = "{:.0f}", lang: str = DEFAULT) -> str:
-    """A figure for screens and paper: the suppression text when hidden."""
-    return suppressed(lang) if _hidden(value) else fmt.format(value)
+def display(value, lang: str = DEFAULT) -> str:
+    """A count for screens and paper in the reader's locale ("1 234"): the suppression text when
+    hidden."""
+    return decimal(value, 0, lang=lang)
 
 
 def decimal(value, decimals: int = 1, signed: bool = False, lang: str = DEFAULT) -> str:
@@ -91,19 +92,24 @@ def decimal(value, decimals: int = 1, signed: bool = False, lang: str = DEFAULT)
     suppression text when hidden."""
     if _hidden(value):
         return suppressed(lang)
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal, get_minus_sign_symbol
 
     text = format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=LOCALES[lang])
+    text = text.replace("-", get_minus_sign_symbol(LOCALES[lang]))  # "−3,0": the locale's minus sign
     return f"+{text}" if signed and value > 0 else text
 
 
-def percent(value, lang: str = DEFAULT) -> str:
-    """A share in the reader's locale: "72 %" in Swedish, with a space that never breaks."""
+def percent(value, lang: str = DEFAULT, decimals: int = 0) -> str:
+    """A share in the reader's locale: "72 %" (or "43,1 %") in Swedish, with a space that never
+    breaks."""
     if _hidden(value):
         return suppressed(lang)
     from babel.numbers import format_percent
 
-    return format_percent(value, locale=LOCALES[lang])
+    from babel.numbers import get_minus_sign_symbol
+
+    text = format_percent(value, "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%", locale=LOCALES[lang])
+    return text.replace("-", get_minus_sign_symbol(LOCALES[lang]))
 
 
 def _format(value, unit: str, lang: str = DEFAULT) -> str:
@@ -117,7 +123,7 @@ def _format(value, unit: str, lang: str = DEFAULT) -> str:
         return decimal(value, signed=True, lang=lang)
     if unit in ("medel", "månader"):
         return decimal(value, lang=lang)
-    return display(value, "{:.0f}", lang)
+    return display(value, lang)
 
 
 # -- names for the ids of the board's tables -------------------------------------------------
@@ -711,14 +717,14 @@ def outcomes_markdown(report: dict, programme, lang: str = DEFAULT) -> str:
         cells = []
         for g in columns:
             count, share = row["counts"][g], row["shares"][g]
-            cells.append(hidden if count is None else f"{count} ({share * 100:.0f} %)" if share is not None
+            cells.append(hidden if count is None else f"{count} ({percent(share, lang)})" if share is not None
                          else f"{count}")
         lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
     for goal in report["goals"]:
-        share = hidden if goal["share"] is None else f"{goal['share'] * 100:.1f} %"
+        share = hidden if goal["share"] is None else percent(goal["share"], lang, decimals=1)
         verdict = "" if goal["met"] is None else " – " + (t("report.goal.met", lang) if goal["met"]
                                                           else t("report.goal.not_met", lang))
         figures = t("report.outcomes.goal", lang, numerator=shown(goal["numerator"]),
-                    denominator=shown(goal["denominator"]), share=share, target="{:.0f}".format(goal["target"] * 100))
+                    denominator=shown(goal["denominator"]), share=share, target=percent(goal["target"], lang))
         lines += ["", f"**{goal['label']}**: {figures}{verdict}"]
     return "\n".join(lines) + "\n"

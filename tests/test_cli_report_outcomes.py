@@ -22,7 +22,7 @@ def test_min_cell_and_other_formats(fixtures, capsys):
     assert run(["report", "outcomes", "-p", "jobbvagen_ar", "-i", source, "-f", "csv"]) == 0
     assert capsys.readouterr().out.startswith("outcome,label,n_kvinna,n_man,n_alla,share_kvinna")
     assert run(["report", "outcomes", "-p", "jobbvagen_ar", "-i", source, "-f", "md"]) == 0
-    assert "28 av 65 = 43.1 %" in capsys.readouterr().out
+    assert "28 av 65 = 43,1\u00a0%" in capsys.readouterr().out
 
 
 def test_bad_rows_exit_1_listing_each(tmp_path, capsys):
