@@ -93,6 +93,7 @@ def page() -> None:
     for table in indicator_tables:
         st.subheader(reports.table_heading(report, table), anchor=False)
         _show(report, tables, table)
+        st.caption(reports.agree_note(report, table))
 
     choice_tables = _starting(report, "choices/")
     if choice_tables:

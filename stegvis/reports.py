@@ -211,6 +211,20 @@ def table_titles(report: BoardReport, table: Table, lang: str = DEFAULT) -> list
     return [t("report.table.part", lang, table=title, part=part) for part in table_parts(table, lang)] or [title]
 
 
+def agree_note(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
+    """What "instämmer" means in an indicator table: the cut on the answers' scale, in words
+    ("medel 4 eller högre på skalan 1–5, där 5 är Stämmer helt")."""
+    instrument = _instrument(report, table)
+    cuts = sorted({d.cut for d in instrument.indicators if d.cut is not None})
+    scales = {(r.min, r.max): r for r in instrument.response_scales}
+    if not cuts or not scales:
+        return ""
+    (low, high), scale = next(iter(scales.items()))
+    top = next((step.label.get(lang) for step in scale.steps if step.value == high), str(high))
+    return t("report.note.agree", lang, cut=" / ".join(decimal(c, 0 if float(c).is_integer() else 1, lang=lang)
+                                                      for c in cuts), low=low, high=high, top=top)
+
+
 def table_parts(table: Table, lang: str = DEFAULT) -> list[str]:
     """The parts a table is shown in, by name ("Medelvärden", "Under gränsvärdena"); none when it
     is shown whole."""
@@ -654,12 +668,16 @@ def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:
         return [Paragraph(escape(title), styles["Heading2"]), grid, Spacer(1, 0.5 * cm)]
 
     method = t("report.sheet.method", lang)
+    beneath = {table_title(report, t_, lang): agree_note(report, t_, lang) for t_ in report.tables
+               if t_.id.startswith("indicators/")}  # what "instämmer" means, under each indicator table
     for name, frame in tables(report, lang).items():
         if name == method:
             story += [PageBreak(), Paragraph(escape(t("report.method", lang)), styles["Heading1"])]
             story += [Paragraph("• " + escape(note), body) for note in notes(report, lang)]
         else:
             story += table(frame, name)
+            if beneath.get(name):
+                story.insert(-1, Paragraph(escape(beneath[name]), body))
     buffer = io.BytesIO()
     footer = t("report.pdf.footer", lang, title=title, period=period_label(report.period, lang))
 
