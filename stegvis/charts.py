@@ -11,9 +11,7 @@ import plotly.graph_objects as go
 from foundation.texts import DEFAULT, N_, t
 from surveys.models import Instrument
 
-# Okabe & Ito (2008): distinguishable with the common forms of colour blindness.
-BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
+from stegvis.palette import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION, YELLOW  # noqa: F401
 SERIES = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY]
 BAND_FILLS = {"low": "rgba(213, 94, 0, 0.10)", "moderate": "rgba(240, 228, 66, 0.16)", "high": "rgba(0, 158, 115, 0.10)"}
 OCCASION = "occasion_label"  # the column of a frame the charts put along the x axis
