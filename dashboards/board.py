@@ -30,12 +30,19 @@ def pick_period(grid, where) -> object | None:
     return right.selectbox(t("board.which"), choices, format_func=reports.period_label)
 
 
+def _table(frame, where=st) -> None:
+    """A table the board reads, not explores: a static HTML table, which wraps its text to the
+    page (the interactive grid scrolled sideways at 1366 and was the slowest thing on the page to
+    draw). Its cells are Markdown, so each is made inert first: labels come from definitions."""
+    where.table(frame.rename(columns=plain).map(plain), hide_index=True)
+
+
 def _show(report, tables, table) -> None:
     parts = reports.table_parts(table) or [None]  # under the table's heading, a part needs only its name
     for title, part in zip(reports.table_titles(report, table), parts):
         if part:
             st.caption(part)
-        st.dataframe(tables[title], hide_index=True, width="stretch")
+        _table(tables[title])
 
 
 def page() -> None:
@@ -66,7 +73,7 @@ def page() -> None:
         st.header(t("board.heading.goals"), anchor=False)
         if reports.chart_goals(report):
             st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})
-        st.dataframe(tables[t("report.sheet.goals")], hide_index=True, width="stretch")
+        _table(tables[t("report.sheet.goals")])
 
     if period.kind in DETAILED:
         st.header(t("board.heading.outcomes"), anchor=False)
@@ -123,7 +130,7 @@ def page() -> None:
         for table in durations:
             if len(durations) > 1:
                 b.caption(reports.table_title(report, table))
-            b.dataframe(tables[reports.table_title(report, table)], hide_index=True)
+            _table(tables[reports.table_title(report, table)], b)
     for table in _starting(report, "durations_by_age/") + _starting(report, "time_by_age/"):
         st.subheader(reports.table_heading(report, table), anchor=False)
         _show(report, tables, table)

@@ -219,9 +219,10 @@ def agree_note(report: BoardReport, table: Table, lang: str = DEFAULT) -> str:
     if not cuts or not scales:
         return ""
     (low, high), scale = next(iter(scales.items()))
-    top = next((step.label.get(lang) for step in scale.steps if step.value == high), str(high))
-    return t("report.note.agree", lang, cut=" / ".join(decimal(c, 0 if float(c).is_integer() else 1, lang=lang)
-                                                      for c in cuts), low=low, high=high, top=top)
+    top = next((step.label.get(lang) for step in scale.steps if step.value == high), None)
+    cut = " / ".join(decimal(c, 0 if float(c).is_integer() else 1, lang=lang) for c in cuts)
+    return t("report.note.agree", lang, cut=cut, low=low, high=high) + \
+        ("" if top is None else " " + t("report.note.agree_top", lang, high=high, top=top))
 
 
 def table_parts(table: Table, lang: str = DEFAULT) -> list[str]:
@@ -456,21 +457,37 @@ def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
 def frame(report: BoardReport, table: Table, shares: list[list] | None = None, lang: str = DEFAULT) -> pd.DataFrame:
     """A table as shown: labels in the first column, hidden figures as the suppression text."""
     rows = []
-    if shares is None and table.id.startswith("occasions/"):  # "9 (39 %)": the share beside its count
-        ids = [c.id for c in table.columns]
-        shares = [[values[ids.index("andel_" + c.id)] if c.id.startswith("under:") else None for c in table.columns]
+    ids = [c.id for c in table.columns]
+    beside = _beside(table)
+    if shares is None and beside:  # "9 (39 %)": the share beside its count, its rest left to the reader
+        shares = [[values[ids.index(beside[c.id][0])] if c.id in beside else None for c in table.columns]
                   for values in table.values]
+    hidden = {column for share, rest in beside.values() for column in (share, rest) if column}
     for r, (row_id, values) in enumerate(zip(table.rows, table.values)):
         row = {"": row_label(report, table, row_id, lang)}
         for c, (column, value) in enumerate(zip(table.columns, values)):
-            if column.id.startswith("andel_under:"):
-                continue  # shown beside its count
+            if column.id in hidden:
+                continue  # shown beside its count, or n minus it
             text = _format(value, column.unit, lang) if not (column.id == "andel_svarande" and row_id == ALL) else ""
             if shares is not None and value is not None and shares[r][c] is not None:
                 text = f"{text} ({percent(shares[r][c], lang)})"
             row[column_label(report, table, column.id, lang)] = text
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _beside(table: Table) -> dict[str, tuple[str, str | None]]:
+    """Count column -> (its share's column, its rest's column) for the tables the page and the
+    PDF show compactly ("12 (40 %)"; the rest is n minus it): half the columns, so they fit a
+    tablet held upright. The JSON and the workbook keep every column."""
+    ids = {c.id for c in table.columns}
+    pairs = {"change": {"forbattrade": ("andel_forbattrade", "ej_forbattrade"),
+                        "tillforlitligt": ("andel_tillforlitligt", "ej_tillforlitligt")},
+             "indicators": {"instammer": ("andel", "ej_instammer")},
+             "occasions": {c: ("andel_" + c, None) for c in ids if c.startswith("under:")}}
+    kind = table.id.split("/", 1)[0]
+    return {count: (share, rest) for count, (share, rest) in pairs.get(kind, {}).items()
+            if count in ids and share in ids}
 
 
 def tables(report: BoardReport, lang: str = DEFAULT) -> dict[str, pd.DataFrame]:
