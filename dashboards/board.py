@@ -34,7 +34,9 @@ def _table(frame, where=st) -> None:
     """A table the board reads, not explores: a static HTML table, which wraps its text to the
     page (the interactive grid scrolled sideways at 1366 and was the slowest thing on the page to
     draw). Its cells are Markdown, so each is made inert first: labels come from definitions."""
-    where.table(frame.rename(columns=plain).map(plain), hide_index=True)
+    hidden = reports.suppressed()  # one unit, never three lines in a narrow column
+    where.table(frame.rename(columns=plain).map(lambda v: plain(v).replace(" ", "\u00a0") if v == hidden
+                                                else plain(v)), hide_index=True)
 
 
 def _show(report, tables, table) -> None:
