@@ -112,6 +112,8 @@ def record_followup(db, programme: Programme, participant_id: int, occasion_id: 
     day = _day(on or current_time().date(), "datum")
     if occasion.anchor == "year_end":
         year = followup_year(occasion, date.fromisoformat(day)) if year is None else int(year)
+        if year > followup_year(occasion, current_time().date()):  # from mid-December on, as the to-do offers it
+            raise StegvisError(Message("error.path.year_end_not_yet", occasion=occasion.label.sv, year=year))
         turn = f"{year:04d}-12-31"
         if not db.execute("SELECT 1 FROM enrolments WHERE participant_id = ? AND programme_id = ? AND started_on <= ? "
                           "AND (exited_on IS NULL OR exited_on > ?)", [participant_id, programme.id, turn, turn]

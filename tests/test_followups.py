@@ -74,17 +74,24 @@ def test_the_survey_answer_is_the_status_and_a_skipped_one_records_none(world):
 
 
 def test_a_year_end_status_is_for_those_in_at_the_turn_of_the_year(world):
+    """Recorded for a turn of the year the person was in at, never for one still to come."""
     db, api = world
     stays = enrol(api, "EF-3", "2025-03-01")
     left = enrol(api, "EF-4", "2025-03-01", "2025-11-30", "annat")
     answer_follow_up(db, stays, "arsskifte", "arbete", date(2026, 1, 8))
     assert statuses(db) == [("arsskifte", 2025, "arbete", "survey")], "answered in January: last year's turn"
-    api.record_followup(stays, "efterstod", "arsskifte", "studier", year=2026)
+    with clock(datetime(2027, 1, 5, 9, tzinfo=timezone.utc)):  # the turn of 2026 has come
+        api.record_followup(stays, "efterstod", "arsskifte", "studier", year=2026)
     with pytest.raises(StegvisError, match="inte inskriven vid årsskiftet 2025"):
         api.record_followup(left, "efterstod", "arsskifte", "arbete", year=2025)
     with pytest.raises(StegvisError, match="inte inskriven vid årsskiftet 2024"):
         api.record_followup(stays, "efterstod", "arsskifte", "arbete", year=2024)
     assert [(o, y) for o, y, *_ in statuses(db)] == [("arsskifte", 2025), ("arsskifte", 2026)]
+    with clock(datetime(2026, 11, 30, 9, tzinfo=timezone.utc)), \
+            pytest.raises(StegvisError, match="årsskiftet 2026 har inte kommit än"):
+        api.record_followup(stays, "efterstod", "arsskifte", "arbete", year=2026)
+    with pytest.raises(StegvisError, match="årsskiftet 2031 har inte kommit än"):
+        api.record_followup(stays, "efterstod", "arsskifte", "arbete", year=2031)
     arsskifte = EFTERSTOD.occasion("arsskifte")
     assert followup_year(arsskifte, date(2026, 12, 20)) == 2026 and followup_year(arsskifte, date(2026, 3, 1)) == 2025
     assert followup_year(EFTERSTOD.occasion("uppfoljning_6m"), date(2026, 3, 1)) == 0
@@ -163,3 +170,16 @@ occasions:
 outcomes:
   - {id: x, label: X}
 """, "p.yaml")
+
+
+def test_a_round_survey_with_the_status_question_records_no_status(world):
+    """Only a participant's own follow-up records a status: an anonymous answer is nobody's."""
+    db, _ = world
+    from surveys.path import status_from_survey
+    from surveys.answers import Answer
+
+    answers = {"gor_nu": Answer("gor_nu", value_text="arbete", value_type="text")}
+    assert status_from_survey(db, EFTERSTOD, None, "arsskifte", "sysselsattning", answers) is None
+    assert status_from_survey(db, EFTERSTOD, 1, "arsskifte", "efterstod_uppfoljning", answers) is None, \
+        "an instrument the occasion does not read its status from"
+    assert statuses(db) == []
