@@ -75,7 +75,13 @@ def _users(api) -> None:
         t("admin.role"): t(ROLES[u["role"]]) if u["role"] in ROLES else u["role"],
         t("admin.coach_of"): ", ".join(_programme_name(api, p) for p in u["coach_of"]),
         t("admin.user.state"): _state(u), t("admin.user.last_login"): local_time(u["last_login_at"]) or
-        t("admin.user.never")} for u in accounts]), hide_index=True, width="stretch")
+        t("admin.user.never")} for u in accounts]), hide_index=True, width="stretch",
+        column_config={t("admin.user.username"): st.column_config.TextColumn(width=85),
+                       t("admin.user.name"): st.column_config.TextColumn(width=150),
+                       t("admin.coach_of"): st.column_config.TextColumn(width=150),
+                       t("admin.role"): st.column_config.TextColumn(width=95),
+                       t("admin.user.state"): st.column_config.TextColumn(width=70),
+                       t("admin.user.last_login"): st.column_config.TextColumn(width=125)})
     st.subheader(t("admin.user.change"), anchor=False)
     by_name = {u["username"]: u for u in accounts}
     chosen = st.selectbox(t("admin.user.which"), list(by_name), index=None, key="admin_user",
@@ -248,10 +254,10 @@ def _consents(api, participant_id: int) -> None:
         st.write(t("admin.consent.none"))
         return
     st.dataframe(pd.DataFrame([{t("admin.consent.programme"): _programme_name(api, c["programme_id"]),
-                                t("admin.consent.given"): c["given_on"], t("admin.consent.version"): c["text_version"],
-                                t("admin.consent.scope"): c["scope"],
-                                t("admin.consent.withdrawn"): c["withdrawn_on"] or ""} for c in consents]),
-                 hide_index=True, width="stretch")
+                                t("admin.consent.given"): c["given_on"],
+                                t("admin.consent.withdrawn"): c["withdrawn_on"] or "",
+                                t("admin.consent.version"): c["text_version"], t("admin.consent.scope"): c["scope"]}
+                               for c in consents]), hide_index=True, width="stretch")
     active = [c["programme_id"] for c in consents if not c["withdrawn_on"]]
     if not active:
         return
@@ -271,11 +277,13 @@ def _licences(api) -> None:
     st.write(t("admin.licences"))
     rows = api.licences()
     title = lambda i: api.catalog.instrument(i).title.sv  # noqa: E731
-    st.dataframe(pd.DataFrame([{t("admin.licence.instrument"): title(r["instrument"]),
-                                t("admin.licence.owner"): r["owner"] or "",
-                                t("admin.licence.permission"): r["permission"] or t("admin.licence.missing"),
-                                t("admin.licence.textpacks"): r["text packs"] or t("admin.licence.missing")}
-                               for r in rows]), hide_index=True, width="stretch")
+    for row in rows:  # a few instruments with long references: text that wraps, not a table that cuts
+        with st.container(border=True):
+            st.markdown("**" + plain(title(row["instrument"])) + "**")
+            for label, value in ((t("admin.licence.permission"), row["permission"] or t("admin.licence.missing")),
+                                 (t("admin.licence.textpacks"), row["text packs"] or t("admin.licence.missing")),
+                                 (t("admin.licence.owner"), row["owner"] or "–")):
+                st.markdown(plain(label) + ": " + plain(value))
     with st.form("record_permission"):
         st.subheader(t("admin.licence.record_title"), anchor=False)
         instrument = st.selectbox(t("admin.licence.instrument"), [r["instrument"] for r in rows], format_func=title,
@@ -337,12 +345,15 @@ def _uploader_css() -> str:
 
     instructions, browse = quoted(t("admin.upload.instructions", mb=UPLOAD_MB)), quoted(t("admin.upload.browse"))
     return ("<style>"
+            # the administrator's tables are wide: the page's margins give them room at 1024
+            '[data-testid="stMainBlockContainer"] {padding-left: 1.5rem; padding-right: 1.5rem;}'
             '[data-testid="stFileUploaderDropzoneInstructions"] > div > span,'
             '[data-testid="stFileUploaderDropzoneInstructions"] > div > small {display: none;}'
             '[data-testid="stFileUploaderDropzoneInstructions"] > div::after {content: '
             + instructions + '; font-size: 0.875rem;}'
-            '[data-testid="stFileUploaderDropzone"] button {font-size: 0;}'
-            '[data-testid="stFileUploaderDropzone"] button::after {content: ' + browse + '; font-size: 0.875rem;}'
+            '[data-testid="stFileUploaderDropzone"] button, [data-testid="stFileUploaderDropzone"] button * '
+            '{font-size: 0 !important;}'
+            '[data-testid="stFileUploaderDropzone"] button::after {content: ' + browse + '; font-size: 0.875rem !important;}'
             "</style>")
 
 

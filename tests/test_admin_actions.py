@@ -177,7 +177,7 @@ def frame_text(test) -> str:
 def test_the_users_table_is_in_words_and_swedish_time(page):
     test, db = page
     users = test.dataframe[0].value
-    assert list(users.columns) == ["Användarnamn", "Namn", "Roll", "Coach i insatser", "Status", "Senast inloggad"]
+    assert list(users.columns) == ["Användare", "Namn", "Roll", "Coach i insatser", "Status", "Senast inloggad"]
     text = users.to_csv()
     assert "Jobbvägen AR" in text and "jobbvagen_ar" not in text and "None" not in text
     assert set(users["Status"]) <= {"aktiv", "avstängd"} or any("låst till" in s for s in users["Status"])
