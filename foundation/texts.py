@@ -11,6 +11,8 @@ from importlib import resources
 from babel.messages.pofile import read_po
 
 LANGUAGES = ("sv", "en")
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+TIME_ZONE = "Europe/Stockholm"  # where the förbund and its staff are; times are stored in UTC
 DEFAULT = "sv"
 DOMAIN = "stegvis"
 # The calls that name a catalogue key; `pybabel extract -k` and tests/test_texts.py use the same.
@@ -86,3 +88,26 @@ def shown(value, limit: int = 40) -> str:
         return repr(value)
     text = repr(value[:limit])
     return text + f" … ({len(value)} characters)" if len(value) > limit else text
+
+
+def local_time(value, lang: str = DEFAULT, seconds: bool = False) -> str:
+    """A stored time (ISO 8601 in UTC) as people read it where the förbund is: "2026-11-30 14:05"
+    in Swedish time, summer time included; "" for none. A date alone is shown as it is."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    if value is None or value != value or str(value).strip() == "":
+        return ""
+    text = str(value)
+    if len(text) <= 10:
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return format_datetime(moment, "yyyy-MM-dd HH:mm:ss" if seconds else "yyyy-MM-dd HH:mm",
+                           tzinfo=ZoneInfo(TIME_ZONE), locale=LOCALES[lang])

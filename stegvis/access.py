@@ -14,6 +14,7 @@ import pandas as pd
 
 from stegvis import audit
 from stegvis.aggregates import AggregateCache, read_inputs
+from stegvis import accounts
 from stegvis.accounts import User, create_user, disable_user, list_users
 from foundation.errors import AccessDenied, StegvisError
 from foundation.texts import Message, N_
@@ -27,6 +28,7 @@ from foundation.db import current_time, now, transaction
 
 
 _aggregates = AggregateCache()  # one per app process: every browser session shares it
+TEXTPACK_LIMIT = 1_000_000  # bytes: a text pack of an instrument's wording is a few kB
 
 
 
@@ -511,8 +513,40 @@ class Access:
         audit.log(self._db, self.user, "disable_user", detail=username)
 
     @allowed("admin")
-    def audit_log(self, participant_id: int | None = None, action: str | None = None, limit: int = 200) -> pd.DataFrame:
-        return audit.read_log(self._db, participant_id=participant_id, action=action, limit=limit)
+    def enable_user(self, username: str) -> None:
+        """Let a disabled account log in again."""
+        accounts.enable_user(self._db, username)
+        audit.log(self._db, self.user, "enable_user", detail=username)
+
+    @allowed("admin")
+    def unlock_user(self, username: str) -> None:
+        """End a lock after too many failed logins now."""
+        accounts.unlock_user(self._db, username)
+        audit.log(self._db, self.user, "unlock_user", detail=username)
+
+    @allowed("admin")
+    def reset_password(self, username: str, password: str | None = None) -> str:
+        """Give an account a new password: the one given, or (None) a generated one. Returns it,
+        to be shown once; the log records that it was reset, never the password."""
+        new = password if password is not None else accounts.generate_password()
+        accounts.set_password(self._db, username, new)
+        audit.log(self._db, self.user, "reset_password",
+                  detail=f"{username} ({'generated' if password is None else 'given'})")
+        return new
+
+    @allowed("admin")
+    def set_user_programmes(self, username: str, programmes: list[str]) -> None:
+        """The programmes a coach works in, replacing those before."""
+        accounts.set_coach_programmes(self._db, username, list(programmes))
+        audit.log(self._db, self.user, "set_user_programmes", detail=f"{username}: {', '.join(programmes) or '-'}")
+
+    @allowed("admin")
+    def audit_log(self, participant_id: int | None = None, action: str | None = None, limit: int = 200,
+                  actions: list[str] | None = None) -> pd.DataFrame:
+        """The newest entries first, with each participant's code beside its row id (an
+        administrator may see codes)."""
+        return audit.read_log(self._db, participant_id=participant_id, action=action, actions=actions, limit=limit,
+                              with_codes=True)
 
     @allowed("admin")
     def import_file(self, kind: str, upload, progress=None):
@@ -698,6 +732,51 @@ class Access:
             self._db.execute("UPDATE programmes SET coaches_see_programme = ? WHERE id = ?",
                             [int(bool(allowed_)), programme_id])
         audit.log(self._db, self.user, "coaches_see_programme", detail=f"{programme_id}={bool(allowed_)}")
+
+    @allowed("admin")
+    def programme_settings(self) -> list[dict]:
+        """Each programme with whether its coaches see all its participants (not only their own)."""
+        flags = dict(self._db.execute("SELECT id, coaches_see_programme FROM programmes").fetchall())
+        return [{"programme": p.id, "name": p.name.sv, "coaches_see_programme": bool(flags.get(p.id))}
+                for p in self.catalog.latest_programmes()]
+
+    @allowed("admin")
+    def record_permission(self, instrument_id: str, reference: str) -> None:
+        """The förbund's permission to use a licensed instrument (a licence number, a letter's date)."""
+        from surveys.textpacks import record_permission
+
+        record_permission(self._db, self.catalog.instrument(instrument_id), reference or "", self.user.id)
+        audit.log(self._db, self.user, "record_permission", detail=f"{instrument_id}: {(reference or '').strip()}")
+
+    @allowed("admin")
+    def install_textpack(self, upload) -> tuple[str, str]:
+        """A text pack (licensed wording) from an uploaded YAML file (stegvis.files.Upload): checked
+        against its instrument's items first, installed in one transaction or not at all. Every
+        problem names the file by its base name, and the line where YAML says so. Returns the
+        instrument and language installed."""
+        from surveys.definitions import parse_text
+        from surveys.models import TextPack
+        from surveys.textpacks import install_textpack
+
+        label = upload.label
+        if len(upload.data) > TEXTPACK_LIMIT:
+            raise StegvisError(Message("error.textpack.too_large", file=label, most=TEXTPACK_LIMIT // 1000))
+        try:
+            text = upload.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise StegvisError(Message("error.textpack.not_text", file=label)) from None
+        if not text.strip():
+            raise StegvisError(Message("error.textpack.empty", file=label))
+        pack = parse_text(text, label)
+        if not isinstance(pack, TextPack):
+            raise StegvisError(Message("error.textpack.not_a_pack", file=label))
+        try:
+            instrument = self.catalog.instrument(pack.instrument, pack.version)
+        except StegvisError as exc:
+            raise StegvisError(Message("error.textpack.instrument", file=label, problem=str(exc))) from None
+        install_textpack(self._db, pack, instrument, installed_by=self.user.id, source=label)
+        audit.log(self._db, self.user, "install_textpack", detail=f"{pack.instrument} {pack.language} ({label})")
+        return pack.instrument, pack.language
 
     @allowed("admin")
     def licences(self) -> list[dict]:

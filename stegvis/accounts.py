@@ -166,16 +166,74 @@ def _hasher_dummy_check(password: str) -> None:
 def disable_user(db, username: str) -> None:
     with transaction(db):
         if db.execute("UPDATE users SET disabled = 1 WHERE username = ?", [username]).rowcount == 0:
-            raise StegvisError(f"no user {username!r}")
+            raise StegvisError(Message("error.user.unknown", username=repr(username)))
+
+
+def _user_id(db, username: str) -> int:
+    row = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
+    if row is None:
+        raise StegvisError(Message("error.user.unknown", username=repr(username)))
+    return row[0]
+
+
+def enable_user(db, username: str) -> None:
+    """Let a disabled account log in again (its password is unchanged)."""
+    user_id = _user_id(db, username)
+    with transaction(db):
+        db.execute("UPDATE users SET disabled = 0 WHERE id = ?", [user_id])
+
+
+def unlock_user(db, username: str) -> None:
+    """End a lock after too many failed logins now, and forget the failures counted so far."""
+    user_id = _user_id(db, username)
+    with transaction(db):
+        db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
+
+
+def generate_password() -> str:
+    """A password to hand over once: four groups of four letters and digits without look-alikes."""
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def set_password(db, username: str, password: str) -> None:
+    """A new password (checked like a new user's); a lock and the failures counted end with it."""
+    user_id = _user_id(db, username)
+    if len(password or "") < MIN_PASSWORD:
+        raise StegvisError(Message("error.user.password", n=MIN_PASSWORD))
+    with transaction(db):
+        db.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+                   [hash_password(password), user_id])
+
+
+def set_coach_programmes(db, username: str, programmes: list[str]) -> None:
+    """The programmes a coach works in, replacing those before; only coaches work in programmes."""
+    user_id = _user_id(db, username)
+    role = db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()[0]
+    known = {r[0] for r in db.execute("SELECT id FROM programmes")}
+    for programme_id in programmes:
+        if programme_id not in known:
+            raise StegvisError(Message("error.user.programme", programme=repr(programme_id),
+                                       known=", ".join(sorted(known)) or "–"))
+    if programmes and role != "coach":
+        raise StegvisError(Message("error.user.coach_of"))
+    with transaction(db):
+        db.execute("DELETE FROM coach_programmes WHERE user_id = ?", [user_id])
+        for programme_id in dict.fromkeys(programmes):
+            db["coach_programmes"].insert({"user_id": user_id, "programme_id": programme_id})
 
 
 def list_users(db) -> list[dict]:
+    """Every account: username, display name, role, whether disabled, until when locked (UTC, or
+    None), the last login (UTC) and the programmes a coach works in (a list of ids)."""
     rows = db.execute(
         """SELECT u.username, u.display_name, u.role, u.disabled, u.locked_until, u.last_login_at,
-                  group_concat(c.programme_id, ', ') FROM users u
+                  group_concat(c.programme_id, ',') FROM users u
            LEFT JOIN coach_programmes c ON c.user_id = u.id GROUP BY u.id ORDER BY u.username""").fetchall()
     keys = ["username", "display_name", "role", "disabled", "locked_until", "last_login_at", "coach_of"]
-    return [dict(zip(keys, r)) for r in rows]
+    return [dict(zip(keys, (*r[:3], bool(r[3]), *r[4:6], sorted(r[6].split(",")) if r[6] else []))) for r in rows]
 
 
 def still_active(db, user: User) -> bool:

@@ -3,6 +3,7 @@ transaction (leaving only a record that erasure happened) or handed to them read
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,6 +11,7 @@ from datetime import date
 from stegvis import audit
 from foundation.errors import StegvisError
 from foundation.db import Schema, checkpoint, now, transaction
+from foundation.texts import DEFAULT, N_, local_time, t
 
 SCHEMA = Schema("stegvis.privacy", {1: """
     CREATE TABLE erasures (
@@ -26,6 +28,38 @@ TABLES = ("answers", "survey_sessions", "consents", "events", "participant_parti
 # Bulk exports that hold individuals (pseudonymised or not); indicator exports and board
 # reports are aggregates with small numbers suppressed.
 PERSONAL_EXPORTS = ("answers", "scores", "registry")
+
+
+# What an erasure deleted, per table, in words: one and many (Swedish nouns differ: "1 samtycke",
+# "3 samtycken"); `erased_words` says them in this order.
+ERASED = {
+    "participants": (N_("privacy.erased.participants.one"), N_("privacy.erased.participants.many")),
+    "enrolments": (N_("privacy.erased.enrolments.one"), N_("privacy.erased.enrolments.many")),
+    "consents": (N_("privacy.erased.consents.one"), N_("privacy.erased.consents.many")),
+    "survey_sessions": (N_("privacy.erased.survey_sessions.one"), N_("privacy.erased.survey_sessions.many")),
+    "answers": (N_("privacy.erased.answers.one"), N_("privacy.erased.answers.many")),
+    "events": (N_("privacy.erased.events.one"), N_("privacy.erased.events.many")),
+    "participant_parties": (N_("privacy.erased.participant_parties.one"),
+                            N_("privacy.erased.participant_parties.many")),
+    "followups": (N_("privacy.erased.followups.one"), N_("privacy.erased.followups.many")),
+    "referrals": (N_("privacy.erased.referrals.one"), N_("privacy.erased.referrals.many")),
+    "shared_results": (N_("privacy.erased.shared_results.one"), N_("privacy.erased.shared_results.many")),
+}
+
+
+STATUSES = {"arbete": N_("coach.path.status.arbete"), "studier": N_("coach.path.status.studier"),
+            "varken": N_("coach.path.status.varken")}
+
+
+def erased_words(counts: dict[str, int], lang: str = DEFAULT) -> str:
+    """What an erasure deleted, in words: "1 deltagare, 1 inskrivning, 1 samtycke; inga svar"."""
+    said = [t(ERASED[table][0 if n == 1 else 1], lang, n=n) for table, n in
+            sorted(counts.items(), key=lambda item: list(ERASED).index(item[0]) if item[0] in ERASED else 99)
+            if n and table in ERASED]
+    if not counts.get("answers"):
+        return "; ".join([", ".join(said), t("privacy.erased.no_answers", lang)] if said else
+                         [t("privacy.erased.no_answers", lang)])
+    return ", ".join(said)
 
 
 @dataclass
@@ -216,3 +250,107 @@ def purge(db, *, dry_run: bool = True, by=None, today: date | None = None) -> li
         for person in due:
             erase(db, person["participant_id"], "retention", by)
     return due
+
+
+def subject_access_pdf(person: dict, catalog, lang: str = DEFAULT) -> bytes:
+    """The registerutdrag as a document for the person: what `subject_access` returns, in plain
+    Swedish with names instead of ids and times in Swedish time, to print or hand over beside
+    the JSON."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from stegvis.audit import ACTIONS
+
+    styles = getSampleStyleSheet()
+    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
+    programmes = {p.id: p for p in catalog.latest_programmes()}
+
+    def name(programme_id) -> str:
+        return programmes[programme_id].name.get(lang) if programme_id in programmes else str(programme_id or "")
+
+    def label(lookup, fallback) -> str:
+        try:
+            return lookup()
+        except (KeyError, StegvisError, StopIteration, AttributeError):
+            return str(fallback or "")
+
+    def grid(header: list[str], rows: list[list], widths=None):
+        if not rows:
+            return [Paragraph(escape(t("privacy.pdf.none", lang)), body)]
+        data = [[Paragraph(f"<b>{escape(h)}</b>", small) for h in header]]
+        data += [[Paragraph(escape("" if v is None else str(v)), small) for v in row] for row in rows]
+        table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [table]
+
+    def heading(key: str):
+        return Paragraph(escape(t(key, lang)), styles["Heading2"])
+
+    gender = {"kvinna": N_("group.gender.kvinna"), "man": N_("group.gender.man"), "annat": N_("group.gender.annat"),
+              "vill_inte_uppge": N_("group.gender.vill_inte_uppge")}.get(person.get("gender"))
+    story = [Paragraph(escape(t("privacy.pdf.title", lang)), styles["Title"]),
+             Paragraph(escape(t("privacy.pdf.intro", lang, code=person["code"], day=now()[:10])), body),
+             heading(N_("privacy.pdf.person")),
+             *grid([t("privacy.pdf.what", lang), t("privacy.pdf.value", lang)],
+                   [[t("privacy.pdf.code", lang), person["code"]],
+                    [t("privacy.pdf.gender", lang), t(gender, lang) if gender else person.get("gender") or ""],
+                    [t("privacy.pdf.birth_year", lang), person.get("birth_year") or ""],
+                    [t("privacy.pdf.registered", lang), local_time(person.get("registered_at"), lang)]],
+                   [6 * cm, 10 * cm]),
+             heading(N_("privacy.pdf.enrolments")),
+             *grid([t("privacy.pdf.programme", lang), t("privacy.pdf.started", lang), t("privacy.pdf.exited", lang),
+                    t("privacy.pdf.outcome", lang)],
+                   [[name(e["programme_id"]), e["started_on"], e["exited_on"] or "",
+                     label(lambda e=e: programmes[e["programme_id"]].outcome_label(e["outcome"], lang), e["outcome"])
+                     if e["outcome"] else ""] for e in person["enrolments"]]),
+             heading(N_("privacy.pdf.consents")),
+             *grid([t("privacy.pdf.programme", lang), t("privacy.pdf.given", lang), t("privacy.pdf.text_version", lang),
+                    t("privacy.pdf.scope", lang), t("privacy.pdf.withdrawn", lang)],
+                   [[name(c["programme_id"]), c["given_on"], c["text_version"], c["scope"], c["withdrawn_on"] or ""]
+                    for c in person["consents"]]),
+             heading(N_("privacy.pdf.events")),
+             *grid([t("privacy.pdf.programme", lang), t("privacy.pdf.day", lang), t("privacy.pdf.event", lang)],
+                   [[name(e["programme_id"]), e["happened_on"],
+                     label(lambda e=e: next(k.label.get(lang) for k in programmes[e["programme_id"]].events
+                                            if k.id == e["event"]), e["event"])] for e in person.get("events", [])]),
+             heading(N_("privacy.pdf.followups")),
+             *grid([t("privacy.pdf.programme", lang), t("privacy.pdf.day", lang), t("privacy.pdf.occasion", lang),
+                    t("privacy.pdf.status", lang)],
+                   [[name(f["programme_id"]), f["recorded_on"],
+                     label(lambda f=f: programmes[f["programme_id"]].occasion(f["occasion"]).label.get(lang), f["occasion"]),
+                     t(STATUSES[f["status"]], lang) if f["status"] in STATUSES else f["status"]]
+                    for f in person.get("followups", [])]),
+             heading(N_("privacy.pdf.surveys"))]
+    if not person["surveys"]:
+        story.append(Paragraph(escape(t("privacy.pdf.none", lang)), body))
+    for survey in person["surveys"]:
+        title = label(lambda s=survey: catalog.instrument(s["instrument_id"], s["instrument_version"]).title.get(lang),
+                      survey["instrument_id"])
+        occasion = label(lambda s=survey: programmes[s["programme_id"]].occasion(s["occasion"]).label.get(lang),
+                         survey["occasion"])
+        when = local_time(survey.get("completed_at") or survey.get("created_at"), lang)
+        story.append(Paragraph(escape(f"{title}: {occasion}, {name(survey['programme_id'])}, {when}"),
+                               styles["Heading3"]))
+        story += grid([t("privacy.pdf.question", lang), t("privacy.pdf.answer", lang)],
+                      [[a["question"], a["answer"]] for a in survey["answers"]], [10 * cm, 7 * cm])
+        if survey["scores"]:
+            story.append(Spacer(1, 0.2 * cm))
+            story += grid([t("privacy.pdf.scale", lang), t("privacy.pdf.score", lang), t("privacy.pdf.band", lang)],
+                          [[s["scale"], "" if s["score"] is None else s["score"], s["band"] or ""]
+                           for s in survey["scores"]])
+    story += [heading(N_("privacy.pdf.log")), Paragraph(escape(t("privacy.pdf.log_help", lang)), body),
+              *grid([t("privacy.pdf.when", lang), t("privacy.pdf.who", lang), t("privacy.pdf.what_done", lang)],
+                    [[local_time(e["at"], lang), e["username"] or "",
+                      t(ACTIONS[e["action"]], lang) if e["action"] in ACTIONS else e["action"]]
+                     for e in person["access_log"]], [4 * cm, 4 * cm, 9 * cm])]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=t("privacy.pdf.title", lang), author="Stegvis",
+                      leftMargin=1.8 * cm, rightMargin=1.8 * cm).build(story)
+    return buffer.getvalue()

@@ -567,9 +567,151 @@ def as_json(report: BoardReport, lang: str = DEFAULT) -> dict:
 
 
 def xlsx(report: BoardReport, lang: str = DEFAULT) -> bytes:
-    from stegvis.safe_export import xlsx_bytes
+    """The workbook: the tables of `tables` under the same titles, with figures as numbers."""
+    from stegvis.safe_export import workbook_bytes
 
-    return xlsx_bytes(tables(report, lang))
+    return workbook_bytes(workbook(report, lang))
+
+
+# -- the workbook: figures as numbers, built from the tables and not from their display ------
+
+# Excel number formats by a column's unit; Excel shows them with the reader's decimal comma.
+COUNT_FORMAT, MEAN_FORMAT, CHANGE_FORMAT, POINTS_FORMAT = "#,##0", "#,##0.0", "+0.0;-0.0;0.0", "+0;-0;0"
+PERCENT_FORMATS = {"sv": "0 %", "en": "0%"}
+
+
+def _cell(value, unit: str, lang: str):
+    """A figure as a workbook cell: a number with its format, or the text a hidden (or, for a
+    national share, unpublished) figure reads as."""
+    from stegvis.safe_export import Number
+
+    if _hidden(value):
+        return NOT_PUBLISHED if unit == NATIONAL_SHARE else suppressed(lang)
+    if unit in ("andel", NATIONAL_SHARE):
+        return Number(float(value), PERCENT_FORMATS[lang])
+    if unit == "procentenheter":
+        return Number(round(float(value) * 100, 6), POINTS_FORMAT)
+    if unit == "förändring":
+        return Number(float(value), CHANGE_FORMAT)
+    if unit in ("medel", "månader"):
+        return Number(float(value), MEAN_FORMAT)
+    return Number(int(value), COUNT_FORMAT)
+
+
+def _around(key: str, lang: str, code: str, **values) -> str:
+    """A number format that puts the catalogue's words around the number ("minst 45", "8,3 mån"):
+    the text of `key` with the placeholder named by `values` (given as None) as the format `code`."""
+    name = next(n for n, v in values.items() if v is None)
+    before, _, after = t(key, lang, **{**values, name: "\0"}).partition("\0")
+    quoted = lambda text: f'"{text}"' if text else ""  # noqa: E731
+    return quoted(before) + code + quoted(after)
+
+
+def _workbook_header(report: BoardReport, table: Table, column, lang: str) -> str:
+    label = column_label(report, table, column.id, lang)
+    return t("report.workbook.points", lang, column=label) if column.unit == "procentenheter" else label
+
+
+def table_sheet(report: BoardReport, table: Table, columns: list[str] | None = None, lang: str = DEFAULT):
+    """One table as a sheet: the label column, then each column's figures as numbers (those named,
+    by id, or all); an outcome table has each column's shares beside its counts."""
+    from indicators.board import outcome_shares
+    from stegvis.safe_export import Number, Sheet
+
+    picked = [c for c in table.columns if columns is None or c.id in columns]
+    shares = outcome_shares(table, report.views[table.programme], report.period) \
+        if table.id.startswith("outcomes/") else None
+    header = [""]
+    for column in picked:
+        header.append(_workbook_header(report, table, column, lang))
+        if shares is not None:
+            header.append(t("report.workbook.share_of", lang, column=column_label(report, table, column.id, lang)))
+    rows = []
+    for r, (row_id, values) in enumerate(zip(table.rows, table.values)):
+        line = [row_label(report, table, row_id, lang)]
+        for column in picked:
+            c = table.columns.index(column)
+            value = values[c]
+            # the response rate of everyone together is not a figure (the groups' invitations differ)
+            line.append(None if column.id == "andel_svarande" and row_id == ALL else _cell(value, column.unit, lang))
+            if shares is not None:
+                share = shares[r][c]
+                line.append(None if row_id == ALL or _hidden(value)
+                            else suppressed(lang) if share is None else Number(float(share), PERCENT_FORMATS[lang]))
+        rows.append(line)
+    return Sheet(header, rows, frozen="B2")
+
+
+def goal_sheet(report: BoardReport, lang: str = DEFAULT):
+    """The goals as `goal_table` shows them, with the figures as numbers: a share goal's target
+    and outcome as percentages, a count goal's count, a mean goal's months."""
+    from stegvis.safe_export import Number, Sheet
+
+    programmes = _programmes(report)
+    percent_format, hidden = PERCENT_FORMATS[lang], suppressed(lang)
+    header = [t("report.goal.programme", lang), t("report.goal.goal", lang), t("report.goal.target", lang),
+              t("report.goal.numerator", lang), t("report.goal.denominator", lang), t("report.goal.outcome", lang),
+              t("report.goal.assessment", lang)]
+    count = lambda value: hidden if _hidden(value) else Number(int(value), COUNT_FORMAT)  # noqa: E731
+    rows, breakdowns = [], {}
+    for goal in report.goals:
+        programme = programmes[goal.programme]
+        if goal.measure == "count":
+            counts = {g.id: g for g in programme.goals}[goal.id].numerator.counts
+            key = N_("report.goal.count.enrolled") if counts == "enrolled" else N_("report.goal.count.exited")
+            figures = [Number(goal.target, _around("report.goal.at_least", lang, "0", n=None)), count(goal.value),
+                       "–", hidden if _hidden(goal.value) else Number(int(goal.value), _around(key, lang, "0", n=None))]
+        elif goal.measure == "mean":
+            target = goal_figures(report, goal, lang)[0]
+            outcome = "–" if goal.denominator == 0 else hidden if _hidden(goal.value) else \
+                Number(float(goal.value), _around("board.months", lang, "0.0", months=None))
+            figures = [target, "–", count(goal.denominator), outcome]
+        else:
+            outcome = "–" if goal.denominator == 0 else hidden if _hidden(goal.share) else \
+                Number(float(goal.share), percent_format)
+            figures = [Number(goal.target, percent_format), count(goal.numerator), count(goal.denominator), outcome]
+        line = {"programme": programme.name.get(lang), "goal": goal_label(report, goal.programme, goal.id, lang)}
+        for dimension, cells in goal.breakdowns.items():
+            for group, share in cells.items():
+                name = t("report.goal.outcome_for", lang, group=group_label(programme, dimension, group, lang).lower())
+                breakdowns.setdefault(name, None)
+                line[name] = hidden if _hidden(share) else Number(float(share), percent_format)
+        rows.append((line, figures, assessment(goal, lang)))
+    # as on the page: a breakdown column with nothing shown in it says nothing
+    shown = [name for name in breakdowns if any(isinstance(line.get(name), Number) for line, _, _ in rows)]
+    return Sheet(header + shown, [[line["programme"], line["goal"], *figures, said, *(line.get(n, "–") for n in shown)]
+                                  for line, figures, said in rows], frozen="C2")
+
+
+def method_sheet(report: BoardReport, lang: str = DEFAULT):
+    """How the figures are counted and protected, for the reader of the workbook."""
+    from stegvis.safe_export import Sheet
+
+    lines = [t("report.workbook.about", lang, title=report_title(report, lang),
+               period=period_label(report.period, lang), day=date.today().isoformat()),
+             t("report.workbook.hidden", lang, hidden=suppressed(lang), why=suppressed_why(report.protection.k, lang)),
+             *notes(report, lang), t("report.workbook.numbers", lang)]
+    return Sheet([t("report.method", lang)], [[line] for line in lines], wrap=(0,))
+
+
+def workbook(report: BoardReport, lang: str = DEFAULT) -> dict:
+    """The workbook's sheets by title, the titles and their order those of `tables`: the goals, a
+    sheet per table (a table per occasion as two, its means and its counts under the
+    thresholds), and the method."""
+    sheets = {t("report.sheet.goals", lang): goal_sheet(report, lang)} if report.goals else {}
+    for table in report.tables:
+        if table.id.startswith("goal/"):
+            continue  # summarised in the goals sheet; the counts by group are in the JSON
+        titles = table_titles(report, table, lang)
+        if len(titles) == 1:
+            sheets[titles[0]] = table_sheet(report, table, lang=lang)
+        else:  # the means, and the counts and shares under the thresholds
+            means = [c.id for c in table.columns if c.unit == "medel"]
+            sheets[titles[0]] = table_sheet(report, table, ["n", *means], lang=lang)
+            sheets[titles[1]] = table_sheet(report, table, [c.id for c in table.columns if c.id not in means],
+                                            lang=lang)
+    sheets[t("report.sheet.method", lang)] = method_sheet(report, lang)
+    return sheets
 
 
 def goal_bars_input(report: BoardReport, lang: str = DEFAULT, goals=None) -> list[dict]:

@@ -1,6 +1,8 @@
 """Hostile attempts: another coach's participant, a board member's individual answers, and
 one visit's code opening another. Each is refused."""
 
+from pathlib import Path
+
 import pytest
 
 from stegvis.access import Access, public_methods
@@ -135,3 +137,56 @@ def test_refusals_are_logged_once_with_whom_they_concerned(demo):
     assert refusals()[before:] == [("anna", theirs, "participant (coach)"),
                                    ("styrelse", theirs, "participant_answers (board)"),
                                    (None, None, "board_report (anonymous)")]
+
+
+def test_account_changes_refuse_what_is_wrong_and_change_nothing(demo):
+    """An unknown user, a short password, programmes for a board member or an unknown programme:
+    a clear error, and the account is as it was."""
+    from stegvis.accounts import list_users
+
+    db, catalog = demo
+    admin = Access(db, get_user(db, "admin"), catalog)
+    before = list_users(db)
+    hashes = db.execute("SELECT username, password_hash FROM users").fetchall()
+    for attempt, says in ((lambda: admin.reset_password("ingen"), "ingen användare 'ingen'"),
+                          (lambda: admin.enable_user("ingen"), "ingen användare"),
+                          (lambda: admin.unlock_user("ingen"), "ingen användare"),
+                          (lambda: admin.reset_password("anna", "kort"), "minst 10 tecken"),
+                          (lambda: admin.set_user_programmes("styrelse", ["porten"]), "rollen coach"),
+                          (lambda: admin.set_user_programmes("anna", ["porten", "finns_inte"]), "finns_inte")):
+        with pytest.raises(StegvisError, match=says):
+            attempt()
+    assert list_users(db) == before and db.execute("SELECT username, password_hash FROM users").fetchall() == hashes
+    assert not db.execute("SELECT 1 FROM audit_log WHERE action IN ('reset_password', 'enable_user', 'unlock_user', "
+                          "'set_user_programmes')").fetchone(), "nothing done, nothing logged"
+
+
+HOSTILE_PACKS = [
+    ("/etc/passwd", b"instrument: kasam29\nlanguage: sv\nitems: {}\n", "passwd: has no wording for items"),
+    ("..\\..\\pack.yaml", b"\xff\xfe not utf-8", "pack.yaml: inte en textfil i UTF-8"),
+    ("pack.yaml", b"", "pack.yaml: filen är tom"),
+    ("pack.yaml", b"instrument: kasam29\nlanguage: sv\nitems:\n  q1: {text: [unclosed\n", "pack.yaml:5: not valid YAML"),
+    ("pack.yaml", b"id: x\nversion: 1\n", "pack.yaml:1: (top level): missing required field `items`"),
+    ("sjalvskattning.yaml", (Path(__file__).parents[1] / "surveys/definitions/instruments/sjalvskattning.yaml")
+     .read_bytes(), "sjalvskattning.yaml: inte ett textpaket"),  # an instrument, not its wording
+    ("pack.yaml", b"a: &a [x, x]\nb: &b [*a, *a]\n", "pack.yaml:2: the alias *a is not allowed"),
+    ("pack.yaml", b"instrument: finns_inte\nlanguage: sv\nitems: {}\n", "pack.yaml: unknown instrument"),
+    ("pack.yaml", b"instrument: kasam29\nlanguage: sv\nitems:\n  q1: {text: Fr\xc3\xa5ga}\n  extra: {text: x}\n",
+     "pack.yaml: has no wording for items"),
+    ("big.yaml", b"# " + b"x" * 1_100_000, "big.yaml: större än 1000 kB"),
+]
+
+
+@pytest.mark.parametrize("name, content, says", HOSTILE_PACKS)
+def test_a_hostile_text_pack_upload_is_refused_with_what_and_where_and_nothing_written(demo, name, content, says):
+    from stegvis.files import Upload
+
+    db, catalog = demo
+    admin = Access(db, get_user(db, "admin"), catalog)
+    packs = db.execute("SELECT instrument_id, language, content FROM textpacks ORDER BY 1, 2").fetchall()
+    with pytest.raises(StegvisError) as refused:
+        admin.install_textpack(Upload(name, content))
+    assert says in str(refused.value), str(refused.value)
+    assert "/etc" not in str(refused.value) and ".." not in str(refused.value), "the base name only"
+    assert db.execute("SELECT instrument_id, language, content FROM textpacks ORDER BY 1, 2").fetchall() == packs
+    assert not db.execute("SELECT 1 FROM audit_log WHERE action = 'install_textpack'").fetchone()

@@ -4,6 +4,7 @@ everywhere else. A public method without a row here fails the suite."""
 from datetime import date, timedelta
 
 import pytest
+import yaml
 
 from stegvis.access import Access, public_methods
 from stegvis.accounts import get_user
@@ -12,6 +13,8 @@ from foundation.errors import AccessDenied
 from foundation.settings import update_setting
 from surveys.path import record_referral
 from surveys.rounds import create_round
+from surveys.definitions import shipped_catalog
+from surveys.textpacks import demo_textpack
 
 ROLES = ("coach", "board", "admin")
 # method: (roles allowed, arguments)
@@ -35,6 +38,13 @@ MATRIX = {
     "users": ({"admin"}, lambda ids: ()),
     "add_user": ({"admin"}, lambda ids: (f"ny{ids['n']}", "ett långt lösenord", "board")),
     "disable_user": ({"admin"}, lambda ids: ("styrelse",)),
+    "enable_user": ({"admin"}, lambda ids: ("styrelse",)),
+    "unlock_user": ({"admin"}, lambda ids: ("anna",)),
+    "reset_password": ({"admin"}, lambda ids: ("styrelse", "ett nytt långt lösenord")),
+    "set_user_programmes": ({"admin"}, lambda ids: ("anna", ["jobbvagen_ar", "porten"])),
+    "programme_settings": ({"admin"}, lambda ids: ()),
+    "record_permission": ({"admin"}, lambda ids: ("kasam29", "STARS 2026-114")),
+    "install_textpack": ({"admin"}, lambda ids: (Upload("kasam29.sv.yaml", KASAM_PACK),)),
     "audit_log": ({"admin"}, lambda ids: ()),
     "find_participant": ({"admin"}, lambda ids: (ids["own_code"],)),
     "export_participant": ({"admin"}, lambda ids: (ids["own"],)),
@@ -70,6 +80,8 @@ MATRIX = {
     "round_free_texts": ({"admin"}, lambda ids: (ids["open_round"],)),
 }
 CLOSES = (date.today() + timedelta(days=30)).isoformat()
+KASAM_PACK = yaml.safe_dump(demo_textpack(shipped_catalog().instrument("kasam29"), "sv").model_dump(mode="json"),
+                            allow_unicode=True).encode()
 
 
 @pytest.fixture

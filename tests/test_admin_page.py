@@ -53,7 +53,7 @@ def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, m
     real = streamlit.download_button
 
     def spy(label, data, *args, **kwargs):
-        files.append(data)
+        files.append((kwargs["file_name"], data))
         return real(label, data, *args, **kwargs)
 
     monkeypatch.setattr(streamlit, "download_button", spy)
@@ -69,10 +69,14 @@ def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, m
     exports = lambda: db.execute("SELECT count(*) FROM audit_log WHERE action = 'export_participant'"  # noqa: E731
                                  ).fetchone()[0]
     assert exports() == 0, "nothing was downloaded"
-    assert files and callable(files[-1]), "the file is made when it is asked for"
-    data = json.loads(files[-1]())
+    made = dict(files)
+    assert set(made) == {"registerutdrag-PO-77.json", "registerutdrag-PO-77.pdf"}
+    assert all(callable(f) for f in made.values()), "the files are made when they are asked for"
+    data = json.loads(made["registerutdrag-PO-77.json"]())
     assert data["code"] == "PO-77"
     assert exports() == 1
+    assert made["registerutdrag-PO-77.pdf"]()[:4] == b"%PDF"
+    assert exports() == 2, "each copy handed out is logged"
     assert db.execute("SELECT participant_id FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == pid
 
 

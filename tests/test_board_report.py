@@ -18,7 +18,7 @@ from stegvis import charts, reports
 SUPPRESSED_TEXT = reports.suppressed()  # "för få svar"
 from stegvis.access import Access
 from stegvis.accounts import get_user
-from stegvis.safe_export import sheet_name
+from stegvis.safe_export import sheet_name, sheet_names
 from surveys.store import load_catalog
 from stegvis.cli import run
 from foundation.errors import StegvisError
@@ -66,8 +66,8 @@ def test_workbook_holds_the_same_figures_and_no_formulas(demo):
     header = [c.value for c in goals[1]]
     row = dict(zip(header, [c.value for c in goals[2]]))
     goal = report.goals[0]
-    assert row["Uppnått antal"] in (str(goal.numerator), SUPPRESSED_TEXT) and row["Av"] == str(goal.denominator)
-    assert row["Utfall"] in (f"{goal.share * 100:.0f}\u00a0%", SUPPRESSED_TEXT)
+    assert row["Uppnått antal"] in (goal.numerator, SUPPRESSED_TEXT) and row["Av"] == goal.denominator
+    assert row["Utfall"] == SUPPRESSED_TEXT if goal.share is None else row["Utfall"] == pytest.approx(goal.share)
     table = report.table("goal/jobbvagen_ar/nasta_steg")  # every declared breakdown is published, hidden or not
     assert {"age_group:age_under_30", "age_group:age_30_plus"} <= {c.id for c in table.columns}
     assert all(h in header for h in ("Utfall under 30 år", "Utfall 30 år och äldre")) or \
@@ -79,6 +79,67 @@ def test_workbook_holds_the_same_figures_and_no_formulas(demo):
     assert SUPPRESSED_TEXT in text
     assert not any(code in text for code in codes(db))
     assert not any(t in text for t in free_texts(db))
+
+
+def test_workbook_figures_are_numbers_with_formats_under_a_frozen_header(demo):
+    """Counts, shares, means and changes can be summed and charted: numbers with a number format
+    (a share 0–1 shown as a percentage), never text such as '29' or '100 %'; only a hidden figure
+    is text, and nothing is a formula."""
+    _, _, report = demo
+    book = load_workbook(io.BytesIO(reports.xlsx(report)))
+    assert list(book.sheetnames) == list(sheet_names(reports.tables(report)).values()), \
+        "the sheets of the page's tables, in their order"
+    kinds = {}
+    for sheet in book:
+        assert sheet.freeze_panes in ("A2", "B2", "C2"), f"{sheet.title}: the header row stays in view"
+        for line in sheet.iter_rows(min_row=2):
+            for cell in line:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+                if isinstance(cell.value, str):
+                    assert not cell.value.replace("\u00a0", " ").rstrip(" %").lstrip("+-'").replace(",", "").isdigit(), \
+                        f"{sheet.title}!{cell.coordinate}: a figure as text ({cell.value!r})"
+                elif cell.value is not None:
+                    kinds.setdefault(cell.number_format, []).append(cell.value)
+        for column, dimension in sheet.column_dimensions.items():
+            assert dimension.width >= 8, f"{sheet.title} column {column} is wide enough to read"
+    assert all(isinstance(v, int) for v in kinds["#,##0"]), "counts are whole numbers"
+    assert kinds["0 %"] and all(0 <= v <= 1 for v in kinds["0 %"]), "shares are 0–1, shown as percent"
+    assert kinds["#,##0.0"] and all(isinstance(v, float) for v in kinds["#,##0.0"]), "means with one decimal"
+    assert reports._cell(0.25, "procentenheter", "sv").value == 25 and \
+        reports._cell(0.25, "procentenheter", "sv").format == "+0;-0;0", "a change of shares in signed points"
+    goals = book["Mål"]
+    assert goals.freeze_panes == "C2" and goals["F2"].number_format == "0 %"
+    indicators = next(s for s in book if any(c.value == "Förändring (procentenheter)" for c in s[1]))
+    assert indicators.freeze_panes == "B2"
+    method = [c.value for (c,) in book["Metod"].iter_rows(min_row=2)]
+    assert any(f"färre än {report.k} personer" in line for line in method)
+    assert any(SUPPRESSED_TEXT in line and "dold" in line for line in method)
+
+
+def test_workbook_kasam_change_is_a_signed_number(tmp_path, demo_copy):
+    from foundation.settings import update_setting
+
+    db = open_db(demo_copy(tmp_path / "k2.db", today=END))
+    update_setting(db, "min_cell", "2")  # the demo's KASAM changes are hidden at k = 5
+    report = Access(db, get_user(db, "styrelse"), shipped_catalog()).board_report("porten", "2025")
+    change = load_workbook(io.BytesIO(reports.xlsx(report)))[
+        sheet_names(reports.tables(report))[reports.table_title(report, report.table("change/kasam29"))]]
+    signed = [c for line in change.iter_rows(min_row=2) for c in line if c.number_format == "+0.0;-0.0;0.0"]
+    assert signed and all(isinstance(c.value, float) for c in signed), "KASAM's mean change is a signed number"
+
+
+def test_workbook_text_is_formula_safe_and_changes_have_no_apostrophe(demo):
+    _, _, report = demo
+    book = load_workbook(io.BytesIO(reports.xlsx(report)))
+    cells = [c for sheet in book for line in sheet.iter_rows() for c in line]
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells), \
+        "no visible apostrophe: changes are numbers, labels plain text"
+    from stegvis.safe_export import Sheet, workbook_bytes
+
+    hostile = load_workbook(io.BytesIO(workbook_bytes({"x": Sheet(["=a"], [["=HYPERLINK(\"x\")"], ["-kritik"], [-2]])})))
+    cells = [c for line in hostile["x"].iter_rows() for c in line]
+    assert [c.value for c in cells] == ["'=a", "'=HYPERLINK(\"x\")", "'-kritik", -2]
+    assert [c.data_type for c in cells] == ["s", "s", "s", "n"]
 
 
 def test_pdf_holds_the_goal_figures_and_suppressions(demo):
@@ -114,10 +175,19 @@ def test_hidden_figures_agree_on_screen_in_the_workbook_and_in_the_json(demo):
     assert hidden > 0
     assert int((shown.drop(columns="") == SUPPRESSED_TEXT).to_numpy().sum()) == hidden
     book = load_workbook(io.BytesIO(reports.xlsx(report)))
-    sheet_values = [c.value for line in book[sheet_name(title)].iter_rows(min_row=2) for c in line[1:]]
-    assert sheet_values.count(SUPPRESSED_TEXT) == hidden
+    sheet = book[sheet_name(title)]
+    header = [c.value for c in sheet[1]]
+    share = [n for n, h in enumerate(header) if h and h.endswith(", andel")]  # each count's share beside it
+    assert share and len(share) == len(table.columns)
+    counts = [c.value for line in sheet.iter_rows(min_row=2) for n, c in enumerate(line) if n and n not in share]
+    assert counts.count(SUPPRESSED_TEXT) == hidden
     published = next(t for t in reports.as_json(report)["tables"] if t["id"] == table.id)
     assert sum(v is None for row in published["values"] for v in row) == hidden
+    shares = [c.value for line in sheet.iter_rows(min_row=2) for n, c in enumerate(line) if n in share]
+    hidden_shares = sum(s is None and v is not None and row["id"] != "alla" for row, line, values
+                        in zip(published["rows"], published["shares"], published["values"])
+                        for s, v in zip(line, values))
+    assert shares.count(SUPPRESSED_TEXT) == hidden_shares, "a share hidden beside a shown count"
     assert [r["id"] for r in published["rows"] if r["total"]] == ["alla"]
     assert [c["id"] for c in published["columns"] if c["total"]] == ["alla"]
 

@@ -1,5 +1,6 @@
 """Take the README's screenshots from a real `stegvis serve` on fresh demo data, at tablet
-size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py"""
+size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py, or name the parts to take
+again: .venv/bin/python docs/screenshots/take.py admin rounds"""
 
 from __future__ import annotations
 
@@ -142,6 +143,37 @@ def rounds(page, url: str, db_path: Path) -> None:
     print("wrote", OUT / "round-slips.png")
 
 
+ADMIN_TABS = {"admin-users": "Användare", "admin-log": "Granskningslogg", "admin-people": "Deltagares data",
+              "admin-licences": "Licenser"}
+
+
+def admin(page, url: str, db_path: Path, out: Path = OUT, suffix: str = "") -> None:
+    """The administrator's page at 1024 × 1300: users, the audit log, one person's data, licences."""
+    from stegvis.database import open_db
+
+    code = open_db(db_path).execute("SELECT p.code FROM participants p JOIN survey_sessions s ON "
+                                    "s.participant_id = p.id WHERE s.status = 'completed' ORDER BY p.id "
+                                    "LIMIT 1").fetchone()[0]
+    login(page, url, "admin", "stegvis-admin")
+    page.get_by_role("tab", name="Användare").wait_for(timeout=60_000)
+    for name, tab in ADMIN_TABS.items():
+        page.get_by_role("tab", name=tab).click()
+        settle(page)
+        if tab == "Användare":
+            page.get_by_role("combobox", name="Användare").click()
+            page.get_by_role("option", name="anna (Anna Lind (coach))").click()
+        if tab == "Deltagares data":
+            page.get_by_label("Deltagarens kod").fill(code)
+            page.get_by_label("Deltagarens kod").press("Enter")
+            page.get_by_role("button", name="Registerutdrag (PDF)").wait_for(timeout=30_000)
+        settle(page)
+        page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
+        print("wrote", out / f"{name}{suffix}.png")
+
+
+PARTS = ("participant", "coach", "board", "rounds", "admin")
+
+
 def main() -> None:
     from stegvis.demo import run_demo
     from stegvis.database import open_db
@@ -156,10 +188,17 @@ def main() -> None:
         try:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
-                participant(browser.new_page(viewport=SIZE), server.url)
-                coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
-                board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
-                rounds(browser.new_page(viewport={"width": 1024, "height": 768}), server.url, path)
+                parts = sys.argv[1:] or PARTS
+                if "participant" in parts:
+                    participant(browser.new_page(viewport=SIZE), server.url)
+                if "coach" in parts:
+                    coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
+                if "board" in parts:
+                    board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
+                if "rounds" in parts:
+                    rounds(browser.new_page(viewport={"width": 1024, "height": 768}), server.url, path)
+                if "admin" in parts:
+                    admin(browser.new_page(viewport={"width": 1024, "height": 1300}), server.url, path)
                 browser.close()
         finally:
             server.kill()

@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         """List users, their roles and programmes."""
         for user in list_users(open_db(db)):
             state = "disabled" if user["disabled"] else ("locked" if user["locked_until"] else "active")
-            typer.echo(f"{user['username']:<16} {user['role']:<6} {state:<8} {user['coach_of'] or ''}")
+            typer.echo(f"{user['username']:<16} {user['role']:<6} {state:<8} {', '.join(user['coach_of'])}")
 
     @user_app.command("disable")
     def user_disable(username: str, db: Path = DbOption):
