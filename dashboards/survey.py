@@ -444,7 +444,8 @@ def _bands(instrument, responses, lang) -> None:
             continue
         word = band(pd.Series([value]).to_numpy(), scale.bands)[0]
         label = next((b.label.get(lang) for b in scale.bands if b.id == word), None)
-        when = t("survey.first_time" if row == 0 and len(rows) > 1 else "survey.latest", day=_when(responses, row))
+        day = _when(responses, row)
+        when = t("survey.first_time", day=day) if row == 0 and len(rows) > 1 else t("survey.latest", day=day)
         _bar((value - low) / (high - low), f"{when}: {plain(label)}" if label else when)
 
 
