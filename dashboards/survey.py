@@ -174,7 +174,7 @@ def start() -> None:
     state = st.session_state
     st.segmented_control(t("survey.language"), ["Svenska", "English"], key="lang_choice",
                          default="English" if state["lang"] == "en" else "Svenska", on_change=_choose_language)
-    st.title(t("survey.welcome"))
+    st.title(t("survey.welcome"), anchor=False)
     st.write(t("survey.intro"))
     prefilled = st.query_params.get("kod", "")
     with st.form("code_form", border=False):
@@ -367,7 +367,7 @@ def _done() -> None:
 
 def thanks(visit) -> None:
     state = st.session_state
-    st.title(t("survey.thanks"))
+    st.title(t("survey.thanks"), anchor=False)
     st.write(t("survey.thanks_body"))
     if not state.get("show_progress"):
         st.button(t("survey.show_progress"), key="show_progress_btn",

@@ -221,3 +221,191 @@ def test_every_answer_button_shows_its_whole_label(world, browser, instrument_id
     assert not problems, "\n".join(problems)
     every = {i.id for i in instrument.items}
     assert set(seen) == every, f"items never shown: {every - set(seen)}"
+
+
+# -- coming back, and handing the tablet on --------------------------------------------------
+
+def porten_code(db, participant_id: int, instruments: list[str] | None = None) -> str:
+    code = open_visit(db, CATALOG, programme_id="porten", occasion="exit", participant_id=participant_id,
+                      instruments=instruments, again=True)[1]
+    db.conn.commit()
+    return code
+
+
+def test_a_reload_comes_back_to_the_question_without_the_code_and_nowhere_else(world, browser):
+    server, db, codes = world
+    code = porten_code(db, codes["porten"])
+    page = browser.new_page(viewport={"width": 810, "height": 1080})
+    page.goto(f"{server.url}/?kod={code}")  # as the coach's QR code opens it
+    page.get_by_role("button", name="Starta").click()
+    wait_for(page, "Fråga 1 av 35")
+    for n in (1, 2, 3):
+        page.get_by_role("button", name="5", exact=True).click()
+        wait_for(page, f"Fråga {n + 1} av 35")
+    page.get_by_role("button", name="Tillbaka").click()  # looking at an earlier answer again
+    wait_for(page, "Fråga 3 av 35")
+    assert code not in page.url and code.lower() not in page.url, "the code never stays in the address"
+
+    page.reload()  # or the tablet wakes up: the same question, without the code
+    wait_for(page, "Fråga 3 av 35")
+    page.go_back()  # nor in the history behind it
+    assert code not in page.url
+
+    stranger = browser.new_context().new_page()  # another browser: the code page, nothing of the visit
+    stranger.goto(server.url)
+    stranger.get_by_label("Kod").wait_for(timeout=20_000)
+    stranger.goto(f"{server.url}/?fortsatt=gissat-{code}")
+    stranger.get_by_label("Kod").wait_for(timeout=20_000)
+    settle(stranger)
+    assert stranger.get_by_text("Fråga", exact=False).count() == 0
+
+
+def test_klar_hands_the_tablet_on(world, browser):
+    server, db, codes = world
+    code = porten_code(db, codes["porten"], ["sjalvskattning"])
+    page = browser.new_page(viewport={"width": 810, "height": 1080})
+    enter_code(page, server.url, code)
+    for n in range(1, 7):
+        wait_for(page, f"Fråga {n} av 6")
+        page.get_by_role("button", name="6", exact=True).click()
+    wait_for(page, "Skicka in")
+    page.get_by_role("button", name="Skicka in").click()
+    wait_for(page, "Tack för dina svar!")
+    page.reload()  # still the thank-you page: the person has not left yet
+    wait_for(page, "Tack för dina svar!")
+    address = page.url
+    page.get_by_role("button", name="Klar").click()
+    page.get_by_label("Kod").wait_for(timeout=20_000)
+    assert "fortsatt" not in page.url
+    page.goto(address)  # the address from before "Klar" (the history) opens nothing
+    page.get_by_label("Kod").wait_for(timeout=20_000)
+    settle(page)
+    assert page.get_by_text("Tack för dina svar!").count() == 0
+
+
+# -- what surrounds the questions -----------------------------------------------------------
+
+def test_no_streamlit_menu_no_english_leftovers_and_big_targets(world, browser):
+    server, _, _ = world
+    page = browser.new_page(viewport={"width": 810, "height": 1080})
+    page.goto(server.url)
+    page.get_by_label("Kod").wait_for(timeout=20_000)
+    settle(page)
+    assert page.locator('[data-testid="stMainMenu"], [data-testid="stMainMenuButton"]').count() == 0
+    assert "Made with Streamlit" not in page.content()
+    targets = page.evaluate("""() => [...document.querySelectorAll('button, a, input')]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 1)  // not the skip link
+        .map(e => [e.innerText || e.getAttribute('aria-label') || e.tagName, e.getBoundingClientRect().height])""")
+    assert targets and all(height >= 48 for _, height in targets), targets
+    page.get_by_text("English", exact=True).click()
+    page.get_by_label("Code").wait_for(timeout=20_000)
+    settle(page)
+    shown = page.inner_text("body")
+    for swedish in ("Språk", "Kod", "Starta", "Välkommen", "Personal"):
+        assert swedish not in shown, swedish
+
+
+def test_the_empty_progress_track_stands_out_from_white(world, browser):
+    server, db, codes = world
+    page = browser.new_page(viewport={"width": 810, "height": 1080})
+    enter_code(page, server.url, porten_code(db, codes["porten"], ["sjalvskattning"]))
+    wait_for(page, "Fråga 1 av 6")
+    track = page.evaluate("""() => { const t = document.querySelector('.stProgress [role="progressbar"] > div');
+        const s = getComputedStyle(t); return [s.backgroundColor, s.boxShadow, s.borderColor, s.borderWidth]; }""")
+    colours = re.findall(r"rgba?\(([^)]*)\)", " ".join(track))
+    assert max(contrast_with_white(c) for c in colours) >= 3, track
+
+
+def contrast_with_white(rgb: str) -> float:
+    parts = [float(x) for x in rgb.split(",")]
+    if len(parts) == 4 and parts[3] == 0:
+        return 1.0
+
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * channel(parts[0]) + 0.7152 * channel(parts[1]) + 0.0722 * channel(parts[2])
+    return 1.05 / (lum + 0.05)
+
+
+def test_a_tapped_button_does_not_look_chosen_on_the_next_question(world, browser):
+    server, db, codes = world
+    context = browser.new_context(viewport={"width": 810, "height": 1080}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    enter_code(page, server.url, porten_code(db, codes["porten"], ["sjalvskattning"]))
+    wait_for(page, "Fråga 1 av 6")
+    page.get_by_role("button", name="4", exact=True).tap()
+    wait_for(page, "Fråga 2 av 6")
+    page.wait_for_timeout(300)  # let any carried-over hover or focus style show
+    look = """name => { const b = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === name);
+        const s = getComputedStyle(b); return [s.backgroundColor, s.color, s.borderColor, s.outlineStyle, s.boxShadow,
+        b === document.activeElement]; }"""
+    assert page.evaluate(look, "4") == page.evaluate(look, "3")
+
+
+def test_the_participants_pages_have_no_axe_violations(world, browser):
+    server, db, codes = world
+    page = browser.new_page(viewport={"width": 810, "height": 1080})
+    page.goto(server.url)
+    page.get_by_label("Kod").wait_for(timeout=20_000)
+    found = {"start": axe_problems(page, every_impact=True)}
+    enter_code(page, server.url, porten_code(db, codes["porten"]))
+    wait_for(page, "Fråga 1 av 35")
+    found["question"] = axe_problems(page, every_impact=True)
+    for n in range(1, 30):
+        page.get_by_role("button", name=str(1 + n % 7), exact=True).click()
+        wait_for(page, "Fortsätt" if n == 29 else f"Fråga {n + 1} av 35")
+    found["part"] = axe_problems(page, every_impact=True)
+    page.get_by_role("button", name="Fortsätt").click()
+    for n in range(30, 36):
+        wait_for(page, f"Fråga {n} av 35")
+        page.get_by_role("button", name="7", exact=True).click()
+    wait_for(page, "Skicka in")
+    found["summary"] = axe_problems(page, every_impact=True)
+    page.get_by_role("button", name="Skicka in").click()
+    page.get_by_role("button", name="Visa hur det har gått för mig").click()
+    wait_for(page, "Så har det gått för dig")
+    found["progress"] = axe_problems(page, every_impact=True)
+    assert not any(found.values()), found
+
+
+# -- plain Swedish ---------------------------------------------------------------------------
+
+def lix(text: str) -> float:
+    """LIX (Björnsson): words per sentence + the percentage of long words (more than six
+    letters). A line on screen (a heading, a button, a label) ends a sentence too."""
+    sentences = [s for s in re.split(r"[.!?:]+\s|[.!?:]+$|\n+", text) if re.search(r"\w", s)]
+    words = re.findall(r"[^\W\d_]+", text)
+    return len(words) / max(1, len(sentences)) + 100 * sum(len(w) > 6 for w in words) / max(1, len(words))
+
+
+def test_lix_counts_as_published():
+    assert lix("Jag promenerar hem. Det regnar.") == pytest.approx(5 / 2 + 100 * 1 / 5)
+
+
+def test_the_participants_texts_read_easily():
+    from foundation.texts import catalogue
+
+    said = [text for key, text in catalogue("sv").items()
+            if key.startswith(("survey.", "answer.")) or key in ("error.code_invalid",)]
+    assert lix("\n".join(said)) <= 30
+
+
+def test_the_participants_pages_read_easily(world, browser):
+    server, db, codes = world
+    page = browser.new_page(viewport={"width": 810, "height": 1080})
+    page.goto(server.url)
+    page.get_by_label("Kod").wait_for(timeout=20_000)
+    settle(page)
+    scores = {"start": lix(page.inner_text("main"))}
+    enter_code(page, server.url, porten_code(db, codes["porten"], ["sjalvskattning"]))
+    for n in range(1, 7):
+        wait_for(page, f"Fråga {n} av 6")
+        page.get_by_role("button", name="8", exact=True).click()
+    wait_for(page, "Skicka in")
+    page.get_by_role("button", name="Skicka in").click()
+    page.get_by_role("button", name="Visa hur det har gått för mig").click()
+    wait_for(page, "Så har det gått för dig")
+    scores["thanks"] = lix(page.inner_text("main"))
+    assert all(score <= 30 for score in scores.values()), scores
