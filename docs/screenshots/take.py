@@ -1,5 +1,5 @@
 """Take the README's screenshots from a real `stegvis serve` on fresh demo data, at tablet
-size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py"""
+size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py [participant]"""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def answer(page, label: str, n: int, of: int) -> None:
     """Tap a step on question n and wait for the next screen."""
     page.get_by_role("button", name=label, exact=True).first.click()
     following = page.get_by_text(f"Fråga {n + 1} av {of}", exact=True) if n < of else \
-        page.get_by_role("button", name="Skicka in")
+        page.get_by_role("button", name="Skicka in").or_(page.get_by_role("button", name="Fortsätt"))
     following.wait_for()
     settle(page)
 
@@ -37,23 +37,24 @@ def participant(page, url: str) -> None:
     page.get_by_label("Kod").wait_for()
     shoot(page, "participant-start")
     enter_code(page, url, "VAGEN3")
-    page.get_by_text("Fråga 1 av 14", exact=True).wait_for()
+    page.get_by_text("Fråga 1 av 22", exact=True).wait_for()
     settle(page)
     for n, value in enumerate(("4", "8", "5"), start=1):
-        answer(page, value, n, 14)
+        answer(page, value, n, 22)
     shoot(page, "participant-question")
     for n in range(4, 15):
-        answer(page, "7" if n % 2 == 0 else "5", n, 14)
-    page.get_by_role("button", name="Skicka in").click()
-    page.get_by_text("Fråga 1 av 8", exact=True).wait_for()
+        answer(page, "7" if n % 2 == 0 else "5", n, 14 if n == 14 else 22)
+    page.get_by_role("button", name="Fortsätt").click()  # the pause between the two parts
+    page.get_by_text("Fråga 15 av 22", exact=True).wait_for()
     settle(page)
-    for n in range(1, 8):
-        answer(page, "4\nStämmer ganska bra", n, 8)
+    for n in range(15, 22):
+        answer(page, "4 · Stämmer ganska bra", n, 22)
     page.get_by_role("button", name="Nästa").click()  # the free-text question, left empty
     page.get_by_role("button", name="Skicka in").wait_for()
     page.get_by_role("button", name="Skicka in").click()
     page.get_by_role("button", name="Visa hur det har gått för mig").click()
-    page.get_by_text("Nuläge och önskat läge").first.wait_for()
+    page.get_by_text("Så har det gått för dig").first.wait_for()
+    page.wait_for_timeout(1500)  # let Plotly draw
     shoot(page, "participant-thanks")
 
 
@@ -142,7 +143,8 @@ def rounds(page, url: str, db_path: Path) -> None:
     print("wrote", OUT / "round-slips.png")
 
 
-def main() -> None:
+def main(only: str | None = None) -> None:
+    """Every screenshot, or with `participant` only the participant's."""
     from stegvis.demo import run_demo
     from stegvis.database import open_db
     from surveys.store import load_catalog
@@ -157,6 +159,8 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 participant(browser.new_page(viewport=SIZE), server.url)
+                if only == "participant":
+                    return
                 coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
                 board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
                 rounds(browser.new_page(viewport={"width": 1024, "height": 768}), server.url, path)
@@ -166,4 +170,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
