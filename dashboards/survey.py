@@ -1,40 +1,69 @@
-"""The participant's pages: the code page (the app's front page), one question per screen,
-the summary with "Skicka in", and the thank-you page with the participant's own progress.
-Calm, plain words (Swedish or English: foundation/locale), big targets, no timers; every
-answer is saved the moment it is given."""
+"""The participant's pages: the code page (the app's front page), one question per screen
+through every part of the visit, one summary with one "Skicka in", and the thank-you page with
+the participant's own progress. Calm, plain words (Swedish or English: foundation/locale), big
+targets, no timers; every answer is saved the moment it is given, and a reload comes back to
+the same question (a resume token in the address, never the code)."""
 
 from __future__ import annotations
 
+import html
 import time
 
 import pandas as pd
 import streamlit as st
 
-from stegvis import charts
 from dashboards.common import entrance, plain
 from foundation import texts
 from foundation.errors import StegvisError, StorageFault
+from stegvis import charts
 from stegvis.visits import CodePaused
 from surveys.answers import DONT_KNOW, SKIPPED, AnswerRefused, is_skippable
 from surveys.guessing import tab_wait
 from surveys.sessions import InvalidCode
 
-# Big, calm, keyboard-friendly: ≥ 48 px targets, ≥ 18 px question text, visible focus, no sidebar.
+RESUME = "fortsatt"  # the query parameter holding the resume token (stegvis.visits.ResumeTokens)
+
+# Big, calm, touch-first: ≥ 48 px targets, ≥ 18 px question text, whole labels (they wrap, never
+# cut), focus shown to keyboards only and no hover look on touch screens (a tapped button must
+# not look chosen on the next question), no sidebar, no Streamlit menu.
 CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-.block-container {max-width: 760px; padding-top: 2rem;}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
+[data-testid="stMainMenu"], [data-testid="stDecoration"] {display: none !important;}
+.block-container {max-width: 760px; padding-top: 1.5rem;}
 .stApp p, .stApp li, .stApp label {font-size: 1.15rem;}
-.stButton button, .stFormSubmitButton button {min-height: 3.25rem; min-width: 3.25rem; width: 100% !important;
-    font-size: 1.2rem; border-radius: 0.75rem; border: 2px solid #1f5fa8;}
-.stButton > button:focus-visible, input:focus-visible, textarea:focus-visible {outline: 3px solid #E69F00;
-    outline-offset: 2px;}
+.stButton button, .stFormSubmitButton button {min-height: 3.25rem; min-width: 3rem; width: 100% !important;
+    font-size: 1.2rem; border-radius: 0.75rem; border: 2px solid #1f5fa8; padding: 0.4rem 0.6rem;
+    height: auto;}
+.stButton button *, .stFormSubmitButton button * {white-space: normal !important; overflow: visible !important;
+    text-overflow: clip !important; overflow-wrap: anywhere; font-size: inherit;}
+.st-key-answers .stButton button {justify-content: flex-start; text-align: left;}
+.st-key-answers .stButton button > div {justify-content: flex-start;}
+.st-key-steps {flex-wrap: nowrap !important; gap: 0.4rem !important;}
+.st-key-steps > div {flex: 1 1 0 !important; min-width: 0 !important;}
+.st-key-steps .stButton button {padding: 0.4rem 0; min-width: 0;}
+.stButton > button:focus:not(:focus-visible) {box-shadow: none; outline: none;}
+.stButton > button[kind="secondary"]:focus:not(:focus-visible) {color: inherit; border-color: #1f5fa8;}
+.stButton > button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visible
+    {outline: 3px solid #E69F00 !important; outline-offset: 2px;}
+@media (hover: none) {
+  .stButton > button[kind="secondary"]:hover, .stButton > button[kind="secondary"]:active
+      {color: inherit; border-color: #1f5fa8; background-color: white;}
+}
 .stTextInput input {font-size: 1.6rem; min-height: 3.25rem; letter-spacing: 0.2em; text-transform: uppercase;}
 [data-testid="stCheckbox"] label {min-height: 3rem; align-items: center;}
 [data-testid="stCheckbox"] label span {transform: scale(1.4); margin-right: 0.6rem;}
-.stProgress > div > div {height: 0.8rem;}
+[data-testid="stButtonGroup"] button {min-height: 3rem; min-width: 6rem; font-size: 1.1rem;}
+/* The empty track must stand out from white (WCAG 1.4.11, 3:1): a dark outline around it. */
+[class*="st-key-summary-"] [data-testid="stHorizontalBlock"] {border-bottom: 1px solid #d0d0d0;
+    padding-bottom: 0.25rem;}
+.stProgress [role="progressbar"] > div {height: 0.9rem; background-color: white;
+    box-shadow: inset 0 0 0 2px #6b6b6b; border-radius: 0.45rem;}
+.stProgress [role="progressbar"] > div > div {border-radius: 0.45rem;}
+.staff-link a {display: inline-flex; align-items: center; min-height: 48px; padding: 0 0.25rem;}
 </style>
 """
+
 
 def _address() -> str | None:
     """The browser's network address as the server sees it (behind a reverse proxy, the proxy's
@@ -67,36 +96,85 @@ def shared_title(instrument, lang: str) -> str:
     return t("survey.shared_title", name=name) if instrument.participant_view == "coach_shares" else name
 
 
+# -- the visit this browser is in ------------------------------------------------------------
+
+def _token() -> str | None:
+    return st.session_state.get("resume") or st.query_params.get(RESUME)
+
+
+def _clear() -> None:
+    """The tablet is handed on: nothing of the visit stays in this browser session or address."""
+    state = st.session_state
+    entrance().forget_resume(state.get("resume"))
+    for name in [k for k in state.keys() if isinstance(k, str) and k.startswith(("pos-", "part-seen-"))]:
+        del state[name]
+    for name in ("resume", "visit", "editing", "show_progress", "flash"):
+        state.pop(name, None)
+    st.query_params.clear()
+
+
+@st.fragment(run_every=30)
+def _idle_watch() -> None:
+    """A tablet left alone goes back to the code page on its own (tablet_idle_minutes)."""
+    if st.session_state.get("resume") and not entrance().resume_alive(st.session_state["resume"]):
+        _clear()
+        st.rerun(scope="app")
+
+
 def page() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
     state = st.session_state
     state.setdefault("lang", "sv")
-    if state.get("thanks_visit"):
-        thanks(state["thanks_visit"])
-        return
-    if not state.get("visit"):
+    token = _token()
+    opened = entrance().resume(token) if token else None
+    if opened is None:
+        if token:
+            _clear()
         start()
         return
-    cur = _visit().current()
-    if cur is None:
-        state["thanks_visit"], state["visit"] = state["visit"], None
-        st.rerun()
-    key = ("pos", cur.part.session_id)
+    visit, remembered = opened
+    state["resume"], state["visit"] = token, visit.visit_id
+    if st.query_params.get(RESUME) != token:
+        st.query_params.clear()
+        st.query_params[RESUME] = token
+    _idle_watch()
+    parts = visit.parts()
+    if not parts:
+        thanks(visit)
+        return
+    steps = [(cur, n) for cur in parts for n in range(len(cur.questions))]
+    key = f"pos-{visit.visit_id}"
     if key not in state:
-        state[key] = cur.first_unanswered()
-    position = min(state[key], len(cur.questions))
-    if position < len(cur.questions):
-        question(cur, position, key)
-    else:
-        review(cur, key)
+        first = next((i for i, (cur, n) in enumerate(steps) if cur.questions[n].id not in cur.answers), len(steps))
+        state[key] = min(remembered, first) if remembered is not None else first
+    position = min(state[key], len(steps))
+    if flash := state.pop("flash", None):
+        st.error(flash)
+    if position == len(steps):
+        review(visit, parts, key)
+        return
+    cur, index = steps[position]
+    if index == 0 and cur.number > 1 and not state.get(f"part-seen-{cur.part.session_id}"):
+        part_start(cur)
+        return
+    question(visit, cur, index, position, len(steps), key)
+
+
+def _go(key: str, position: int) -> None:
+    """Move to another question (a callback: the next screen is drawn in the same run)."""
+    st.session_state[key] = position
+    entrance().resume(st.session_state.get("resume"), position)
+
+
+def _choose_language() -> None:
+    st.session_state["lang"] = "en" if st.session_state.get("lang_choice") == "English" else "sv"
 
 
 def start() -> None:
     state = st.session_state
-    choice = st.segmented_control(t("survey.language"), ["Svenska", "English"],
-                                  default="English" if state["lang"] == "en" else "Svenska", key="lang_choice")
-    state["lang"] = "en" if choice == "English" else "sv"
-    st.title(t("survey.welcome"))
+    st.segmented_control(t("survey.language"), ["Svenska", "English"], key="lang_choice",
+                         default="English" if state["lang"] == "en" else "Svenska", on_change=_choose_language)
+    st.title(t("survey.welcome"), anchor=False)
     st.write(t("survey.intro"))
     prefilled = st.query_params.get("kod", "")
     with st.form("code_form", border=False):
@@ -120,19 +198,12 @@ def start() -> None:
             else:
                 for name in ("code_misses", "code_wait_until"):
                     state.pop(name, None)
-                state["visit"] = visit.visit_id
-                st.query_params.clear()
+                state["resume"] = entrance().resume_token(visit)
+                st.query_params.clear()  # the code never stays in the address (a QR code's ?kod=)
+                st.query_params[RESUME] = state["resume"]
                 st.rerun()
-    st.markdown("[" + t("survey.staff") + "](/login)")
-
-
-def _visit():
-    """The visit this browser session opened with its code: all the page can reach."""
-    return entrance().visit(st.session_state["visit"])
-
-
-def _programme_name(cur) -> str:
-    return _visit().programme_name(st.session_state["lang"])
+    st.markdown('<div class="staff-link"><a href="/login" target="_self">' + html.escape(t("survey.staff")) + "</a></div>",
+                unsafe_allow_html=True)
 
 
 def _save(action) -> bool:
@@ -141,77 +212,93 @@ def _save(action) -> bool:
         action()
         return True
     except StorageFault:
-        st.error(t("survey.save_failed"))
+        st.session_state["flash"] = t("survey.save_failed")
         return False
 
 
-def _go(key, position) -> None:
-    st.session_state[key] = position
-    st.rerun()
-
-
-def question(cur, position: int, key) -> None:
+def part_start(cur) -> None:
+    """A short pause between two parts of the visit: which part, what it is called."""
     lang = st.session_state["lang"]
-    items = cur.questions
-    item = items[position]
-    wording = _visit().wording(cur.instrument, lang)
-    words = wording.item(item, _programme_name(cur))
-    if cur.of > 1:
-        st.caption(t("survey.part", n=cur.number, m=cur.of) + f" · {plain(wording.title())}")
-    else:
-        st.caption(plain(wording.title()))
-    st.progress(position / len(items), text=t("survey.question", n=position + 1, m=len(items)))
-    if position == 0 and cur.instrument.intro:
+    wording = _wording(cur)
+    st.progress(0.0 if cur.number == 1 else (cur.number - 1) / cur.of)
+    st.title(t("survey.part_title", n=cur.number, m=cur.of, title=plain(wording.title())), anchor=False)
+    st.write(t("survey.part_body", count=len(cur.questions)))
+    if cur.instrument.intro:
+        st.info(plain(cur.instrument.intro.get(lang)))
+    st.button(t("survey.go_on"), type="primary", key=f"part-go-{cur.part.session_id}",
+              on_click=st.session_state.__setitem__, args=(f"part-seen-{cur.part.session_id}", True))
+
+
+def _wording(cur):
+    return entrance().visit(cur.visit.visit).wording(cur.instrument, st.session_state["lang"])
+
+
+def question(visit, cur, index: int, position: int, total: int, key: str) -> None:
+    lang = st.session_state["lang"]
+    item = cur.questions[index]
+    wording = visit.wording(cur.instrument, lang)
+    words = wording.item(item, visit.programme_name(lang))
+    st.caption(t("survey.part", n=cur.number, m=cur.of) + f" · {plain(wording.title())}" if cur.of > 1
+               else plain(wording.title()))
+    st.progress(position / total, text=t("survey.question", n=position + 1, m=total))
+    if index == 0 and cur.number == 1 and cur.instrument.intro:
         st.info(plain(cur.instrument.intro.get(lang)))
     st.subheader(plain(words.text), anchor=False)
     existing = cur.answers.get(item.id)
     current_value = existing.value if existing else None
 
-    def answer_and_next(value=None, status="answered", other=None):
-        if _save(lambda: _visit().give(cur, item.id, value, status=status, other_text=other)):
+    def answer(value=None, status="answered", other_key=None):
+        other = st.session_state.get(other_key) if other_key else None
+        if _save(lambda: visit.give(cur, item.id, value, status=status, other_text=other or None)):
             # A change made from the summary returns to the summary.
-            editing = st.session_state.pop(("editing", cur.part.session_id), False)
-            _go(key, len(cur.questions) if editing else position + 1)
+            _go(key, total if st.session_state.pop("editing", False) else position + 1)
 
+    def kind(chosen: bool) -> str:
+        return "primary" if chosen else "secondary"
+
+    other_key = f"other-{item.id}"
     if item.kind == "scale":
         scale = cur.instrument.response_scale(item.scale)
         steps = list(range(scale.min, scale.max + 1))
         labels = {s.value: plain(s.label.get(lang)) for s in scale.steps}  # shown as labels: Markdown
-        per_row = len(steps) if len(steps) <= 7 else (len(steps) + 1) // 2
-        for row_start in range(0, len(steps), per_row):
-            columns = st.columns(per_row)
-            for column, value in zip(columns, steps[row_start:row_start + per_row]):
-                text = f"{value}" + (f" · {labels[value]}" if value in labels and len(steps) > 7 else
-                                     (f"\n{labels[value]}" if value in labels else ""))
-                if column.button(text, key=f"step-{item.id}-{value}", help=labels.get(value),
-                                 type="primary" if current_value == value else "secondary"):
-                    answer_and_next(value)
-        if words.low or words.high:
-            left, right = st.columns(2)
-            left.markdown(f"**{scale.min}** = {plain(words.low)}")
-            right.markdown(f"**{scale.max}** = {plain(words.high)}")
+        if len(labels) == len(steps):  # a worded scale: one full-width row per answer, words whole
+            with st.container(key="answers"):
+                for value in steps:
+                    st.button(f"{value} · {labels[value]}", key=f"step-{item.id}-{value}", width="stretch",
+                              type=kind(current_value == value), on_click=answer, args=(value,))
+        else:  # a number scale: one row of numbers, the words for some of them below it
+            with st.container(key="steps", horizontal=True, wrap=False):
+                for value in steps:
+                        st.button(str(value), key=f"step-{item.id}-{value}", type=kind(current_value == value),
+                              width="stretch", on_click=answer, args=(value,))
+        legend = ([(scale.min, plain(words.low))] if words.low else []) + \
+            [(v, text) for v, text in labels.items() if len(labels) < len(steps)] + \
+            ([(scale.max, plain(words.high))] if words.high else [])
+        if legend:
+            st.markdown("  \n".join(f"**{v}** = {text}" for v, text in sorted(legend, key=lambda p: p[0])))
         if scale.dont_know:
-            if st.button(plain(scale.dont_know.get(lang)), key=f"dk-{item.id}",
-                         type="primary" if existing and existing.status == DONT_KNOW else "secondary"):
-                answer_and_next(status=DONT_KNOW)
+            with st.container(key="answers-dk"):
+                st.button(plain(scale.dont_know.get(lang)), key=f"dk-{item.id}", width="stretch",
+                          type=kind(bool(existing and existing.status == DONT_KNOW)),
+                          on_click=answer, kwargs={"status": DONT_KNOW})
     elif item.kind in ("single_choice", "yes_no"):
-        other_choice = next((c for c in item.options() if c.other_text), None)
-        other = st.text_input(t("survey.other"), value=(existing.other_text or "") if existing else "",
-                              key=f"other-{item.id}") if other_choice else None
-        for choice in item.options():
-            if st.button(plain(choice.label.get(lang)), key=f"choice-{item.id}-{choice.id}",
-                         type="primary" if current_value == choice.id else "secondary"):
-                answer_and_next(choice.id, other=other if choice.other_text else None)
+        if any(c.other_text for c in item.options()):
+            st.text_input(t("survey.other"), value=(existing.other_text or "") if existing else "", key=other_key)
+        with st.container(key="answers"):
+            for choice in item.options():
+                st.button(plain(choice.label.get(lang)), key=f"choice-{item.id}-{choice.id}", width="stretch",
+                          type=kind(current_value == choice.id), on_click=answer, args=(choice.id,),
+                          kwargs={"other_key": other_key if choice.other_text else None})
     elif item.kind == "multiple_choice":
         st.caption(t("survey.choose_several"))
         chosen = [c.id for c in item.options()
                   if st.checkbox(plain(c.label.get(lang)), value=bool(current_value and c.id in current_value),
                                  key=f"multi-{item.id}-{c.id}")]
         needs_text = any(c.other_text and c.id in chosen for c in item.options())
-        other = st.text_input(t("survey.other"), value=(existing.other_text or "") if existing else "",
-                              key=f"other-{item.id}") if needs_text else None
-        if st.button(t("survey.next"), key=f"save-{item.id}", type="primary", disabled=not chosen):
-            answer_and_next(chosen, other=other or None)
+        if needs_text:
+            st.text_input(t("survey.other"), value=(existing.other_text or "") if existing else "", key=other_key)
+        st.button(t("survey.next"), key=f"save-{item.id}", type="primary", disabled=not chosen,
+                  on_click=answer, args=(chosen,), kwargs={"other_key": other_key if needs_text else None})
     else:
         if item.kind == "free_text":
             value = st.text_area(t("survey.your_answer"), value=current_value or "", key=f"text-{item.id}", height=150)
@@ -224,97 +311,154 @@ def question(cur, position: int, key) -> None:
             value = value.isoformat() if value else None
         if st.button(t("survey.next"), key=f"save-{item.id}", type="primary"):
             if value in (None, "") and is_skippable(cur.instrument, item):
-                answer_and_next(status=SKIPPED)
+                answer(status=SKIPPED)
+                st.rerun()
             elif value not in (None, ""):
                 try:
-                    answer_and_next(value)
+                    answer(value)
+                    st.rerun()
                 except AnswerRefused as exc:
-                    st.error(plain(exc.say(st.session_state["lang"])))
+                    st.error(plain(exc.say(lang)))
                 except StegvisError as exc:  # the refusals only the command line meets: shown without the item
                     st.error(plain(str(exc).split(": ", 1)[-1]))
     st.divider()
     back, skip, forward = st.columns(3)
-    if position > 0 and back.button(t("survey.back"), key=f"back-{item.id}"):
-        _go(key, position - 1)
-    if is_skippable(cur.instrument, item) and skip.button(t("survey.skip"), key=f"skip-{item.id}"):
-        answer_and_next(status=SKIPPED)
-    if existing and item.kind in ("scale", "single_choice", "yes_no") and forward.button(t("survey.next"), key=f"fwd-{item.id}"):
-        _go(key, position + 1)
+    if position > 0:
+        back.button(t("survey.back"), key=f"back-{item.id}", width="stretch", on_click=_go, args=(key, position - 1))
+    if is_skippable(cur.instrument, item):
+        skip.button(t("survey.skip"), key=f"skip-{item.id}", width="stretch", on_click=answer, kwargs={"status": SKIPPED})
+    if existing and item.kind in ("scale", "single_choice", "yes_no"):
+        forward.button(t("survey.next"), key=f"fwd-{item.id}", width="stretch", on_click=_go, args=(key, position + 1))
 
 
-def review(cur, key) -> None:
+def _edit(key: str, position: int) -> None:
+    st.session_state["editing"] = True
+    _go(key, position)
+
+
+def _send(visit, parts) -> None:
+    _save(lambda: visit.send_in_all(parts))
+
+
+def review(visit, parts, key: str) -> None:
+    """One compact summary of the whole visit, an "Ändra" beside every answer, one "Skicka in"."""
     lang = st.session_state["lang"]
     st.progress(1.0, text=t("survey.summary"))
     st.subheader(t("survey.summary"), anchor=False)
     st.write(t("survey.summary_help"))
-    for index, text, answer in _visit().summary(cur, lang):
-        with st.container(border=True):
-            left, right = st.columns([5, 1.4])
-            left.markdown(f"**{index + 1}.** {plain(text)}")
-            left.markdown(f"→ {plain(answer)}")  # the participant's own text: shown as typed
-            if right.button(t("survey.change"), key=f"change-{index}"):
-                st.session_state[("editing", cur.part.session_id)] = True
-                _go(key, index)
-    if st.button(t("survey.send"), type="primary", key="send"):
-        if _save(lambda: _visit().send_in(cur)):
-            st.rerun()
-    if st.button(t("survey.back"), key="summary-back"):
-        _go(key, len(cur.questions) - 1)
+    position = 0
+    for cur in parts:
+        if len(parts) > 1:
+            st.markdown(f"**{plain(visit.wording(cur.instrument, lang).title())}**")
+        with st.container(key=f"summary-{cur.part.session_id}", gap="small"):
+            for _, text, given in visit.summary(cur, lang):
+                left, right = st.columns([5, 1.3], vertical_alignment="center")
+                left.markdown(f"{position + 1}\\. {plain(text)} → **{plain(given)}**")  # the answer as typed
+                right.button(t("survey.change"), key=f"change-{position}", width="stretch", on_click=_edit,
+                             args=(key, position))
+                position += 1
+    st.button(t("survey.send"), type="primary", key="send", width="stretch", on_click=_send, args=(visit, parts))
+    st.button(t("survey.back"), key="summary-back", width="stretch", on_click=_go, args=(key, position - 1))
 
 
-def thanks(visit_id: str) -> None:
+def _done() -> None:
+    _clear()
+
+
+def thanks(visit) -> None:
     state = st.session_state
-    st.title(t("survey.thanks"))
+    st.title(t("survey.thanks"), anchor=False)
     st.write(t("survey.thanks_body"))
     if not state.get("show_progress"):
-        if st.button(t("survey.show_progress"), key="show_progress_btn"):
-            state["show_progress"] = True
-            st.rerun()
+        st.button(t("survey.show_progress"), key="show_progress_btn",
+                  on_click=state.__setitem__, args=("show_progress", True))
     else:
-        own_progress(visit_id)
-    if st.button(t("survey.done"), type="primary", key="done"):
-        for name in ("thanks_visit", "show_progress", "visit"):
-            state.pop(name, None)
-        st.rerun()
+        own_progress(visit)
+    st.button(t("survey.done"), type="primary", key="done", on_click=_done)
 
 
-def own_progress(visit_id: str) -> None:
-    """The participant's own results only: from the visit they just answered."""
+def own_progress(visit) -> None:
+    """The participant's own results only, from the visit they just answered: per instrument in
+    plain words, the way its definition says it is read (current and desired state, a scale's
+    bands, or each rating first and latest)."""
     lang = st.session_state["lang"]
-    visit = entrance().visit(visit_id)
-    st.subheader(t("survey.progress_title"), anchor=False)
+    st.header(t("survey.progress_title"), anchor=False)
+    programme = visit.programme_name(lang)
     shown = False
     for result in visit.own_results():
         instrument, responses = result.instrument, result.responses
+        st.subheader(plain(shared_title(instrument, lang)), anchor=False)
         if instrument.current_desired:
-            latest = responses.iloc[-1].dropna().to_dict()
-            previous = responses.iloc[-2].dropna().to_dict() if len(responses) > 1 else None
-            st.plotly_chart(charts.radar(instrument, latest, previous, lang, t("survey.now_title")),
-                            config={"displayModeBar": False})
-            shown = True
-        elif instrument.scales:
-            from indicators.scoring import scored as scores_of
-
-            scored = scores_of(instrument, responses, ["completed_at"])
-            scored[charts.OCCASION] = scored["completed_at"].str[:10]
-            st.caption(plain(instrument.notice.get(lang)) if instrument.notice else "")
-            st.plotly_chart(charts.lines_over_time(scored, {s.id: s.label.get(lang) for s in instrument.scales},
-                                                   title=shared_title(instrument, lang)), config={"displayModeBar": False})
-            shown = True
+            _current_desired(instrument, responses, lang)
+        elif instrument.headline_scale and instrument.headline_scale.bands:
+            _bands(instrument, responses, lang)
         else:
-            wording = visit.wording(instrument, lang)
-            numeric = [i for i in instrument.items if i.kind == "scale" and i.id in responses]
-            if not numeric:
-                continue
-            frame = responses.assign(**{charts.OCCASION: responses["completed_at"].str[:10]})
-            labels = {i.id: _short(wording.item(i, "").text) for i in numeric}
-            st.plotly_chart(charts.lines_over_time(frame, labels, title=t("survey.ratings_title")),
-                            config={"displayModeBar": False})
-            shown = True
+            _ratings(visit, instrument, responses, lang, programme)
+        if instrument.notice:
+            st.caption(plain(instrument.notice.get(lang)))
+        shown = True
     if not shown:
         st.write(t("survey.nothing_yet"))
 
 
-def _short(text: str, limit: int = 42) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+def _when(responses: pd.DataFrame, row: int) -> str:
+    return str(responses["completed_at"].iloc[row])[:10]
 
+
+def _bar(share: float, text: str) -> None:
+    st.progress(min(1.0, max(0.0, share)), text=text)
+
+
+def _current_desired(instrument, responses, lang) -> None:
+    latest = responses.iloc[-1].dropna().to_dict()
+    previous = responses.iloc[-2].dropna().to_dict() if len(responses) > 1 else None
+    st.plotly_chart(charts.radar(instrument, latest, previous, lang), config={"displayModeBar": False,
+                                                                            "staticPlot": True})
+    lines = []
+    for area in instrument.current_desired:
+        now, wish = latest.get(area.current), latest.get(area.desired)
+        if now is None or wish is None:
+            continue
+        name = plain(area.label.get(lang))
+        if wish > now:
+            lines.append(t("survey.gap_more", area=name, now=int(now), wish=int(wish), steps=int(wish - now)))
+        else:
+            lines.append(t("survey.gap_none", area=name, now=int(now)))
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def _bands(instrument, responses, lang) -> None:
+    """Then and now as words (the band), with a simple bar each; no numbers."""
+    from indicators.scoring import band, scored
+
+    scale = instrument.headline_scale
+    scores = scored(instrument, responses, ["completed_at"])[scale.id]
+    low, high = instrument.item_range(scale.items[0])
+    if scale.method == "sum":
+        low, high = low * len(scale.items), high * len(scale.items)
+    rows = [0, len(scores) - 1] if len(scores) > 1 else [0]
+    for row in rows:
+        value = scores.iloc[row]
+        if pd.isna(value):
+            continue
+        word = band(pd.Series([value]).to_numpy(), scale.bands)[0]
+        label = next((b.label.get(lang) for b in scale.bands if b.id == word), None)
+        day = _when(responses, row)
+        when = t("survey.first_time", day=day) if row == 0 and len(rows) > 1 else t("survey.latest", day=day)
+        _bar((value - low) / (high - low), f"{when}: {plain(label)}" if label else when)
+
+
+def _ratings(visit, instrument, responses, lang, programme) -> None:
+    """Each rating the first time and the latest, as two bars and in words."""
+    wording = visit.wording(instrument, lang)
+    for item in instrument.items:
+        if item.kind != "scale" or item.id not in responses or responses[item.id].dropna().empty:
+            continue
+        low, high = instrument.item_range(item.id)
+        given = responses[item.id].dropna()
+        st.markdown(plain(wording.item(item, programme).text))
+        first, last = given.iloc[0], given.iloc[-1]
+        if len(given) > 1:
+            _bar((first - low) / (high - low), t("survey.rating_first", value=int(first), most=high))
+        _bar((last - low) / (high - low), t("survey.rating_latest", value=int(last), most=high))

@@ -57,6 +57,8 @@ SETTINGS = {
         Setting("lockout_attempts", 5, 3, 20, "Failed logins before an account is locked"),
         Setting("lockout_minutes", 15, 1, 24 * 60, "How long a locked account stays locked"),
         Setting("code_valid_days", 14, 1, 90, "How long a participant's access code works"),
+        Setting("tablet_idle_minutes", 5, 1, 60,
+                "A participant's tablet left this long without a tap goes back to the code page"),
         Setting("code_guesses_per_minute", 20, 5, 600,
                 "Wrong participant codes per minute, server-wide, before code entry pauses (logged)"),
         Setting("retention_years", 5, 1, 50, "Years after exit before `stegvis purge` erases a participant"),

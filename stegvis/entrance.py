@@ -13,7 +13,7 @@ from stegvis import audit
 from stegvis.access import Access
 from stegvis.accounts import User, authenticate, still_active
 from stegvis.database import open_db
-from stegvis.visits import ParticipantVisit, open_by_code
+from stegvis.visits import RESUMES, ParticipantVisit, open_by_code
 from surveys.definitions import Catalog
 from surveys.store import definitions_version, load_catalog
 
@@ -104,3 +104,26 @@ class Entrance:
     def visit(self, visit_id: str) -> ParticipantVisit:
         """The visit this browser session opened with a code earlier."""
         return ParticipantVisit(self._db, self.catalog, visit_id)
+
+    # A reload or a sleeping tablet starts a new browser session: a resume token brings it back to
+    # its visit without the code (stegvis.visits.ResumeTokens; the threats in docs/reliability.md).
+
+    def _idle_seconds(self) -> int:
+        return setting(self._db, "tablet_idle_minutes") * 60
+
+    def resume_token(self, visit: ParticipantVisit) -> str:
+        """A new token for a visit just opened by its code (the visit's older tokens stop working)."""
+        return RESUMES.issue(str(self.path), visit.visit_id)
+
+    def resume(self, token: str | None, position: int | None = None) -> tuple[ParticipantVisit, int | None] | None:
+        """The visit a live token opens and the question last shown, counted as a tap (and the
+        new position remembered); None when the token is unknown, idle too long or forgotten."""
+        found = RESUMES.use(str(self.path), token, self._idle_seconds(), position)
+        return None if found is None else (self.visit(found.visit_id), found.position)
+
+    def resume_alive(self, token: str | None) -> bool:
+        return RESUMES.alive(str(self.path), token, self._idle_seconds())
+
+    def forget_resume(self, token: str | None) -> None:
+        """"Klar", or a pause: this tablet no longer leads back to the visit."""
+        RESUMES.forget(token)

@@ -6,7 +6,10 @@ may see. No method takes a participant id or a session id from the page."""
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -58,6 +61,67 @@ def open_by_code(db, catalog: Catalog, code: str, address: str | None) -> "Parti
 
 
 @dataclass
+class _Resume:
+    visit_id: str
+    database: str
+    position: int | None
+    last_seen: float
+
+
+class ResumeTokens:
+    """Short-lived tokens that let one browser come back to its visit after a reload or a
+    sleeping tablet, without the code. A token is random (144 bits), is not the code and says
+    nothing about it, opens only the visit it was issued for, and lives only in this app
+    process's memory: it dies when the tablet is left alone for `tablet_idle_minutes`, when
+    the participant taps "Klar", when the code is typed again elsewhere (one token per visit)
+    and when the server restarts. Threats and limits: docs/reliability.md."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock, self._lock = clock, threading.Lock()
+        self._tokens: dict[str, _Resume] = {}
+
+    def issue(self, database: str, visit_id: str) -> str:
+        token = secrets.token_urlsafe(18)
+        with self._lock:
+            for old in [k for k, r in self._tokens.items() if r.visit_id == visit_id and r.database == database]:
+                del self._tokens[old]
+            self._tokens[token] = _Resume(visit_id, database, None, self._clock())
+        return token
+
+    def _live(self, database: str, token: str | None, idle_seconds: float) -> _Resume | None:
+        found = self._tokens.get(token) if token else None
+        if found is None or found.database != database:
+            return None
+        if self._clock() - found.last_seen > idle_seconds:
+            del self._tokens[token]
+            return None
+        return found
+
+    def use(self, database: str, token: str | None, idle_seconds: float, position: int | None = None) -> _Resume | None:
+        """The live token's visit (and the question last shown), counted as a tap; None once
+        the token is unknown or has been idle too long (it is then forgotten)."""
+        with self._lock:
+            found = self._live(database, token, idle_seconds)
+            if found is not None:
+                found.last_seen = self._clock()
+                if position is not None:
+                    found.position = position
+            return found
+
+    def alive(self, database: str, token: str | None, idle_seconds: float) -> bool:
+        """Whether the token still works, without counting this as a tap."""
+        with self._lock:
+            return self._live(database, token, idle_seconds) is not None
+
+    def forget(self, token: str | None) -> None:
+        with self._lock:
+            self._tokens.pop(token, None)
+
+
+RESUMES = ResumeTokens()  # one per app process, shared by its browser sessions
+
+
+@dataclass
 class OwnResult:
     """One instrument's completed responses of the visit's participant, oldest first."""
 
@@ -75,6 +139,17 @@ class ParticipantVisit:
     def current(self) -> survey_flow.Current | None:
         """The instrument being answered, with its answers so far; None when all are sent in."""
         return survey_flow.current(self._db, self.catalog, self.visit_id)
+
+    def parts(self) -> list[survey_flow.Current]:
+        """Every instrument of the visit not yet sent in, in order, with its answers so far."""
+        return survey_flow.open_parts(self._db, self.catalog, self.visit_id)
+
+    def send_in_all(self, parts: list[survey_flow.Current]) -> None:
+        """Send in the whole visit at once (follow-up status included), or nothing."""
+        for cur in parts:
+            self._own(cur)
+        with _storage():
+            survey_flow.send_in_all(self._db, parts, self._programme(parts[0]) if parts else None)
 
     def programme_name(self, lang: str) -> str:
         """What the questions call the programme: its name, or the förbund for a round that

@@ -48,6 +48,15 @@ def current(db, catalog: Catalog, visit_id: str) -> Current | None:
     return None
 
 
+def open_parts(db, catalog: Catalog, visit_id: str) -> list[Current]:
+    """Every instrument of the visit not yet sent in, in order: one visit is answered, looked
+    through and sent in as a whole."""
+    visit = get_visit(db, visit_id)
+    return [Current(visit, part, catalog.instrument(part.instrument_id, part.instrument_version),
+                    session_answers(db, part.session_id), number, len(visit.parts))
+            for number, part in enumerate(visit.parts, start=1) if part.status == "open"]
+
+
 def give(db, cur: Current, item_id: str, value=None, *, status: str = ANSWERED, other_text: str | None = None) -> Answer:
     """Check and store one answer now; the caller moves on only after this returns."""
     answer = check_answer(cur.instrument, item_id, value, status=status, other_text=other_text)
@@ -64,6 +73,14 @@ def send_in(db, cur: Current, programme: Programme | None = None) -> None:
         if programme is not None:
             status_from_survey(db, programme, cur.visit.participant_id, cur.visit.occasion, cur.instrument.id,
                                cur.answers)
+
+
+def send_in_all(db, parts: list[Current], programme: Programme | None = None) -> None:
+    """Send in every open instrument of a visit at once ("Skicka in" once per visit): each part
+    as `send_in` does, follow-up status included, all or none."""
+    with transaction(db):
+        for cur in parts:
+            send_in(db, cur, programme)
 
 
 def answer_text(instrument: Instrument, item: Item, answer: Answer | None, lang: str = "sv") -> str:

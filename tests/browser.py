@@ -104,12 +104,14 @@ def settle(page) -> None:
         "!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=20_000)
 
 
-def axe_problems(page) -> list[str]:
-    """Serious and critical axe-core violations on the page, once it has settled."""
+def axe_problems(page, every_impact: bool = False) -> list[str]:
+    """Serious and critical axe-core violations on the page, once it has settled (with
+    `every_impact`, moderate and minor ones too). axe-core comes bundled with the
+    axe-playwright-python package: nothing is fetched from the network."""
     from axe_playwright_python.sync_playwright import Axe
 
     settle(page)
     results = Axe().run(page)
     return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}: "
             f"{v['nodes'][0].get('failureSummary', '')[:240]} / {v['nodes'][0].get('html', '')[:200]}"
-            for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+            for v in results.response["violations"] if every_impact or v.get("impact") in ("serious", "critical")]

@@ -1,6 +1,7 @@
 """The participant's survey through the real app (`stegvis serve`) in Debian's chromium:
 a whole KASAM-29 and self-rating visit with a skip, going back and changing, a reload and
-a server restart mid-way; wrong, expired and used codes; then the stored answers."""
+a server restart mid-way, one summary and one "Skicka in"; wrong, expired and used codes;
+then the stored answers."""
 
 from datetime import datetime, timedelta, timezone
 
@@ -87,45 +88,47 @@ def test_expired_code_is_refused_the_same_way(world, page):
 def test_whole_kasam_and_self_rating_visit(world, page):
     server, db, codes = world
     enter_code(page, server.url, codes["full"].lower())  # any case is accepted
-    wait_question(page, 1, 29)
+    wait_question(page, 1, 35)  # one progress for the whole visit: 29 + 6 questions
     assert page.get_by_text("Testformulering fråga 1", exact=True).is_visible()
     assert page.get_by_text("Teständpunkt låg 1").is_visible(), "the item's own end labels"
     assert axe_problems(page) == []
     for n in range(1, 11):
-        choose(page, str(1 + n % 7), n, 29)
+        choose(page, str(1 + n % 7), n, 35)
     page.get_by_role("button", name="Hoppa över").click()  # question 11
-    wait_question(page, 12, 29)
+    wait_question(page, 12, 35)
     for n in range(12, 16):
-        choose(page, "4", n, 29)
+        choose(page, "4", n, 35)
 
-    page.reload()  # the tablet's browser reloads: the code again resumes at question 16
-    enter_code(page, server.url, codes["full"])
-    wait_question(page, 16, 29)
+    page.reload()  # the tablet's browser reloads: back at question 16, without the code
+    wait_question(page, 16, 35)
     for n in range(16, 21):
-        choose(page, "5", n, 29)
+        choose(page, "5", n, 35)
 
-    server.restart()  # the server dies and comes back: nothing is lost
+    server.restart()  # the server dies and comes back: nothing is lost, the code resumes
     enter_code(page, server.url, codes["full"])
-    wait_question(page, 21, 29)
-    for n in range(21, 30):
-        choose(page, "6", n, 29)
-    page.get_by_text("Titta igenom dina svar", exact=True).first.wait_for(timeout=20_000)
+    wait_question(page, 21, 35)
+    for n in range(21, 29):
+        choose(page, "6", n, 35)
+    page.get_by_role("button", name="6", exact=True).click()  # question 29, the last of KASAM
+    page.get_by_text("Del 2 av 2: Självskattning").wait_for(timeout=20_000)  # a short pause between parts
+    page.get_by_role("button", name="Fortsätt").click()
+    wait_question(page, 30, 35)
+    assert page.get_by_text("Porten har utvecklat dig", exact=False).count() == 1, "{insats} is the programme"
+    choose(page, "7", 30, 35)
+    choose(page, "8", 31, 35)
+    page.get_by_role("button", name="Tillbaka").click()  # back to question 31 and change it
+    wait_question(page, 31, 35)
+    choose(page, "3", 31, 35)
+    for n in range(32, 36):
+        choose(page, "5", n, 35)
+    page.get_by_role("button", name="Skicka in").wait_for(timeout=20_000)
+    settle(page)
+    assert page.get_by_role("button", name="Skicka in").count() == 1, "one summary and one Skicka in per visit"
+    assert page.get_by_role("button", name="Ändra").count() == 35
     page.get_by_role("button", name="Ändra").nth(2).click()  # change question 3
-    wait_question(page, 3, 29)
+    wait_question(page, 3, 35)
     page.get_by_role("button", name="2", exact=True).click()
     page.get_by_role("button", name="Skicka in").wait_for(timeout=20_000)
-    page.get_by_role("button", name="Skicka in").click()
-
-    wait_question(page, 1, 6)  # the queued self-rating starts after KASAM
-    assert page.get_by_text("Del 2 av 2").count() == 1
-    assert page.get_by_text("Porten har utvecklat dig", exact=False).count() == 1, "{insats} is the programme"
-    choose(page, "7", 1, 6)
-    choose(page, "8", 2, 6)
-    page.get_by_role("button", name="Tillbaka").click()  # back to question 2 and change it
-    wait_question(page, 2, 6)
-    choose(page, "3", 2, 6)
-    for n in range(3, 7):
-        choose(page, "5 · varken mer eller mindre", n, 6)
     page.get_by_role("button", name="Skicka in").click()
     page.get_by_text("Tack för dina svar!").wait_for(timeout=20_000)
     assert axe_problems(page) == []
@@ -158,11 +161,11 @@ def test_self_rating_at_laptop_size_and_own_progress(world):
         enter_code(page, server.url, codes["rating"])
         wait_question(page, 1, 6)
         for n in range(1, 7):
-            value = n + 3
-            choose(page, "5 · varken mer eller mindre" if value == 5 else str(value), n, 6)
+            choose(page, str(n + 3), n, 6)
         page.get_by_role("button", name="Skicka in").click()
         page.get_by_role("button", name="Visa hur det har gått för mig").click()
-        page.get_by_text("Dina skattningar över tid").wait_for(timeout=20_000)
+        page.get_by_text("Självskattning", exact=True).wait_for(timeout=20_000)
+        page.get_by_text("Nu: 9 av 10").wait_for(timeout=20_000)  # each rating in words, the latest
         assert page.get_by_text("KASAM", exact=False).count() == 0, "nothing but the participant's own ratings"
         browser.close()
     values = [r[0] for r in db.execute(

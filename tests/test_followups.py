@@ -49,11 +49,12 @@ def answer_follow_up(db, pid, occasion, status, day):
         from surveys.sessions import visit_for_code
 
         visit = ParticipantVisit(db, CATALOG, visit_for_code(db, code).visit)
-        cur = visit.current()
+        parts = visit.parts()
+        cur = parts[0]
         if status is not None:
             visit.give(cur, "gor_nu", status)
         visit.give(cur, "behover_stod", "nej")
-        visit.send_in(cur)
+        visit.send_in_all(parts)  # one "Skicka in" for the whole visit, as the page does
 
 
 def statuses(db):

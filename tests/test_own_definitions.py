@@ -150,7 +150,9 @@ def test_the_participant_sees_their_shared_results(world, monkeypatch):
     test.button(key="send").click().run()
     test.button(key="show_progress_btn").click().run()
     assert not test.exception, test.exception
-    assert test.get("plotly_chart"), "the shared instrument's results are drawn"
+    assert any("Välmående" in str(s.value) for s in test.subheader), "the shared instrument's results are shown"
+    said = [str(p.proto.text) for p in test.get("progress")]
+    assert any("Nu" in text or "Första gången" in text for text in said), said  # its band, in words
 
 
 def test_board_report_page_pdf_and_workbook(world, monkeypatch):

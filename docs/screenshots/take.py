@@ -28,7 +28,7 @@ def answer(page, label: str, n: int, of: int) -> None:
     """Tap a step on question n and wait for the next screen."""
     page.get_by_role("button", name=label, exact=True).first.click()
     following = page.get_by_text(f"Fråga {n + 1} av {of}", exact=True) if n < of else \
-        page.get_by_role("button", name="Skicka in")
+        page.get_by_role("button", name="Skicka in").or_(page.get_by_role("button", name="Fortsätt"))
     following.wait_for()
     settle(page)
 
@@ -38,23 +38,24 @@ def participant(page, url: str) -> None:
     page.get_by_label("Kod").wait_for()
     shoot(page, "participant-start")
     enter_code(page, url, "VAGEN3")
-    page.get_by_text("Fråga 1 av 14", exact=True).wait_for()
+    page.get_by_text("Fråga 1 av 22", exact=True).wait_for()
     settle(page)
     for n, value in enumerate(("4", "8", "5"), start=1):
-        answer(page, value, n, 14)
+        answer(page, value, n, 22)
     shoot(page, "participant-question")
     for n in range(4, 15):
-        answer(page, "7" if n % 2 == 0 else "5", n, 14)
-    page.get_by_role("button", name="Skicka in").click()
-    page.get_by_text("Fråga 1 av 8", exact=True).wait_for()
+        answer(page, "7" if n % 2 == 0 else "5", n, 14 if n == 14 else 22)
+    page.get_by_role("button", name="Fortsätt").click()  # the pause between the two parts
+    page.get_by_text("Fråga 15 av 22", exact=True).wait_for()
     settle(page)
-    for n in range(1, 8):
-        answer(page, "4\nStämmer ganska bra", n, 8)
+    for n in range(15, 22):
+        answer(page, "4 · Stämmer ganska bra", n, 22)
     page.get_by_role("button", name="Nästa").click()  # the free-text question, left empty
     page.get_by_role("button", name="Skicka in").wait_for()
     page.get_by_role("button", name="Skicka in").click()
     page.get_by_role("button", name="Visa hur det har gått för mig").click()
-    page.get_by_text("Nuläge och önskat läge").first.wait_for()
+    page.get_by_text("Så har det gått för dig").first.wait_for()
+    page.wait_for_timeout(1500)  # let Plotly draw
     shoot(page, "participant-thanks")
 
 
