@@ -11,6 +11,7 @@ st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 st.markdown(READABLE_CSS, unsafe_allow_html=True)
 
 user = auth.current_user()
+auth.browser_steps()  # after a login or logout: the route that sets or removes the session cookie
 if user is None:
     pages = [
         st.Page(survey.page, title=t("app.survey"), url_path="enkat", default=True),
