@@ -96,8 +96,9 @@ def caseload_page() -> None:
     st.subheader(t("coach.todo.title", n=len(tasks)), anchor=False)
     if tasks:
         order = {"overdue": 0, "exit_unrecorded": 1, "past_max": 2, "code_expired": 3, "due": 4, "near_max": 5}
+        # the date is in the detail's words; a column of its own pushed the table past a tablet's width
         st.dataframe(pd.DataFrame([{t("coach.todo.who"): codes[task.participant_id], t("coach.todo.what"): t(KIND_LABELS[task.kind]),
-                                    t("coach.todo.detail"): detail, t("coach.todo.date"): task.on}
+                                    t("coach.todo.detail"): detail}
                                    for task, detail in sorted(found, key=lambda f: (order[f[0].kind], f[0].on))]),
                      hide_index=True, width="stretch")
     else:
@@ -139,9 +140,11 @@ def caseload_page() -> None:
     st.caption(t("coach.caseload.click"))
     picked = st.dataframe(table.astype(object).where(table.notna(), ""), hide_index=True, width="stretch",
                           on_select="rerun", selection_mode="single-row", key="caseload_table",
-                          column_config={t("coach.column.code"): st.column_config.TextColumn(width="small"),
+                          column_config={t("coach.column.code"): st.column_config.TextColumn(width=80),
+                                         t("coach.column.programme"): st.column_config.TextColumn(width=110),
                                          t("coach.column.weeks"): st.column_config.NumberColumn(width=60),
-                                         t("coach.column.next"): st.column_config.TextColumn(width="medium")})
+                                         t("coach.column.last_survey"): st.column_config.TextColumn(width=105),
+                                         t("coach.column.next"): st.column_config.TextColumn(width=165)})
     st.caption(t("coach.caseload.count", shown=len(table), total=len(caseload)))
     rows = picked.selection.rows if picked is not None else []
     if rows:
