@@ -93,7 +93,7 @@ def caseload_page() -> None:
     found = _todo_list(api, caseload, today)
     tasks = [task for task, _ in found]
     codes = dict(zip(caseload["participant_id"], caseload["code"]))
-    st.subheader(t("coach.todo.title", n=len(tasks)), anchor=False)
+    st.header(t("coach.todo.title", n=len(tasks)), anchor=False)
     if tasks:
         order = {"overdue": 0, "exit_unrecorded": 1, "past_max": 2, "code_expired": 3, "due": 4, "near_max": 5}
         # the date is in the detail's words; a column of its own pushed the table past a tablet's width
@@ -104,7 +104,7 @@ def caseload_page() -> None:
     else:
         st.success(t("coach.todo.none"))
 
-    st.subheader(t("coach.caseload.participants"), anchor=False)
+    st.header(t("coach.caseload.participants"), anchor=False)
     left, middle, right = st.columns([1.8, 1.6, 1.6], vertical_alignment="bottom")  # room for the toggle label
     programmes = sorted(caseload["programme_id"].unique())
     chosen = left.multiselect(t("coach.programme"), programmes, default=programmes, placeholder=t("common.choose_several"),
@@ -350,7 +350,7 @@ def _history(api, participant_id: int, programme) -> None:
     whether it was sent in; a visit begun but not sent in says so, with how far it got."""
     sessions = api.caseload_sessions()
     mine = sessions[sessions["participant_id"] == participant_id].sort_values("created_at", ascending=False)
-    st.subheader(t("coach.history.title"), anchor=False)
+    st.header(t("coach.history.title"), anchor=False)
     if mine.empty:
         st.write(t("coach.history.none"))
         return
@@ -380,7 +380,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
     extensions past the maximum time."""
     mine = [e for e in person["events"] if e["programme_id"] == programme.id]
     if programme.events:
-        st.subheader(t("coach.path.events"), anchor=False)
+        st.header(t("coach.path.events"), anchor=False)
         if mine:
             st.table(pd.DataFrame([{t("coach.path.when"): e["happened_on"],
                                     t("coach.path.what"): programme.event(e["event"]).label.sv,
@@ -395,7 +395,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
             if st.form_submit_button(t("coach.path.save_event"), type="primary"):
                 _saved(lambda: api.record_event(participant_id, programme.id, event, day.isoformat(),
                                                 value if programme.event(event).value_label else None))
-    st.subheader(t("coach.path.parties"), anchor=False)
+    st.header(t("coach.path.parties"), anchor=False)
     current = [p["party"] for p in person["parties"] if p["programme_id"] == programme.id]
     chosen = st.multiselect(t("coach.path.parties_help"), [p.id for p in programme.parties], default=current,
                             placeholder=t("common.choose_several"),
@@ -413,7 +413,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
                   for o, repetition, day in occasion_dates(programme, started, exited, date.today())
                   if programme.occasion(o).anchor == "year_end" and day <= date.today() + DUE_WINDOW]
     if followups:
-        st.subheader(t("coach.path.followups"), anchor=False)
+        st.header(t("coach.path.followups"), anchor=False)
         recorded = {(f["occasion"], f["year"]): f for f in person["followups"] if f["programme_id"] == programme.id}
         for occasion, year in followups:
             done = recorded.get((occasion.id, year))
@@ -430,7 +430,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
                     _saved(lambda: api.record_followup(participant_id, programme.id, occasion.id, status,
                                                        year=year or None))
     if programme.max_duration_months and not enrolment["exited_on"]:
-        st.subheader(t("coach.path.extension"), anchor=False)
+        st.header(t("coach.path.extension"), anchor=False)
         extended = sum(x["months"] for x in person["extensions"])
         limit = max_date(programme, date.fromisoformat(enrolment["started_on"]), extended)
         st.caption(t("coach.path.limit", day=limit.isoformat(), extended=extended))
@@ -547,9 +547,9 @@ def _record_exit(api, person: dict, enrolment: dict, programme) -> None:
     exit_survey = next((o for o in programme.occasions if o.anchor == "exit" and o.offset_months == 0
                         and o.instruments), None)
     if exit_survey is not None:
-        st.subheader(t("coach.exit.survey_heading"), anchor=False)
+        st.header(t("coach.exit.survey_heading"), anchor=False)
         _start_survey(api, person, enrolment, programme, only=exit_survey.id, where="exit")
-    st.subheader(t("coach.exit.heading"), anchor=False)
+    st.header(t("coach.exit.heading"), anchor=False)
     pending_key = f"exit_pending_{enrolment['id']}"
     if enrolment["exited_on"]:
         st.write(t("coach.exit.done", on=enrolment["exited_on"],
@@ -731,7 +731,7 @@ def trends_page() -> None:
         drawn = True
         pairs = paired_change(scores, scale.id, reliable=scale.reliable_change)
         summary = summarise_change(pairs)
-        st.subheader(t("coach.trends.heading", instrument=plain(instrument.title.sv)), anchor=False)
+        st.header(t("coach.trends.heading", instrument=plain(instrument.title.sv)), anchor=False)
         if summary.n == 0:
             st.write(t("coach.trends.none"))
             continue

@@ -24,6 +24,7 @@ LOGOUT_PATH = "/staff/logout"
 # Stegvis session, so the identity provider's answer cannot outlive Stegvis's inactivity timeout.
 STREAMLIT_AUTH_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 _HEADERS = {"Cache-Control": "no-store"}
+NOTICES = ("expired", "sso_unmapped")  # what the login page may say after a logout
 
 
 def _target(value: str | None) -> str:
@@ -72,7 +73,9 @@ async def logout(request: Request) -> RedirectResponse:
     token = request.cookies.get(COOKIE)
     if token:
         await asyncio.to_thread(_end, token)
-    response = RedirectResponse("/login", status_code=303, headers=_HEADERS)
+    then = request.query_params.get("then")
+    target = f"/login?then={then}" if then in NOTICES else "/login"
+    response = RedirectResponse(target, status_code=303, headers=_HEADERS)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
     _forget_streamlit_login(request, response)
     return response

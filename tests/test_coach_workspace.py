@@ -52,7 +52,7 @@ def as_user(demo, monkeypatch, name, username="anna"):
 
 
 def all_text(test) -> str:
-    parts = [str(e.value) for kind in ("markdown", "title", "subheader", "caption", "info", "warning", "error",
+    parts = [str(e.value) for kind in ("markdown", "title", "header", "subheader", "caption", "info", "warning", "error",
                                        "success") for e in getattr(test, kind)]
     parts += [frame.value.to_csv() for frame in test.dataframe]
     return "\n".join(parts)
