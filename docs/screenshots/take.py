@@ -1,5 +1,5 @@
 """Take the README's screenshots from a real `stegvis serve` on fresh demo data, at tablet
-size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py"""
+size (810 × 1080). Run: .venv/bin/python docs/screenshots/take.py [participant] [coach] [board] [rounds]"""
 
 from __future__ import annotations
 
@@ -75,12 +75,7 @@ def coach(page, url: str, db_path: Path) -> None:
         "JOIN users u ON u.id = p.coach_id AND u.username = 'cecilia' "
         "WHERE s.instrument_id = 'kasam29' AND s.status = 'completed' GROUP BY p.id "
         "ORDER BY count(*) DESC, p.code LIMIT 1").fetchone()[0]
-    page.get_by_role("link", name="Deltagare", exact=True).click()
-    page.get_by_role("combobox").first.wait_for()  # nobody is chosen until the coach chooses
-    settle(page)
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.keyboard.type(code)  # the list is long and virtualised: filter it as a person would
-    page.get_by_role("option", name=code).click()
+    page.goto(f"{url}/deltagare?kod={code}")  # each participant has an address of their own
     page.get_by_text(f"{code} ·").wait_for()
     settle(page)
     page.get_by_role("tab", name="KASAM-29 (känsla av sammanhang)").click()
@@ -156,10 +151,15 @@ def main() -> None:
         try:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
-                participant(browser.new_page(viewport=SIZE), server.url)
-                coach(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
-                board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
-                rounds(browser.new_page(viewport={"width": 1024, "height": 768}), server.url, path)
+                wanted = set(sys.argv[1:]) or {"participant", "coach", "board", "rounds"}  # e.g. `take.py coach`
+                if "participant" in wanted:
+                    participant(browser.new_page(viewport=SIZE), server.url)
+                if "coach" in wanted:
+                    coach(browser.new_page(viewport=SIZE), server.url, path)
+                if "board" in wanted:
+                    board(browser.new_page(viewport={"width": 1024, "height": 900}), server.url, path)
+                if "rounds" in wanted:
+                    rounds(browser.new_page(viewport={"width": 1024, "height": 768}), server.url, path)
                 browser.close()
         finally:
             server.kill()
