@@ -13,6 +13,7 @@ import streamlit as st
 from stegvis import charts
 from dashboards.auth import access
 from dashboards.common import plain
+from stegvis.access import exit_undoable
 from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from stegvis.reports import decimal, gender_label
@@ -30,11 +31,23 @@ DECISIONS = {"ej_inskriven": N_("coach.referral.not_enrolled"), "vantar": N_("co
 STATUSES = {"arbete": N_("coach.path.status.arbete"), "studier": N_("coach.path.status.studier"),
             "varken": N_("coach.path.status.varken")}
 KIND_LABELS = {"overdue": N_("coach.todo.overdue"), "due": N_("coach.todo.due"), "near_max": N_("coach.todo.near_max"),
-               "past_max": N_("coach.todo.past_max"), "code_expired": N_("coach.todo.code_expired")}
+               "past_max": N_("coach.todo.past_max"), "code_expired": N_("coach.todo.code_expired"),
+               "exit_unrecorded": N_("coach.todo.exit_unrecorded")}
 TODO_DETAILS = {"overdue": N_("coach.todo.overdue_detail"), "due": N_("coach.todo.due_detail"),
                 "near_max": N_("coach.todo.near_max_detail"), "past_max": N_("coach.todo.past_max_detail"),
-                "code_expired": N_("coach.todo.code_expired_detail")}
+                "code_expired": N_("coach.todo.code_expired_detail"),
+                "exit_unrecorded": N_("coach.todo.exit_unrecorded_detail")}
 OCCASION = charts.OCCASION
+PARTICIPANT_PATH = "deltagare"  # /deltagare?kod=PO-24002: one participant's own address
+
+
+def participant_address_page():
+    """The participant page as st.navigation knows it (streamlit_app.py), to switch to."""
+    return st.Page(participant_page, title=t("app.participant"), url_path=PARTICIPANT_PATH)
+
+
+def open_participant(code: str) -> None:
+    st.switch_page(participant_address_page(), query_params={"kod": code})
 
 
 def _gender(gender) -> str:
@@ -80,20 +93,22 @@ def caseload_page() -> None:
     found = _todo_list(api, caseload, today)
     tasks = [task for task, _ in found]
     codes = dict(zip(caseload["participant_id"], caseload["code"]))
-    st.subheader(t("coach.todo.title", n=len(tasks)), anchor=False)
+    st.header(t("coach.todo.title", n=len(tasks)), anchor=False)
     if tasks:
-        order = {"overdue": 0, "past_max": 1, "code_expired": 2, "due": 3, "near_max": 4}
+        order = {"overdue": 0, "exit_unrecorded": 1, "past_max": 2, "code_expired": 3, "due": 4, "near_max": 5}
+        # the date is in the detail's words; a column of its own pushed the table past a tablet's width
         st.dataframe(pd.DataFrame([{t("coach.todo.who"): codes[task.participant_id], t("coach.todo.what"): t(KIND_LABELS[task.kind]),
-                                    t("coach.todo.detail"): detail, t("coach.todo.date"): task.on}
+                                    t("coach.todo.detail"): detail}
                                    for task, detail in sorted(found, key=lambda f: (order[f[0].kind], f[0].on))]),
                      hide_index=True, width="stretch")
     else:
         st.success(t("coach.todo.none"))
 
-    st.subheader(t("coach.caseload.participants"), anchor=False)
+    st.header(t("coach.caseload.participants"), anchor=False)
     left, middle, right = st.columns([1.8, 1.6, 1.6], vertical_alignment="bottom")  # room for the toggle label
     programmes = sorted(caseload["programme_id"].unique())
-    chosen = left.multiselect(t("coach.programme"), programmes, default=programmes, format_func=lambda p: _programme_name(api, p))
+    chosen = left.multiselect(t("coach.programme"), programmes, default=programmes, placeholder=t("common.choose_several"),
+                              format_func=lambda p: _programme_name(api, p))
     text = middle.text_input(t("coach.caseload.search"))
     show_exited = right.toggle(t("coach.caseload.show_exited"), value=False)
     view = caseload[caseload["programme_id"].isin(chosen)]
@@ -106,7 +121,8 @@ def caseload_page() -> None:
     next_due = {}
     for task in tasks:
         if task.kind in ("due", "overdue") and task.participant_id not in next_due:
-            next_due[task.participant_id] = f"{task.on} ({t(KIND_LABELS[task.kind]).lower()})"
+            next_due[task.participant_id] = t("coach.column.next_value", on=task.on.isoformat(),
+                                              what=t(KIND_LABELS[task.kind]).lower())
     flags = _latest_flags(api)
     started = pd.to_datetime(view["started_on"])
     ended = pd.to_datetime(view["exited_on"]).fillna(pd.Timestamp(today))
@@ -117,10 +133,28 @@ def caseload_page() -> None:
         t("coach.column.last_survey"): view["participant_id"].map(last),
         t("coach.column.next"): view["participant_id"].map(next_due),
         t("coach.column.flags"): view["participant_id"].map(flags),
-        t("coach.column.exited"): view["exited_on"], t("coach.column.outcome"): view["outcome"],
     })
-    st.dataframe(table.astype(object).where(table.notna(), ""), hide_index=True, width="stretch")
+    if show_exited:  # only then: two columns fewer keep the table within a tablet's width
+        table[t("coach.column.exited")] = view["exited_on"]
+        table[t("coach.column.outcome")] = [_outcome_label(api, p, o) for p, o in zip(view["programme_id"], view["outcome"])]
+    st.caption(t("coach.caseload.click"))
+    picked = st.dataframe(table.astype(object).where(table.notna(), ""), hide_index=True, width="stretch",
+                          on_select="rerun", selection_mode="single-row", key="caseload_table",
+                          column_config={t("coach.column.code"): st.column_config.TextColumn(width=80),
+                                         t("coach.column.programme"): st.column_config.TextColumn(width=110),
+                                         t("coach.column.weeks"): st.column_config.NumberColumn(width=60),
+                                         t("coach.column.last_survey"): st.column_config.TextColumn(width=105),
+                                         t("coach.column.next"): st.column_config.TextColumn(width=165)})
     st.caption(t("coach.caseload.count", shown=len(table), total=len(caseload)))
+    rows = picked.selection.rows if picked is not None else []
+    if rows:
+        open_participant(str(table.iloc[rows[0]][t("coach.column.code")]))
+
+
+def _outcome_label(api, programme_id: str, outcome) -> str:
+    if outcome is None or pd.isna(outcome):
+        return ""
+    return api.catalog.programme(programme_id).outcome_label(outcome)
 
 
 def _latest_flags(api) -> dict:
@@ -155,10 +189,32 @@ def _pick_participant(api) -> int | None:
     people = people.assign(left=~people["participant_id"].isin(active)).sort_values(["left", "code"], kind="stable")
     codes = dict(zip(people["code"], people["participant_id"]))
     left = set(people.loc[people["left"], "code"])
+    # the address names the person (a bookmark, a reload, a click in the caseload); the box follows it
+    asked = st.query_params.get("kod")
+    if asked != st.session_state.get("_coach_kod_seen"):  # a new address, not the box's own echo
+        st.session_state["_coach_kod_seen"] = asked
+        if asked and asked not in codes:
+            try:
+                api.participant_by_code(asked)  # refused and logged: not in this coach's caseload
+            except StegvisError:
+                st.session_state["_coach_refused"] = True
+                st.session_state.pop("coach_participant", None)
+        elif asked:
+            st.session_state.pop("_coach_refused", None)
+            st.session_state["coach_participant"] = asked
+    if st.session_state.get("_coach_refused"):
+        st.info(t("coach.pick.not_yours"))
     chosen = st.selectbox(t("coach.pick.label"), list(codes), index=None, placeholder=t("coach.pick.placeholder"),
                           format_func=lambda c: t("coach.pick.exited", code=c) if c in left else c,
                           key="coach_participant")
-    return None if chosen is None else int(codes[chosen])
+    if chosen is None:
+        if not st.session_state.get("_coach_refused"):
+            st.query_params.pop("kod", None)
+            st.session_state["_coach_kod_seen"] = None
+        return None
+    st.session_state.pop("_coach_refused", None)
+    st.query_params["kod"] = st.session_state["_coach_kod_seen"] = chosen
+    return int(codes[chosen])
 
 
 def participant_page() -> None:
@@ -189,6 +245,7 @@ def participant_page() -> None:
                     t("coach.tab.other"), t("coach.tab.path"), t("coach.tab.exit")])
     with tabs[0]:
         _start_survey(api, person, enrolment, programme)
+        _history(api, participant_id, programme)
     answers = api.participant_answers(participant_id)
     for tab, instrument in zip(tabs[1:], scaled):
         with tab:
@@ -197,7 +254,7 @@ def participant_page() -> None:
         with tabs[1 + len(scaled)]:
             _current_desired(api, participant_id, areas)
     with tabs[-3]:
-        _other_surveys(api, answers, {i.id for i in scaled + areas})
+        _other_surveys(api, answers, {i.id for i in scaled + areas}, programme)
     with tabs[-2]:
         _path(api, participant_id, person, enrolment, programme)
     with tabs[-1]:
@@ -212,34 +269,39 @@ def _forget_other_codes(participant_id: int | None) -> None:
             del st.session_state[key]
 
 
-def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
+def _start_survey(api, person: dict, enrolment: dict, programme, only=None, where: str = "survey") -> None:
+    """Choose an occasion and its instruments (preselected as the programme gives them) and open a
+    visit: its code and QR code. `only`: that occasion alone (the exit tab offers the exit survey)."""
     participant_id = person["id"]
     # surveys only: a follow-up whose status the coach records has its own place (the path tab)
-    occasions = [o for o in programme.occasions if o.instruments and (not enrolment["exited_on"] or o.anchor == "exit")]
-    if enrolment["exited_on"]:
+    occasions = [o for o in programme.occasions if o.instruments and (not enrolment["exited_on"] or o.anchor == "exit")
+                 and (only is None or o.id == only)]
+    if enrolment["exited_on"] and only is None:
         st.caption(t("coach.survey.exited", on=enrolment["exited_on"]))
     if not occasions:
         st.info(t("coach.survey.no_occasions"))
         return
-    occasion = st.selectbox(t("coach.survey.occasion"), [o.id for o in occasions],
-                            format_func=lambda o: programme.occasion(o).label.sv, key="survey_occasion")
+    # keys per participant and programme: what was chosen for someone in another programme never
+    # carries over (it emptied the list and disabled Starta)
+    key = f"{where}_{participant_id}_{programme.id}"
+    occasion = st.selectbox(t("coach.survey.occasion"), [o.id for o in occasions], disabled=only is not None,
+                            format_func=lambda o: programme.occasion(o).label.sv, key=f"survey_occasion_{key}")
     options = programme.occasion(occasion).instruments
     chosen = st.multiselect(t("coach.survey.instruments"), options, default=options,
                             placeholder=t("common.choose_several"),
                             format_func=lambda i: api.catalog.instrument(i).title.sv,
-                            # per programme and occasion: a choice made for another occasion does not carry over
-                            key=f"survey_instruments_{programme.id}_{occasion}")
+                            key=f"survey_instruments_{key}_{occasion}")
     for instrument_id in chosen:
         problem = api.licence_problem(instrument_id)
         if problem:
             st.warning(problem.say())
     request = {"participant_id": participant_id, "occasion": occasion, "instruments": list(chosen)}
     again = False
-    if st.button(t("coach.survey.start"), type="primary", disabled=not chosen, key="start_survey"):
+    if st.button(t("coach.survey.start"), type="primary", disabled=not chosen, key=f"start_survey_{where}"):
         st.session_state.pop("repeat_pending", None)
     elif st.session_state.get("repeat_pending", {}).get("request") == request:
         st.warning(st.session_state["repeat_pending"]["message"])
-        again = st.button(t("coach.survey.again"), key="start_survey_again")
+        again = st.button(t("coach.survey.again"), key=f"start_survey_again_{where}")
         if not again:
             request = None
     else:
@@ -251,19 +313,65 @@ def _start_survey(api, person: dict, enrolment: dict, programme) -> None:
             st.session_state["repeat_pending"] = {"participant_id": participant_id, "request": request,
                                                   "message": exc.say()}
             st.warning(exc.say())
-            st.button(t("coach.survey.again"), key="start_survey_again")
+            st.button(t("coach.survey.again"), key=f"start_survey_again_{where}")
         except StegvisError as exc:
             st.error(plain(exc.say()))
         else:
             st.session_state.pop("repeat_pending", None)
             st.session_state["new_code"] = {"participant_id": participant_id, "owner": person["code"],
-                                            "code": code, "expires": visit.expires_at[:10]}
+                                            "code": code, "expires": visit.expires_at[:10], "where": where}
     shown = st.session_state.get("new_code")
-    if shown and shown["participant_id"] == participant_id:
+    if shown and shown["participant_id"] == participant_id and shown.get("where", where) == where:
+        base = _address()
         left, right = st.columns([2, 1])
-        left.markdown(t("coach.survey.code", owner=shown["owner"], code=shown["code"], expires=shown["expires"]))
-        left.caption(survey_url(shown["code"]))
-        right.image(qr_png(shown["code"]), caption=t("coach.survey.qr", owner=shown["owner"]), width=200)
+        left.markdown(t("coach.survey.code", owner=plain(shown["owner"]), code=shown["code"], expires=shown["expires"]))
+        left.caption(plain(survey_url(shown["code"], base)))
+        right.image(qr_png(shown["code"], base), caption=t("coach.survey.qr", owner=shown["owner"]), width=200)
+
+
+def _address() -> str | None:
+    """The address this browser reached Stegvis at (scheme, host and port): the QR code and link
+    use it unless a public address is configured (STEGVIS_PUBLIC_URL, `stegvis serve --public-url`)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # no browser behind this run
+        return None
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+SESSION_STATES = {"completed": N_("coach.history.sent"), "open": N_("coach.history.unused"),
+                  "cancelled": N_("coach.history.cancelled"), "expired": N_("coach.history.expired")}
+
+
+def _history(api, participant_id: int, programme) -> None:
+    """Every visit opened for the person: when, which occasion and instruments in words, and
+    whether it was sent in; a visit begun but not sent in says so, with how far it got."""
+    sessions = api.caseload_sessions()
+    mine = sessions[sessions["participant_id"] == participant_id].sort_values("created_at", ascending=False)
+    st.header(t("coach.history.title"), anchor=False)
+    if mine.empty:
+        st.write(t("coach.history.none"))
+        return
+    answers = api.participant_answers(participant_id)
+    given = answers[answers["status"] == "answered"].groupby("session_id").size().to_dict() if len(answers) else {}
+    rows = []
+    for row in mine.to_dict("records"):
+        instrument = api.catalog.instrument(row["instrument_id"])
+        occasion = {o.id: o.label.sv for o in api.catalog.programme(row["programme_id"]).occasions}.get(
+            row["occasion"], row["occasion"])
+        status = row["status"]
+        if status == "open" and not row["started"] and str(row["expires_at"] or "9999") < str(date.today()):
+            status = "expired"
+        if status == "open" and row["started"]:
+            state = t("coach.history.begun", n=given.get(row["session_id"], 0), m=len(instrument.items))
+        else:
+            state = t(SESSION_STATES[status])
+        rows.append({t("coach.history.when"): str(row["completed_at"] or row["created_at"])[:10],
+                     t("coach.history.occasion"): occasion, t("coach.history.instrument"): instrument.title.sv,
+                     t("coach.history.state"): state})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def _path(api, participant_id: int, person: dict, enrolment: dict, programme) -> None:
@@ -272,7 +380,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
     extensions past the maximum time."""
     mine = [e for e in person["events"] if e["programme_id"] == programme.id]
     if programme.events:
-        st.subheader(t("coach.path.events"), anchor=False)
+        st.header(t("coach.path.events"), anchor=False)
         if mine:
             st.table(pd.DataFrame([{t("coach.path.when"): e["happened_on"],
                                     t("coach.path.what"): programme.event(e["event"]).label.sv,
@@ -287,7 +395,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
             if st.form_submit_button(t("coach.path.save_event"), type="primary"):
                 _saved(lambda: api.record_event(participant_id, programme.id, event, day.isoformat(),
                                                 value if programme.event(event).value_label else None))
-    st.subheader(t("coach.path.parties"), anchor=False)
+    st.header(t("coach.path.parties"), anchor=False)
     current = [p["party"] for p in person["parties"] if p["programme_id"] == programme.id]
     chosen = st.multiselect(t("coach.path.parties_help"), [p.id for p in programme.parties], default=current,
                             placeholder=t("common.choose_several"),
@@ -305,7 +413,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
                   for o, repetition, day in occasion_dates(programme, started, exited, date.today())
                   if programme.occasion(o).anchor == "year_end" and day <= date.today() + DUE_WINDOW]
     if followups:
-        st.subheader(t("coach.path.followups"), anchor=False)
+        st.header(t("coach.path.followups"), anchor=False)
         recorded = {(f["occasion"], f["year"]): f for f in person["followups"] if f["programme_id"] == programme.id}
         for occasion, year in followups:
             done = recorded.get((occasion.id, year))
@@ -322,7 +430,7 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
                     _saved(lambda: api.record_followup(participant_id, programme.id, occasion.id, status,
                                                        year=year or None))
     if programme.max_duration_months and not enrolment["exited_on"]:
-        st.subheader(t("coach.path.extension"), anchor=False)
+        st.header(t("coach.path.extension"), anchor=False)
         extended = sum(x["months"] for x in person["extensions"])
         limit = max_date(programme, date.fromisoformat(enrolment["started_on"]), extended)
         st.caption(t("coach.path.limit", day=limit.isoformat(), extended=extended))
@@ -404,17 +512,24 @@ def _current_desired(api, participant_id: int, instruments) -> None:
         st.write(t("coach.state.none"))
 
 
-def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str]) -> None:
-    """Answers to every instrument that has no tab of its own, question by question."""
+def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str], programme) -> None:
+    """Answers to every instrument that has no tab of its own, question by question; the
+    occasion by its label, and a survey not sent in says so."""
     other = answers[~answers["instrument_id"].isin(in_tabs)]
     if other.empty:
         st.write(t("coach.other.none"))
         return
+    occasions = {o.id: o.label.sv for o in programme.occasions}
     for (session_id, instrument_id, version, at), rows in other.groupby(
             ["session_id", "instrument_id", "instrument_version", "at"], sort=False):
         instrument = api.catalog.instrument(instrument_id, int(version))
         wording = api.wording(instrument_id, int(version))
-        with st.expander(plain(f"{wording.title()} · {rows['occasion'].iloc[0]} · {str(at)[:10]}")):
+        occasion = occasions.get(rows["occasion"].iloc[0], rows["occasion"].iloc[0])
+        title = f"{wording.title()} · {occasion} · {str(at)[:10]}"
+        if rows["session_status"].iloc[0] != "completed":
+            title += " · " + t("coach.history.begun", n=int((rows["status"] == "answered").sum()),
+                               m=len(instrument.items))
+        with st.expander(plain(title)):
             lines = []
             for row in rows.to_dict("records"):
                 item = instrument.item(row["item_id"])
@@ -427,22 +542,50 @@ def _other_surveys(api, answers: pd.DataFrame, in_tabs: set[str]) -> None:
 
 
 def _record_exit(api, person: dict, enrolment: dict, programme) -> None:
+    """The exit: the exit survey offered first, then the outcome (no category chosen until the
+    coach chooses one), a confirmation before it is recorded, and "Ångra avslut" for a while after."""
+    exit_survey = next((o for o in programme.occasions if o.anchor == "exit" and o.offset_months == 0
+                        and o.instruments), None)
+    if exit_survey is not None:
+        st.header(t("coach.exit.survey_heading"), anchor=False)
+        _start_survey(api, person, enrolment, programme, only=exit_survey.id, where="exit")
+    st.header(t("coach.exit.heading"), anchor=False)
+    pending_key = f"exit_pending_{enrolment['id']}"
     if enrolment["exited_on"]:
         st.write(t("coach.exit.done", on=enrolment["exited_on"],
                    outcome=plain(programme.outcome_label(enrolment["outcome"]))))
+        if exit_undoable(enrolment.get("exit_recorded_at")):
+            st.success(t("coach.exit.recorded"))
+            st.caption(t("coach.exit.undo_help"))
+            if st.button(t("coach.exit.undo"), key=f"undo_exit_{enrolment['id']}"):
+                _saved(lambda: api.undo_exit(enrolment["id"]))
+    elif st.session_state.get(pending_key):
+        pending = st.session_state[pending_key]
+        st.warning(t("coach.exit.confirm", code=plain(person["code"]), on=pending["on"],
+                     outcome=plain(programme.outcome_label(pending["outcome"]))))
+        yes, no = st.columns(2)
+        if yes.button(t("coach.exit.confirm_yes"), type="primary", key=f"exit_yes_{enrolment['id']}"):
+            del st.session_state[pending_key]
+            _saved(lambda: api.record_exit(enrolment["id"], pending["on"], pending["outcome"],
+                                           background=pending["background"]))
+        if no.button(t("coach.exit.confirm_no"), key=f"exit_no_{enrolment['id']}"):
+            del st.session_state[pending_key]
+            st.rerun()
     else:
         with st.form("exit_form"):
             exited_on = st.date_input(t("coach.exit.date"), value=date.today(), format="YYYY-MM-DD")
-            outcome = st.selectbox(t("coach.exit.outcome"), [o.id for o in programme.outcomes],
-                                   format_func=programme.outcome_label)
+            outcome = st.selectbox(t("coach.exit.outcome"), [o.id for o in programme.outcomes], index=None,
+                                   placeholder=t("coach.registry.choose"), format_func=programme.outcome_label,
+                                   key=f"exit_outcome_{enrolment['id']}")
             background = _registry_inputs(programme.registry_fields_at("exit"), f"exit_{person['id']}",
                                           t("coach.registry.exit_heading"))
             if st.form_submit_button(t("coach.exit.submit"), type="primary"):
-                try:
-                    api.record_exit(enrolment["id"], exited_on.isoformat(), outcome, background=background)
-                    st.success(t("coach.exit.recorded"))
-                except StegvisError as exc:
-                    st.error(plain(exc.say()))
+                if outcome is None:
+                    st.error(t("coach.exit.outcome_required"))
+                else:
+                    st.session_state[pending_key] = {"on": exited_on.isoformat(), "outcome": outcome,
+                                                     "background": background}
+                    st.rerun()
     _correct_registry(api, person, enrolment, programme)
 
 
@@ -502,8 +645,12 @@ def register_page() -> None:
     chosen = api.catalog.programme(programme)
     with st.form("register"):
         code = st.text_input(t("coach.register.code"), key="reg_code")
-        gender = st.selectbox(t("coach.register.gender"), list(GENDER_CHOICES), format_func=_gender)
-        birth_year = st.number_input(t("coach.register.birth_year"), min_value=1920, max_value=date.today().year, value=1990, step=1)
+        # both start empty: an untouched field must never become data
+        gender = st.selectbox(t("coach.register.gender"), list(GENDER_CHOICES), format_func=_gender, index=None,
+                              placeholder=t("coach.registry.choose"), key="reg_gender")
+        birth_year = st.number_input(t("coach.register.birth_year"), min_value=1920, max_value=date.today().year,
+                                     value=None, step=1, placeholder=t("coach.register.birth_year_placeholder"),
+                                     key="reg_birth_year")
         started = st.date_input(t("coach.register.started"), value=date.today(), format="YYYY-MM-DD")
         parties = chosen.referral_parties
         referred_by = st.selectbox(t("coach.register.referred_by"), [None] + [p.id for p in parties],
@@ -514,20 +661,33 @@ def register_page() -> None:
                                       t("coach.registry.start_heading"))
         st.markdown(t("coach.register.consent_heading"))
         consent_given = st.checkbox(t("coach.register.consent_given"), key="reg_consent")
-        version = st.text_input(t("coach.register.consent_version"), value="samtycke-2024-1")
+        versions = api.consent_versions()  # from configuration (`stegvis config consent_versions`)
+        version = st.selectbox(t("coach.register.consent_version"), versions, index=0 if len(versions) == 1 else None,
+                               placeholder=t("coach.registry.choose"), key="reg_consent_version")
         scope = st.text_input(t("coach.register.consent_scope"), value=t("coach.register.consent_scope_default"))
         if st.form_submit_button(t("coach.register.submit"), type="primary"):
-            if not consent_given:
+            if not consent_given or not version:
                 st.error(t("coach.register.consent_required"))
                 return
+            if gender is None:
+                st.error(t("coach.register.gender_required"))
+                return
             try:
-                api.register_participant(code, gender, int(birth_year), programme, started.isoformat(), version, scope,
+                api.register_participant(code, gender, None if birth_year is None else int(birth_year), programme,
+                                         started.isoformat(), version, scope,
                                          referred_by=referred_by,
                                          referred_on=referred_on.isoformat() if referred_on else None,
                                          background=background)
-                st.success(t("coach.register.done", code=plain(code.strip())))
             except StegvisError as exc:
                 st.error(plain(exc.say()))
+            else:
+                st.session_state["registered"] = code.strip()
+    registered = st.session_state.get("registered")
+    if registered:  # registration ends by offering the intake survey, on the person's own page
+        st.success(t("coach.register.done", code=plain(registered)))
+        if st.button(t("coach.register.to_intake"), type="primary", key="reg_to_intake"):
+            del st.session_state["registered"]
+            open_participant(registered)
     _referral_not_enrolled(api, programmes)
 
 
@@ -562,14 +722,16 @@ def trends_page() -> None:
     st.title(t("coach.trends.title"))
     instruments = [i for i in api.catalog.latest_instruments()
                    if any(s.reliable_change for s in i.scales)]
+    drawn = False
     for instrument in instruments:
         scale = instrument.headline_scale
         scores = api.caseload_scores(instrument.id)
         if scores.empty or scale.id not in scores:
             continue
+        drawn = True
         pairs = paired_change(scores, scale.id, reliable=scale.reliable_change)
         summary = summarise_change(pairs)
-        st.subheader(t("coach.trends.heading", instrument=plain(instrument.title.sv)), anchor=False)
+        st.header(t("coach.trends.heading", instrument=plain(instrument.title.sv)), anchor=False)
         if summary.n == 0:
             st.write(t("coach.trends.none"))
             continue
@@ -590,3 +752,5 @@ def trends_page() -> None:
         st.plotly_chart(charts.layout(figure, t("coach.trends.chart")),
                         config={"displayModeBar": False})
         st.caption(plain(instrument.notice.sv) if instrument.notice else "")
+    if not drawn:  # a coach whose people answer no instrument with a measured change
+        st.info(t("coach.trends.nothing"))

@@ -15,6 +15,14 @@ READABLE_CSS = ('<style>[data-testid="stCaptionContainer"] '
                 '{opacity: 1 !important; color: #4a4a4a !important;}</style>')
 
 
+# Staff pages on a tablet: Streamlit keeps its sidebar 300 px wide down to 768 px, so at 810 the
+# caseload had 480 px and lost columns. Below 1100 px the sidebar (a short list of pages) takes
+# 200 px; below 768 Streamlit collapses it as usual.
+STAFF_CSS = ('<style>@media (min-width: 768px) and (max-width: 1100px) {'
+             'section[data-testid="stSidebar"] {width: 200px !important; min-width: 200px !important;}'
+             'section[data-testid="stSidebar"] > div {width: 200px !important;}}</style>')
+
+
 def entrance() -> Entrance:
     """This browser session's way to the data, opened once and reused across reruns."""
     path = os.environ.get("STEGVIS_DB")

@@ -62,6 +62,9 @@ SETTINGS = {
         Setting("code_guesses_per_minute", 20, 5, 600,
                 "Wrong participant codes per minute, server-wide, before code entry pauses (logged)"),
         Setting("retention_years", 5, 1, 50, "Years after exit before `stegvis purge` erases a participant"),
+        # What the coach picks at registration: the consent texts in use, newest first.
+        TextSetting("consent_versions", "samtycke-2024-1", r"[\w.-]{1,40}( *, *[\w.-]{1,40}){0,19}",
+                    "Consent text versions in use, comma-separated, newest first (chosen at registration)"),
         # Mail for survey rounds' invitations; the password comes from $STEGVIS_SMTP_PASSWORD only.
         TextSetting("smtp_host", "", r"[A-Za-z0-9.-]{1,253}", "Mail server for round invitations (empty: no mail)"),
         Setting("smtp_port", 587, 1, 65535, "Mail server port (587 with STARTTLS, 465 with TLS, 25 plain)"),

@@ -18,7 +18,7 @@ NEAR_MAX = timedelta(days=30)
 @dataclass(frozen=True)
 class Todo:
     participant_id: int
-    kind: str  # due | overdue | near_max | past_max | code_expired
+    kind: str  # due | overdue | near_max | past_max | code_expired | exit_unrecorded
     occasion: str | None
     on: date  # when it was due, the programme's longest time ends, or the code expired
 
@@ -123,4 +123,10 @@ def todos(programme: Programme, enrolment: dict, sessions: pd.DataFrame, today: 
         for visit, rows in expired.groupby("visit"):
             day = date.fromisoformat(str(rows["expires_at"].iloc[0])[:10])
             result.append(Todo(pid, "code_expired", rows["occasion"].iloc[0], day))
+        if not exited:  # the exit survey is answered but the exit itself was never recorded
+            exits = {o.id for o in programme.occasions if o.anchor == "exit" and o.offset_months == 0}
+            answered = mine[mine["occasion"].isin(exits) & (mine["status"] == "completed")]
+            if len(answered):
+                day = date.fromisoformat(str(answered["completed_at"].max())[:10])
+                result.append(Todo(pid, "exit_unrecorded", answered["occasion"].iloc[0], day))
     return result

@@ -15,7 +15,8 @@ import pandas as pd
 from stegvis import audit
 from stegvis.aggregates import AggregateCache, read_inputs
 from stegvis import accounts
-from stegvis.accounts import User, create_user, disable_user, list_users
+from stegvis.accounts import (User, create_user, disable_user, link_identity, list_identities, list_users,
+                              unlink_identity)
 from foundation.errors import AccessDenied, StegvisError
 from foundation.texts import Message, N_
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
@@ -164,8 +165,10 @@ class Access:
 
         person.update(path_of(self._db, participant_id))
         person["registry_fields"] = values_of(self._db, participant_id)
-        person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome"], r)) for r in
-                                self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome FROM "
+        person["enrolments"] = [dict(zip(["id", "programme_id", "started_on", "exited_on", "outcome",
+                                          "exit_recorded_at"], r)) for r in
+                                self._db.execute("SELECT id, programme_id, started_on, exited_on, outcome, "
+                                                "exit_recorded_at FROM "
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
                                                 [participant_id])]
         person["consents"] = [dict(zip(["programme_id", "given_on", "text_version", "scope", "withdrawn_on"], r))
@@ -173,6 +176,23 @@ class Access:
                                   "SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
                                   "WHERE participant_id = ?", [participant_id])]
         return person
+
+    @allowed("coach", "admin")
+    def participant_by_code(self, code: str) -> int:
+        """The id behind a participant's code in an address (`/deltagare?kod=…`), if this user may
+        see the person. Otherwise AccessDenied, the same whether the code exists or not, logged
+        with the person it concerned: a code typed into the address is how snooping would look."""
+        code = (code or "").strip()
+        row = self._db.execute("SELECT id FROM participants WHERE code = ?", [code]).fetchone()
+        try:
+            if row is None:
+                raise AccessDenied("no such participant in your caseload")
+            self._require_participant(row[0])
+        except AccessDenied as refusal:
+            _log_refusal(self, "participant_by_code", row[0] if row else None)
+            refusal.logged = True
+            raise
+        return row[0]
 
     @allowed("coach", "admin")
     def participant_answers(self, participant_id: int) -> pd.DataFrame:
@@ -266,11 +286,41 @@ class Access:
         if background is not None:
             check_values(programme, background, "exit")
         with transaction(self._db):
-            self._db.execute("UPDATE enrolments SET exited_on = ?, outcome = ? WHERE id = ?",
-                            [exit_day, outcome, enrolment_id])
+            self._db.execute("UPDATE enrolments SET exited_on = ?, outcome = ?, exit_recorded_at = ?, "
+                             "exit_recorded_by = ? WHERE id = ?", [exit_day, outcome, now(), self.user.id, enrolment_id])
             if background is not None:
                 record_values(self._db, programme, participant_id, background, "exit", self.user.id, exit_day)
         audit.log(self._db, self.user, "record_exit", participant_id, outcome)
+
+    @allowed("coach", "admin")
+    def undo_exit(self, enrolment_id: int) -> None:
+        """Take back an exit recorded by mistake, within UNDO_EXIT_HOURS of recording it: the
+        enrolment is current again and the exit fields recorded with it are removed; logged."""
+        row = self._db.execute("SELECT participant_id, programme_id, exited_on, exit_recorded_at FROM enrolments "
+                               "WHERE id = ?", [enrolment_id]).fetchone()
+        if row is None:
+            raise AccessDenied("no such enrolment in your caseload")
+        participant_id, programme_id, exited_on, recorded_at = row
+        self._require_participant(participant_id)
+        if not exited_on:
+            raise StegvisError(Message("error.exit.not_exited"))
+        if not exit_undoable(recorded_at):
+            raise StegvisError(Message("error.exit.undo_too_late", hours=UNDO_EXIT_HOURS))
+        fields = [f.id for f in self.catalog.programme(programme_id).registry_fields_at("exit")]
+        with transaction(self._db):
+            self._db.execute("UPDATE enrolments SET exited_on = NULL, outcome = NULL, exit_recorded_at = NULL, "
+                             "exit_recorded_by = NULL WHERE id = ?", [enrolment_id])
+            if fields:
+                self._db.execute(f"DELETE FROM registry_values WHERE participant_id = ? AND programme_id = ? "
+                                 f"AND field IN ({', '.join('?' * len(fields))})", [participant_id, programme_id, *fields])
+        audit.log(self._db, self.user, "undo_exit", participant_id, f"{programme_id} {exited_on}")
+
+    @allowed("coach", "admin")
+    def consent_versions(self) -> list[str]:
+        """The consent texts in use (the `consent_versions` setting), newest first."""
+        from foundation.settings import setting
+
+        return [v.strip() for v in str(setting(self._db, "consent_versions")).split(",") if v.strip()]
 
     @allowed("coach", "admin")
     def withdraw_consent(self, participant_id: int, programme_id: str, on: str | None = None) -> None:
@@ -549,6 +599,23 @@ class Access:
                               with_codes=True)
 
     @allowed("admin")
+    def sso_identities(self) -> list[dict]:
+        """Identities at the förbund's identity provider and the Stegvis users they log in as."""
+        return list_identities(self._db)
+
+    @allowed("admin")
+    def link_sso(self, username: str, claim: str, value: str) -> None:
+        """Let the person the identity provider names by `claim` ("sub", its subject, or "email",
+        a verified address) log in as `username`, with that user's role."""
+        link_identity(self._db, username, claim, value)
+        audit.log(self._db, self.user, "link_sso", detail=f"{username} {claim}")
+
+    @allowed("admin")
+    def unlink_sso(self, claim: str, value: str) -> None:
+        unlink_identity(self._db, claim, value)
+        audit.log(self._db, self.user, "unlink_sso", detail=claim)
+
+    @allowed("admin")
     def import_file(self, kind: str, upload, progress=None):
         """Participants (`kind` "participants"), exits ("exits") or the NNS's national figures
         ("national") from an uploaded CSV or Excel file (stegvis.files.Upload): every row checked
@@ -800,6 +867,16 @@ class Access:
         from surveys.publish import published
 
         return published(self._db)
+
+
+UNDO_EXIT_HOURS = 24
+
+
+def exit_undoable(recorded_at: str | None) -> bool:
+    """An exit recorded through Stegvis less than UNDO_EXIT_HOURS ago (an imported one has no time)."""
+    from datetime import datetime, timedelta
+
+    return bool(recorded_at) and current_time() - datetime.fromisoformat(recorded_at) < timedelta(hours=UNDO_EXIT_HOURS)
 
 
 def public_methods() -> list[str]:

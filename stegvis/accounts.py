@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -30,6 +32,32 @@ SCHEMA = Schema("stegvis.accounts", {1: """
         user_id INTEGER NOT NULL REFERENCES users(id),
         programme_id TEXT NOT NULL REFERENCES programmes(id),
         PRIMARY KEY (user_id, programme_id)
+    );
+""",
+    # 12: staff stay logged in across reloads (a session row per login, its token in an HttpOnly
+    # cookie, only the token's hash stored), and identities at the förbund's identity provider
+    # (OpenID Connect) mapped by the administrator to a Stegvis user. docs/security.md.
+    12: """
+    CREATE TABLE staff_sessions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        role TEXT NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('password', 'sso')),
+        handoff_hash TEXT UNIQUE,
+        token_hash TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        ended_at TEXT,
+        end_reason TEXT
+    );
+    CREATE INDEX staff_sessions_user ON staff_sessions(user_id);
+    CREATE TABLE sso_identities (
+        id INTEGER PRIMARY KEY,
+        claim TEXT NOT NULL CHECK (claim IN ('sub', 'email')),
+        value TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (claim, value)
     );
 """})
 ROLES = ("admin", "coach", "board")
@@ -206,6 +234,9 @@ def set_password(db, username: str, password: str) -> None:
     with transaction(db):
         db.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
                    [hash_password(password), user_id])
+        # whoever was logged in with the old password is logged out: a reset after a leak ends it
+        db.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = 'password_reset', handoff_hash = NULL "
+                   "WHERE user_id = ? AND ended_at IS NULL", [now(), user_id])
 
 
 def set_coach_programmes(db, username: str, programmes: list[str]) -> None:
@@ -240,3 +271,137 @@ def still_active(db, user: User) -> bool:
     """The account exists, is not disabled, and still has the role it logged in with."""
     row = db.execute("SELECT role, disabled FROM users WHERE id = ?", [user.id]).fetchone()
     return row is not None and not row[1] and row[0] == user.role
+
+
+# -- staff sessions: one row per login, shared by every tab of the browser ----------------------
+#
+# The browser holds a random token in an HttpOnly cookie; the database holds its SHA-256 only, so a
+# copy of the database does not let anyone in. The token is minted by the web route that sets the
+# cookie (stegvis/staff_web.py), never by the page: the page gets a one-time handoff, valid for
+# HANDOFF_SECONDS, that the route exchanges for the token. A token the server did not mint is
+# never accepted (no fixation), and ending the row ends the session in every tab at its next click.
+
+HANDOFF_SECONDS = 60
+SSO_CLAIMS = ("sub", "email")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(db, user: User, method: str = "password") -> tuple[int, str]:
+    """A new session for a user who has just proved who they are: its id and the one-time
+    handoff the browser exchanges for its cookie."""
+    handoff = secrets.token_urlsafe(32)
+    stamp = now()
+    with transaction(db):
+        session_id = db["staff_sessions"].insert({
+            "user_id": user.id, "role": user.role, "method": method, "handoff_hash": _digest(handoff),
+            "created_at": stamp, "last_seen_at": stamp}).last_pk
+    return session_id, handoff
+
+
+def exchange_handoff(db, handoff: str, at: datetime | None = None) -> str | None:
+    """The session token for a one-time handoff (None when unknown, used or too old): the
+    handoff is spent in the same statement, so it works once."""
+    moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    oldest = (moment - timedelta(seconds=HANDOFF_SECONDS)).replace(microsecond=0).isoformat()
+    token = secrets.token_urlsafe(32)
+    with transaction(db):
+        row = db.execute("UPDATE staff_sessions SET handoff_hash = NULL, token_hash = ? "
+                         "WHERE handoff_hash = ? AND ended_at IS NULL AND token_hash IS NULL AND created_at >= ? "
+                         "RETURNING id", [_digest(token), _digest(handoff or ""), oldest]).fetchone()
+    return token if row else None
+
+
+def session_for_token(db, token: str) -> int | None:
+    """The session a cookie's token belongs to (ended or not), or None."""
+    if not token:
+        return None
+    row = db.execute("SELECT id FROM staff_sessions WHERE token_hash = ?", [_digest(token)]).fetchone()
+    return row[0] if row else None
+
+
+def session_state(db, session_id: int, timeout_seconds: int, at: datetime | None = None) -> tuple[User | None, str]:
+    """The session's user and "ok", or None and why it no longer works: "ended" (logged out,
+    in any tab), "expired" (idle longer than the timeout in every tab) or "account_changed"
+    (disabled, or given another role). An ok session is touched: activity in one tab keeps
+    every tab alive."""
+    moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    row = db.execute("SELECT s.user_id, s.last_seen_at, s.ended_at, u.username, u.role, u.display_name, "
+                     "u.disabled OR u.role != s.role "
+                     "FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?", [session_id]).fetchone()
+    if row is None or row[2] is not None:
+        return None, "ended"
+    user_id, last_seen, _, username, role, display, disabled = row
+    user = User(user_id, username, role, display)
+    if (moment - datetime.fromisoformat(last_seen)).total_seconds() > timeout_seconds:
+        end_session(db, session_id, "expired")
+        return user, "expired"
+    if disabled:
+        end_session(db, session_id, "account_changed")
+        return user, "account_changed"
+    with transaction(db):
+        db.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE id = ?",
+                   [moment.replace(microsecond=0).isoformat(), session_id])
+    return user, "ok"
+
+
+def end_session(db, session_id: int, reason: str = "logout") -> None:
+    with transaction(db):
+        db.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ?, handoff_hash = NULL "
+                   "WHERE id = ? AND ended_at IS NULL", [now(), reason, session_id])
+
+
+# -- single sign-on: the identity provider's subject or e-mail, mapped to a Stegvis user ---------
+
+
+def link_identity(db, username: str, claim: str, value: str) -> None:
+    """Let the person the identity provider names by `claim` (its subject, or a verified e-mail
+    address) log in as `username`."""
+    if claim not in SSO_CLAIMS:
+        raise StegvisError(Message("error.sso.claim", claim=repr(claim), claims=", ".join(SSO_CLAIMS)))
+    value = (value or "").strip()
+    if claim == "email":
+        value = value.lower()
+    if not value or len(value) > 320:
+        raise StegvisError(Message("error.sso.value"))
+    user = get_user(db, (username or "").strip().lower())
+    if user is None:
+        raise StegvisError(Message("error.sso.no_user", username=repr(username)))
+    with transaction(db):
+        if db.execute("SELECT 1 FROM sso_identities WHERE claim = ? AND value = ?", [claim, value]).fetchone():
+            raise StegvisError(Message("error.sso.taken", claim=claim, value=value))
+        db["sso_identities"].insert({"claim": claim, "value": value, "user_id": user.id, "created_at": now()})
+
+
+def unlink_identity(db, claim: str, value: str) -> None:
+    value = (value or "").strip()
+    with transaction(db):
+        if db.execute("DELETE FROM sso_identities WHERE claim = ? AND value IN (?, ?)",
+                      [claim, value, value.lower()]).rowcount == 0:
+            raise StegvisError(Message("error.sso.not_linked", claim=claim, value=value))
+
+
+def list_identities(db) -> list[dict]:
+    rows = db.execute("SELECT i.claim, i.value, u.username, u.role, i.created_at FROM sso_identities i "
+                      "JOIN users u ON u.id = i.user_id ORDER BY u.username, i.claim, i.value").fetchall()
+    return [dict(zip(["claim", "value", "username", "role", "created_at"], r)) for r in rows]
+
+
+def user_for_identity(db, claims: dict) -> User | None:
+    """The Stegvis user an identity provider's claims are mapped to: by subject first, else by
+    e-mail when the provider says the address is verified. None when not mapped or disabled."""
+    found = None
+    if claims.get("sub"):
+        found = db.execute("SELECT user_id FROM sso_identities WHERE claim = 'sub' AND value = ?",
+                           [str(claims["sub"])]).fetchone()
+    email = str(claims.get("email") or "").strip().lower()
+    if found is None and email and claims.get("email_verified") in (True, "true", 1):
+        found = db.execute("SELECT user_id FROM sso_identities WHERE claim = 'email' AND value = ?",
+                           [email]).fetchone()
+    if found is None:
+        return None
+    row = db.execute("SELECT id, username, role, display_name FROM users WHERE id = ? AND disabled = 0",
+                     [found[0]]).fetchone()
+    return User(*row) if row else None

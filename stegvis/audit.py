@@ -53,6 +53,8 @@ ACTIONS = {
     "install_textpack": N_("audit.action.install_textpack"), "login": N_("audit.action.login"),
     "login_failed": N_("audit.action.login_failed"), "login_refused_disabled": N_("audit.action.login_refused_disabled"),
     "login_refused_locked": N_("audit.action.login_refused_locked"), "logout": N_("audit.action.logout"),
+    "link_sso": N_("audit.action.link_sso"), "login_sso_unmapped": N_("audit.action.login_sso_unmapped"),
+    "undo_exit": N_("audit.action.undo_exit"), "unlink_sso": N_("audit.action.unlink_sso"),
     "open_survey": N_("audit.action.open_survey"), "record_background": N_("audit.action.record_background"),
     "record_event": N_("audit.action.record_event"),
     "record_exit": N_("audit.action.record_exit"), "record_extension": N_("audit.action.record_extension"),

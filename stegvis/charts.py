@@ -92,8 +92,10 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
                       annotation_text=band.label.get(lang), annotation_position="top left")
     for flag in scale.flags:
         level = flag.below if flag.below is not None else flag.at_least
-        fig.add_hline(y=level, line=dict(color=VERMILION, dash="dash", width=2),
-                      annotation_text=flag.label.get(lang), annotation_position="bottom right")
+        # named in the legend, not beside the line: a label there sat on the data line
+        fig.add_hline(y=level, line=dict(color=VERMILION, dash="dash", width=2))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=flag.label.get(lang), hoverinfo="skip",
+                                 line=dict(color=VERMILION, dash="dash", width=2)))
     fig.update_layout(title=t("chart.scale_title", lang, scale=scale.label.get(lang), items=items, low=bottom,
                                 high=top))
     return fig

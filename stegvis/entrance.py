@@ -11,6 +11,7 @@ from pathlib import Path
 from foundation.settings import setting
 from stegvis import audit
 from stegvis.access import Access
+from stegvis import accounts
 from stegvis.accounts import User, authenticate, still_active
 from stegvis.database import open_db
 from stegvis.visits import RESUMES, ParticipantVisit, open_by_code
@@ -88,8 +89,40 @@ class Entrance:
             return False
         return True
 
-    def logged_out(self, user: User) -> None:
+    def logged_out(self, user: User, session_id: int | None = None) -> None:
+        """Log out; with a session, in every tab and browser window that shares it."""
+        if session_id is not None:
+            accounts.end_session(self._db, session_id)
         audit.log(self._db, user, "logout")
+
+    def start_session(self, user: User, method: str = "password") -> tuple[int, str]:
+        """A session for a user who has just logged in, kept across reloads: its id and the
+        one-time handoff the browser exchanges for its cookie (stegvis/staff_web.py)."""
+        return accounts.start_session(self._db, user, method)
+
+    def session_of_cookie(self, token: str | None) -> int | None:
+        """The session a browser's cookie names, or None."""
+        return accounts.session_for_token(self._db, token or "")
+
+    def session_user(self, session_id: int) -> tuple[User | None, str]:
+        """The session's user and "ok", or why it ended ("ended", "expired", "account_changed"):
+        the first tab to notice an expiry or a changed account writes it to the audit log."""
+        user, state = accounts.session_state(self._db, session_id, self.session_timeout_seconds())
+        if state == "expired":
+            audit.log(self._db, user, "session_expired")
+        elif state == "account_changed":
+            audit.log(self._db, user, "session_ended_account_changed")
+        return (user if state == "ok" else None), state
+
+    def sso_user(self, claims: dict) -> User | None:
+        """The Stegvis user the identity provider's claims are mapped to (logged as a login), or
+        None (logged as a refused one: the administrator has not mapped this person)."""
+        user = accounts.user_for_identity(self._db, claims)
+        if user is None:
+            audit.log(self._db, None, "login_sso_unmapped", detail=str(claims.get("sub", ""))[:80])
+        else:
+            audit.log(self._db, user, "login", detail="sso")
+        return user
 
     def access(self, user: User | None) -> Access:
         """The data-access layer for this user (None: refused everything)."""

@@ -410,6 +410,11 @@ SCHEMA = Schema("surveys", {
     CREATE TRIGGER data_version_registry_values_D AFTER DELETE ON registry_values
         BEGIN UPDATE data_version SET n = n + 1; END;
     """,
+    # 12: when and by whom an exit was recorded in Stegvis, so a mistaken one can be undone for a while.
+    12: """
+    ALTER TABLE enrolments ADD COLUMN exit_recorded_at TEXT;
+    ALTER TABLE enrolments ADD COLUMN exit_recorded_by INTEGER REFERENCES users(id);
+    """,
 })
 
 

@@ -190,3 +190,48 @@ def test_a_hostile_text_pack_upload_is_refused_with_what_and_where_and_nothing_w
     assert "/etc" not in str(refused.value) and ".." not in str(refused.value), "the base name only"
     assert db.execute("SELECT instrument_id, language, content FROM textpacks ORDER BY 1, 2").fetchall() == packs
     assert not db.execute("SELECT 1 FROM audit_log WHERE action = 'install_textpack'").fetchone()
+
+
+def test_a_code_in_the_address_opens_only_ones_own_participant(demo):
+    """/deltagare?kod=… with another coach's code (or one that does not exist) is refused the
+    same way, and the refusal is logged with the person it concerned."""
+    db, catalog = demo
+    anna = Access(db, get_user(db, "anna"), catalog)
+    theirs = someone_of(db, "cecilia")
+    code = db.execute("SELECT code FROM participants WHERE id = ?", [theirs]).fetchone()[0]
+    for attempt in (code, "NO-SUCH-CODE", "' OR 1=1 --"):
+        with pytest.raises(AccessDenied):
+            anna.participant_by_code(attempt)
+    logged = db.execute("SELECT participant_id, detail FROM audit_log WHERE action = 'access_denied' "
+                        "AND detail LIKE 'participant_by_code%' ORDER BY id").fetchall()
+    assert [r[0] for r in logged] == [theirs, None, None]
+    mine = someone_of(db, "anna")
+    own_code = db.execute("SELECT code FROM participants WHERE id = ?", [mine]).fetchone()[0]
+    assert anna.participant_by_code(own_code) == mine
+
+
+def test_an_exit_is_undone_only_for_ones_own_and_only_for_a_while(demo):
+    from datetime import datetime, timedelta, timezone
+
+    from foundation.db import clock
+
+    db, catalog = demo
+    anna = Access(db, get_user(db, "anna"), catalog)
+    cecilia = Access(db, get_user(db, "cecilia"), catalog)
+    pid, *enrolment = db.execute("SELECT p.id, e.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
+                                 "WHERE p.coach_id = ? AND e.exited_on IS NULL LIMIT 1",
+                                 [get_user(db, "anna").id]).fetchone()
+    programme = catalog.programme(db.execute("SELECT programme_id FROM enrolments WHERE id = ?",
+                                             [enrolment[0]]).fetchone()[0])
+    anna.record_exit(enrolment[0], "2026-10-01", programme.outcomes[0].id)
+    with pytest.raises(AccessDenied):
+        cecilia.undo_exit(enrolment[0])
+    with clock(datetime.now(timezone.utc) + timedelta(hours=25)):
+        with pytest.raises(StegvisError):
+            anna.undo_exit(enrolment[0])
+    anna.undo_exit(enrolment[0])
+    assert db.execute("SELECT exited_on, outcome FROM enrolments WHERE id = ?", [enrolment[0]]).fetchone() == (None, None)
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'undo_exit' AND participant_id = ?",
+                      [pid]).fetchone()[0] == 1
+    with pytest.raises(StegvisError):
+        anna.undo_exit(enrolment[0])  # nothing left to undo

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from stegvis.access import Access, public_methods
-from stegvis.accounts import get_user
+from foundation.db import now
+from stegvis.accounts import get_user, link_identity
 from stegvis.files import Upload
 from foundation.errors import AccessDenied
 from foundation.settings import update_setting
@@ -24,6 +25,12 @@ MATRIX = {
     "caseload_scores": ({"coach", "admin"}, lambda ids: ("kasam29",)),
     "participant": ({"coach", "admin"}, lambda ids: (ids["own"],)),
     "participant_answers": ({"coach", "admin"}, lambda ids: (ids["own"],)),
+    "participant_by_code": ({"coach", "admin"}, lambda ids: (ids["own_code"],)),
+    "undo_exit": ({"coach", "admin"}, lambda ids: (ids["recent_exit"],)),
+    "consent_versions": ({"coach", "admin"}, lambda ids: ()),
+    "sso_identities": ({"admin"}, lambda ids: ()),
+    "link_sso": ({"admin"}, lambda ids: ("bengt", "email", f"{ids['n']}@kommun.example.se")),
+    "unlink_sso": ({"admin"}, lambda ids: ("sub", "linked-subject")),
     "participant_responses": ({"coach", "admin"}, lambda ids: (ids["own"], "nulage_onskat")),
     "register_participant": ({"coach", "admin"}, lambda ids: (f"T-{ids['n']}", "man", 1990, "jobbvagen_ar",
                                                               "2026-01-05", "v1", "enkäter")),
@@ -90,7 +97,16 @@ def demo(demo_db, catalog, smtp_inbox):
                        "smtp_sender": "enkat@forbundet.example"}.items():
         update_setting(demo_db, key, value)
     create_round(demo_db, catalog, group="styrelse", instruments=["styrelse"], invited=4, closes_on=CLOSES)
+    link_identity(demo_db, "anna", "sub", "linked-subject")
     return demo_db, catalog
+
+
+def recent_exit(db, enrolment_id: int) -> int:
+    """An exit recorded through Stegvis a moment ago, so it may still be undone."""
+    db.execute("UPDATE enrolments SET exited_on = started_on, outcome = 'avbrutit', exit_recorded_at = ? WHERE id = ?",
+               [now(), enrolment_id])
+    db.conn.commit()
+    return enrolment_id
 
 
 def test_every_public_method_has_a_row_and_declares_its_roles():
@@ -120,6 +136,7 @@ def test_role_against_method(demo, role, method):
            "exited": db.execute("SELECT p.id FROM participants p JOIN enrolments e ON e.participant_id = p.id "
                                 "WHERE p.coach_id = ? AND e.programme_id = 'jobbvagen_ar' AND e.exited_on IS NOT NULL "
                                 "ORDER BY p.id", [anna.id]).fetchone()[0]}
+    ids["recent_exit"] = recent_exit(db, rows[2][2])
     allowed, arguments = MATRIX[method]
     call = lambda: getattr(Access(db, user, catalog), method)(*arguments(ids))  # noqa: E731
     if role in allowed:

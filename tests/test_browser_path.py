@@ -75,6 +75,8 @@ def test_register_with_referral_then_record_an_event_and_an_extension(world, pag
     page.get_by_role("link", name="Ny deltagare").click()
     page.get_by_label("Kod (inte personnummer eller namn)").wait_for()
     page.get_by_label("Kod (inte personnummer eller namn)").fill("EF-NEW")
+    page.get_by_label("Kön").first.click()  # starts empty: an untouched field never becomes data
+    page.get_by_role("option", name="Kvinna").click()
     page.get_by_label("Remitterad av").first.click()
     page.get_by_role("option", name="Försäkringskassan").click()
     page.get_by_text("Deltagaren har gett sitt samtycke").click()

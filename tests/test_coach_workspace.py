@@ -52,7 +52,7 @@ def as_user(demo, monkeypatch, name, username="anna"):
 
 
 def all_text(test) -> str:
-    parts = [str(e.value) for kind in ("markdown", "title", "subheader", "caption", "info", "warning", "error",
+    parts = [str(e.value) for kind in ("markdown", "title", "header", "subheader", "caption", "info", "warning", "error",
                                        "success") for e in getattr(test, kind)]
     parts += [frame.value.to_csv() for frame in test.dataframe]
     return "\n".join(parts)
@@ -91,6 +91,12 @@ def test_register_and_exit_with_an_outcome(demo, monkeypatch):
     test = as_user(demo, monkeypatch, "register_page").run()
     test.text_input(key="reg_code").input("JV-NY-1")
     test.checkbox(key="reg_consent").check()
+    # nothing unchosen becomes data: gender and year of birth start empty, a register needs a gender
+    assert test.selectbox(key="reg_gender").value is None and test.number_input(key="reg_birth_year").value is None
+    assert test.selectbox(key="reg_consent_version").options == ["samtycke-2024-1"]  # from configuration
+    test.button[0].click().run()
+    assert "Välj kön" in all_text(test)
+    test.selectbox(key="reg_gender").select("kvinna")
     start_fields = [s for s in test.selectbox if s.key and s.key.startswith("registry_start_")]
     assert start_fields and all(s.value is None for s in start_fields), "the programme's start fields start empty"
     test.button[0].click().run()
@@ -114,9 +120,19 @@ def test_register_and_exit_with_an_outcome(demo, monkeypatch):
         assert field.value is None
         field.select("studiemedel")
     [b for b in test.button if b.label == "Registrera avslut"][0].click().run()
+    # asked first: nothing is recorded until the coach confirms
+    assert db.execute("SELECT exited_on FROM enrolments WHERE participant_id = ?", [pid]).fetchone()[0] is None
+    assert "Registrera avslut för JV\\-NY\\-1" in all_text(test)
+    [b for b in test.button if b.label == "Ja, registrera avslutet"][0].click().run()
     assert db.execute("SELECT value_text FROM registry_values WHERE participant_id = ? AND field = "
                       "'forsorjning_avslut'", [pid]).fetchone() == ("studiemedel",)
     assert db.execute("SELECT outcome FROM enrolments WHERE participant_id = ?", [pid]).fetchone()[0] == "studier_csn"
+    [b for b in test.button if b.label == "Ångra avslut"][0].click().run()  # a mistake: undone, logged
+    assert db.execute("SELECT exited_on, outcome FROM enrolments WHERE participant_id = ?", [pid]).fetchone() == \
+        (None, None)
+    assert db.execute("SELECT count(*) FROM registry_values WHERE participant_id = ? AND field = "
+                      "'forsorjning_avslut'", [pid]).fetchone()[0] == 0
+    assert [s for s in test.selectbox if s.label == "Avslutsorsak"][0].value is None, "no outcome chosen in advance"
 
 
 def test_outcome_not_in_the_programme_is_refused(demo):
@@ -162,10 +178,34 @@ def _views(db) -> int:
                       ).fetchone()[0]
 
 
+def _widget(test, kind: str, prefix: str):
+    """The survey tab's widget whose key starts so (keys are per participant and programme)."""
+    found = [w for w in getattr(test, kind) if w.key and w.key.startswith(prefix)]
+    assert len(found) == 1, [w.key for w in getattr(test, kind)]
+    return found[0]
+
+
 def _start(test, occasion="followup"):
-    test.selectbox(key="survey_occasion").select(occasion).run()
-    test.button(key="start_survey").click().run()
+    _widget(test, "selectbox", "survey_occasion_survey_").select(occasion).run()
+    test.button(key="start_survey_survey").click().run()
     return test
+
+
+def test_switching_to_another_programmes_participant_keeps_its_instruments_chosen(demo, monkeypatch):
+    """bengt works in Jobbvägen AR and Porten: after a Jobbvägen participant, a Porten one gets
+    the Porten occasion's instruments preselected and Starta enabled (the list was emptied)."""
+    _, db = demo
+    bengt = get_user(db, "bengt")
+    people = dict(db.execute("SELECT e.programme_id, p.code FROM participants p JOIN enrolments e "
+                             "ON e.participant_id = p.id WHERE p.coach_id = ? AND e.exited_on IS NULL",
+                             [bengt.id]).fetchall())
+    test = as_user(demo, monkeypatch, "participant_page", "bengt").run()
+    for programme in ("jobbvagen_ar", "porten"):
+        test.selectbox(key="coach_participant").select(people[programme]).run()
+        assert not test.exception, test.exception
+        chosen = _widget(test, "multiselect", "survey_instruments_survey_")
+        assert chosen.value and chosen.value == chosen.options or len(chosen.value) == len(chosen.options), programme
+        assert not test.button(key="start_survey_survey").disabled
 
 
 def test_opening_the_page_picks_and_logs_nobody(demo, monkeypatch):
@@ -186,7 +226,7 @@ def test_a_code_stays_with_its_participant(demo, monkeypatch):
     _start(test)
     assert not test.exception, test.exception
     shown = [m.value for m in test.markdown if "Koden till" in m.value]
-    assert len(shown) == 1 and first in shown[0], "the page names whose code it is"
+    assert len(shown) == 1 and plain(first) in shown[0], "the page names whose code it is (as text)"
     code = shown[0].split("`")[1]
     assert len(code) == 6
     test.selectbox(key="coach_participant").select(second).run()
@@ -205,7 +245,7 @@ def test_exited_participants_get_only_occasions_after_exit(demo, monkeypatch):
     test = as_user(demo, monkeypatch, "participant_page").run()
     test.selectbox(key="coach_participant").select(exited).run()
     assert not test.exception
-    assert test.selectbox(key="survey_occasion").options == ["Avslut"]
+    assert _widget(test, "selectbox", "survey_occasion_survey_").options == ["Avslut"]
     pid = db.execute("SELECT id FROM participants WHERE code = ?", [exited]).fetchone()[0]
     anna = Access(db, get_user(db, "anna"), shipped_catalog())
     with pytest.raises(StegvisError, match="avslutades"):
@@ -228,7 +268,7 @@ def test_a_second_survey_the_same_day_asks_first(demo, monkeypatch):
     _start(test)
     assert count() == before + 1, "not a second one without asking"
     assert any("redan" in w.value for w in test.warning)
-    test.button(key="start_survey_again").click().run()
+    test.button(key="start_survey_again_survey").click().run()
     assert not test.exception, test.exception
     assert count() == before + 2
-    assert any("Koden till" in m.value and person in m.value for m in test.markdown)
+    assert any("Koden till" in m.value and plain(person) in m.value for m in test.markdown)

@@ -133,7 +133,7 @@ def test_coach_trends_and_caseload_use_the_declared_scales(world, monkeypatch):
         test = page_test(world, monkeypatch, page, "olle").run()
         assert not test.exception, (page.__name__, test.exception)
     trends = page_test(world, monkeypatch, coach_trends, "olle").run()
-    assert any("Välmående" in str(s.value) for s in trends.subheader)
+    assert any("Välmående" in str(s.value) for s in trends.header)
 
 
 def test_the_participant_sees_their_shared_results(world, monkeypatch):

@@ -100,6 +100,8 @@ def register(app: typer.Typer) -> None:
             open_db(path).close()  # creates a new database; refuses one that needs `stegvis migrate`
         lock = hold_for_server(path)  # inherited by Streamlit: restore and migrate wait until the app stops
         env = dict(os.environ, STEGVIS_DB=str(path))
+        if public_url:  # the QR codes and links the app draws use it (stegvis/qr.py)
+            env[PUBLIC_URL_ENV] = public_url
         command = [sys.executable, "-m", "streamlit", "run", str(APP_FILE), "--server.port", str(port),
                    "--server.address", address]
         typer.echo(f"Stegvis {__version__} on http://{address}:{port} (database {path})")

@@ -11,7 +11,8 @@ from pathlib import Path
 import typer
 
 from stegvis import audit as audit_log
-from stegvis.accounts import ROLES, create_user, disable_user, list_users
+from stegvis.accounts import (ROLES, create_user, disable_user, link_identity, list_identities, list_users,
+                              unlink_identity)
 from stegvis.backup import backup as backup_db, backup_to_dir, default_backup_dir, list_backups, restore as restore_db
 from foundation.errors import StegvisError
 from stegvis.files import write_atomic
@@ -69,6 +70,38 @@ def register(app: typer.Typer) -> None:
         disable_user(database, username)
         audit_log.log(database, OPERATOR, "disable_user", detail=username)
         typer.echo(f"Disabled {username}.")
+
+    @user_app.command("link")
+    def user_link(username: str,
+                  subject: str = typer.Option(None, "--subject", help="The identity provider's subject (sub claim)"),
+                  email: str = typer.Option(None, "--email", help="An e-mail address the provider has verified"),
+                  db: Path = DbOption):
+        """Let a person signing in through the identity provider (single sign-on) log in as this user."""
+        if (subject is None) == (email is None):
+            raise StegvisError("give either --subject or --email")
+        database = open_db(db)
+        claim, value = ("sub", subject) if subject is not None else ("email", email)
+        link_identity(database, username, claim, value)
+        audit_log.log(database, OPERATOR, "link_sso", detail=f"{username} {claim}")
+        typer.echo(f"Linked {claim} {value} to {username}.")
+
+    @user_app.command("unlink")
+    def user_unlink(subject: str = typer.Option(None, "--subject"), email: str = typer.Option(None, "--email"),
+                    db: Path = DbOption):
+        """Stop an identity at the provider from logging in."""
+        if (subject is None) == (email is None):
+            raise StegvisError("give either --subject or --email")
+        database = open_db(db)
+        claim, value = ("sub", subject) if subject is not None else ("email", email)
+        unlink_identity(database, claim, value)
+        audit_log.log(database, OPERATOR, "unlink_sso", detail=claim)
+        typer.echo(f"Unlinked {claim} {value}.")
+
+    @user_app.command("links")
+    def user_links(db: Path = DbOption):
+        """List the identities at the provider and the users they log in as."""
+        for link in list_identities(open_db(db)):
+            typer.echo(f"{link['username']:<16} {link['role']:<6} {link['claim']:<6} {link['value']}")
 
     @app.command()
     def audit(participant: str = typer.Option(None, "--participant", help="Only entries about this code"),

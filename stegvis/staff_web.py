@@ -1,0 +1,84 @@
+"""The two web routes that hold a staff session in the browser: `/staff/session` exchanges the
+one-time handoff a login gave the page for the session token, in an HttpOnly cookie the page's
+scripts cannot read, and `/staff/logout` ends the session and removes the cookie. Streamlit
+cannot set a cookie from a page (it talks to the browser over a websocket), so these answer
+plain HTTP requests beside it. The threat model is in docs/security.md."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from stegvis.accounts import end_session, exchange_handoff, session_for_token
+from stegvis.database import open_db
+
+COOKIE = "stegvis_staff"
+SESSION_PATH = "/staff/session"
+LOGOUT_PATH = "/staff/logout"
+# Streamlit's own cookies from st.login (OpenID Connect): spent once the login has become a
+# Stegvis session, so the identity provider's answer cannot outlive Stegvis's inactivity timeout.
+STREAMLIT_AUTH_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
+_HEADERS = {"Cache-Control": "no-store"}
+NOTICES = ("expired", "sso_unmapped")  # what the login page may say after a logout
+
+
+def _target(value: str | None) -> str:
+    """Where to go next: a path on this server only (never `//elsewhere` or a full address)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _secure(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    public = os.environ.get("STEGVIS_PUBLIC_URL", "")
+    return request.url.scheme == "https" or forwarded == "https" or public.startswith("https://")
+
+
+def _exchange(handoff: str) -> str | None:
+    with contextlib.closing(open_db(os.environ.get("STEGVIS_DB"))) as db:
+        return exchange_handoff(db, handoff)
+
+
+def _end(token: str) -> None:
+    with contextlib.closing(open_db(os.environ.get("STEGVIS_DB"))) as db:
+        session_id = session_for_token(db, token)
+        if session_id is not None:
+            end_session(db, session_id)
+
+
+def _forget_streamlit_login(request: Request, response) -> None:
+    for name in request.cookies:
+        if name.startswith(STREAMLIT_AUTH_COOKIES):
+            response.delete_cookie(name, path="/")
+
+
+async def session(request: Request) -> RedirectResponse:
+    token = await asyncio.to_thread(_exchange, request.query_params.get("h", ""))
+    if token is None:
+        return RedirectResponse("/login", status_code=303, headers=_HEADERS)
+    response = RedirectResponse(_target(request.query_params.get("next")), status_code=303, headers=_HEADERS)
+    # No Max-Age: the cookie goes with the browser; the server ends the session after inactivity.
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/")
+    _forget_streamlit_login(request, response)
+    return response
+
+
+async def logout(request: Request) -> RedirectResponse:
+    token = request.cookies.get(COOKIE)
+    if token:
+        await asyncio.to_thread(_end, token)
+    then = request.query_params.get("then")
+    target = f"/login?then={then}" if then in NOTICES else "/login"
+    response = RedirectResponse(target, status_code=303, headers=_HEADERS)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
+    _forget_streamlit_login(request, response)
+    return response
+
+
+routes = [Route(SESSION_PATH, session, methods=["GET"]), Route(LOGOUT_PATH, logout, methods=["GET"])]
