@@ -61,8 +61,12 @@ def plot(boards: dict[int, tuple], scores: dict[int, tuple], path: Path) -> None
         chart.data = [measured, linear]
         chart.lines[0].strokeColor, chart.lines[0].strokeWidth = colors.HexColor("#0072B2"), 2
         chart.lines[1].strokeColor, chart.lines[1].strokeDashArray = colors.HexColor("#999999"), (4, 3)
-        chart.xValueAxis.labelTextFormat = lambda v: f"{10 ** v:,.0f}".replace(",", " ")
-        chart.yValueAxis.labelTextFormat = lambda v: f"{10 ** v:.2g}"
+        chart.xValueAxis.valueSteps = [math.log10(s) for s in sizes]  # ticks at the sizes measured
+        chart.xValueAxis.labelTextFormat = lambda v: f"{round(10 ** v):,}".replace(",", " ")
+        top = max(max(y for _, y in measured), max(y for _, y in linear))
+        steps = [math.log10(v) for v in (0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000)]
+        chart.yValueAxis.valueSteps = [v for v in steps if min(y for _, y in measured) - 0.01 <= v <= top + 0.1]
+        chart.yValueAxis.labelTextFormat = lambda v: f"{10 ** v:g}".replace(".", ",")
         drawing.add(chart)
         drawing.add(String(60 + 360 * n, 270, title, fontName="Helvetica", fontSize=11))
     drawing.add(String(60, 15, "Blå: uppmätt. Grå streckad: linjär tillväxt från den minsta storleken. Log–log-skala.",
