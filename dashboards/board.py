@@ -30,13 +30,20 @@ def pick_period(grid, where) -> object | None:
     return right.selectbox(t("board.which"), choices, format_func=reports.period_label)
 
 
+# The board's widest tables (indicator results: nine figures a row) fit a tablet's width with a
+# smaller type and tighter cells below 1100 px; a table wider than the page would be a scrolling
+# region a keyboard cannot reach (axe-core: scrollable-region-focusable).
+TABLE_CSS = ('<style>@media (max-width: 1100px) {[data-testid="stTable"] table {font-size: 0.8rem;}'
+             '[data-testid="stTable"] th, [data-testid="stTable"] td {padding: 0.25rem 0.35rem;}}'
+             '@media (max-width: 900px) {[data-testid="stTable"] table {font-size: 0.7rem;}'
+             '[data-testid="stTable"] th, [data-testid="stTable"] td {padding: 0.2rem 0.15rem;}}</style>')
+
+
 def _table(frame, where=st) -> None:
     """A table the board reads, not explores: a static HTML table, which wraps its text to the
     page (the interactive grid scrolled sideways at 1366 and was the slowest thing on the page to
     draw). Its cells are Markdown, so each is made inert first: labels come from definitions."""
-    hidden = reports.suppressed()  # one unit, never three lines in a narrow column
-    where.table(frame.rename(columns=plain).map(lambda v: plain(v).replace(" ", "\u00a0") if v == hidden
-                                                else plain(v)), hide_index=True)
+    where.table(frame.rename(columns=plain).map(plain), hide_index=True)
 
 
 def _show(report, tables, table) -> None:
@@ -49,6 +56,7 @@ def _show(report, tables, table) -> None:
 
 def page() -> None:
     api = access()
+    st.markdown(TABLE_CSS, unsafe_allow_html=True)
     st.title(t("board.title"))
     programmes = api.catalog.latest_programmes()
     top = st.container()

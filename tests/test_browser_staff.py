@@ -67,7 +67,7 @@ def test_the_workbook_is_made_on_click_with_the_pages_figures(page):
     assert "Mål" in book.sheetnames and any(name.startswith("Avslutsorsaker") for name in book.sheetnames)
     goals = [row for row in book["Mål"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert goals, "the goal table is not empty"
-    shown = page.locator('[data-testid="stDataFrame"]').first
+    shown = page.locator('[data-testid="stTable"]').first  # the board's tables are static tables
     assert shown.is_visible()
 
 
@@ -88,3 +88,21 @@ def test_login_and_coach_pages_are_accessible(server, browser):
         page.get_by_role("heading", level=1).filter(has_text=re.compile(f"^{name}")).first.wait_for()
         problems[name] = axe_problems(page)
     assert problems == {name: [] for name in problems}
+
+
+@pytest.mark.parametrize("width, height", [(810, 1080), (1024, 768)])
+def test_every_board_table_fits_the_page_without_sideways_scrolling(server, browser, width, height):
+    """Issue 19: the tables fit the page at 1024 and read well on a tablet held upright; a table
+    wider than the page would also be a region a keyboard cannot scroll."""
+    page = log_in(browser, server.url, "styrelse", "stegvis-board")
+    page.set_viewport_size({"width": width, "height": height})
+    page.get_by_text("Deltagare över tid").wait_for(timeout=60_000)
+    for period in (None, "Hela tiden"):
+        if period:
+            page.get_by_text(period, exact=True).click()
+            page.get_by_text(f"{period} (", exact=False).first.wait_for()
+        settle(page)
+        tables = page.locator('[data-testid="stTable"]').count()
+        wide = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"] > div')]
+            .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => [d.scrollWidth, d.clientWidth])""")
+        assert tables > 5 and wide == [], f"{width} px, {period or 'the default year'}: {wide}"

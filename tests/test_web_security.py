@@ -186,8 +186,8 @@ def test_stored_markdown_makes_no_browser_fetch(server, beacon):
         page.get_by_role("link", name="Deltagare", exact=True).click()
         settle(page)
         if not page.get_by_role("tab", name="Starta enkät").count():  # the page may wait for a choice
-            page.get_by_role("combobox").first.click()
-            page.get_by_role("option").first.click()
+            page.locator('[data-testid="stSelectbox"]').first.click()  # the participant picker
+            page.get_by_role("option").first.click(timeout=60_000)
         page.get_by_role("tab", name="Starta enkät").wait_for(timeout=20_000)
         settle(page)
         admin = browser.new_page()
