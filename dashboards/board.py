@@ -79,7 +79,14 @@ def page() -> None:
     if report.goals:  # first: each goal met, not met or not measurable, in words
         st.header(t("report.summary.heading"), anchor=False)
         icons = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/remove:"}
-        st.markdown("\n".join(f"- {icons[met]} {plain(line)}" for met, line in reports.summary(report)))
+        lines = reports.summary(report)
+        assessed = [f"- {icons[met]} {plain(line)}" for met, line in lines if met is not None]
+        if assessed:
+            st.markdown("\n".join(assessed))
+        unassessed = [f"- {icons[met]} {plain(line)}" for met, line in lines if met is None]
+        if unassessed:  # the goals a period's few people cannot show: one line until opened
+            with st.expander(t("board.summary.unassessed", n=len(unassessed)), expanded=not assessed):
+                st.markdown("\n".join(unassessed))
         st.header(t("board.heading.goals"), anchor=False)
         if reports.chart_goals(report):
             st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})

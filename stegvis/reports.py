@@ -428,7 +428,8 @@ def summary(report: BoardReport, lang: str = DEFAULT) -> list[tuple[bool | None,
                                   programme=names[goal.programme],
                                   goal=goal_label(report, goal.programme, goal.id, lang), figure=words,
                                   target=target) + change))
-    return lines
+    # what can be assessed first, in the goals' order; those that cannot, after them
+    return sorted(lines, key=lambda line: line[0] is None)
 
 
 def goal_table(report: BoardReport, lang: str = DEFAULT) -> pd.DataFrame:
