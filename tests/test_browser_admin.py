@@ -29,8 +29,9 @@ def test_subject_access_is_logged_on_download_only(tmp_path, demo_copy):
             fill_login(page, server.url, "admin", "stegvis-admin")
             page.get_by_role("button", name="Logga in").click()
             page.get_by_role("tab", name="Deltagares data").click(timeout=60_000)
-            page.get_by_label("Deltagarens kod").fill(code)
-            page.get_by_label("Deltagarens kod").press("Enter")
+            field = page.locator('input[aria-label="Deltagarens kod"]:visible')  # the open tab's field
+            field.fill(code)
+            field.press("Enter")
             button = page.get_by_role("button", name="Registerutdrag (JSON)")
             button.wait_for(timeout=30_000)
             page.get_by_label("Skriv koden igen för att bekräfta radering").fill("x")

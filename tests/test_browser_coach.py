@@ -160,6 +160,10 @@ def test_single_sign_on_through_a_local_provider(sso_server, browser):
     page.get_by_role("button", name="Authorize").click()
     page.get_by_text("Klicka på en rad").wait_for(timeout=60_000)
     assert page.get_by_role("link", name="Logga ut (Cecilia").count() == 1
+    for _ in range(100):  # the handoff to a Stegvis session ends Streamlit's login cookie: wait for it
+        if not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]:
+            break
+        page.wait_for_timeout(200)
     assert not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")], \
         "Streamlit's login is spent once it is a Stegvis session"
     page.reload()

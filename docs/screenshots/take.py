@@ -159,8 +159,8 @@ def admin(page, url: str, db_path: Path, out: Path = OUT, suffix: str = "") -> N
             page.get_by_role("combobox", name="Användare").click()
             page.get_by_role("option", name="anna (Anna Lind (coach))").click()
         if tab == "Deltagares data":
-            page.get_by_label("Deltagarens kod").fill(code)
-            page.get_by_label("Deltagarens kod").press("Enter")
+            page.locator('input[aria-label="Deltagarens kod"]:visible').fill(code)
+            page.locator('input[aria-label="Deltagarens kod"]:visible').press("Enter")
             page.get_by_role("button", name="Registerutdrag (PDF)").wait_for(timeout=30_000)
         settle(page)
         page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
