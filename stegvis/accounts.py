@@ -322,6 +322,9 @@ def session_for_token(db, token: str) -> int | None:
     return row[0] if row else None
 
 
+TOUCH_EVERY = 60  # seconds: how stale a session's last_seen_at may be before a click writes it
+
+
 def session_state(db, session_id: int, timeout_seconds: int, at: datetime | None = None) -> tuple[User | None, str]:
     """The session's user and "ok", or None and why it no longer works: "ended" (logged out,
     in any tab), "expired" (idle longer than the timeout in every tab) or "account_changed"
@@ -341,9 +344,12 @@ def session_state(db, session_id: int, timeout_seconds: int, at: datetime | None
     if disabled:
         end_session(db, session_id, "account_changed")
         return user, "account_changed"
-    with transaction(db):
-        db.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE id = ?",
-                   [moment.replace(microsecond=0).isoformat(), session_id])
+    if (moment - datetime.fromisoformat(last_seen)).total_seconds() >= TOUCH_EVERY:
+        # a click checks the session more than once (the app, then the page's access): one write
+        # a minute is enough for a timeout counted in tens of minutes, and keeps writes off each tap
+        with transaction(db):
+            db.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE id = ?",
+                       [moment.replace(microsecond=0).isoformat(), session_id])
     return user, "ok"
 
 
