@@ -17,7 +17,7 @@ from stegvis.access import exit_undoable
 from stegvis.qr import qr_png, survey_url
 from indicators.change import paired_change, summarise_change
 from stegvis.reports import decimal, gender_label
-from indicators.schedule import DUE_WINDOW, add_months, max_date, occasion_dates, todos
+from indicators.schedule import followup_dates, max_date, todos
 from indicators.scoring import flag_lists
 from foundation.errors import StegvisError
 from foundation.texts import N_, t
@@ -404,22 +404,18 @@ def _path(api, participant_id: int, person: dict, enrolment: dict, programme) ->
     if sorted(chosen) != sorted(current) and st.button(t("coach.path.save_parties"), key="save_parties"):
         _saved(lambda: api.set_parties(participant_id, programme.id, chosen))
     # after exit, its follow-ups; while in (and after), each turn of the year they were in at
-    followups = [(o, 0) for o in programme.occasions if o.records_status and o.anchor == "exit"
-                 and enrolment["exited_on"]]
-    due = {o.id: add_months(date.fromisoformat(enrolment["exited_on"][:10]), o.offset_months) for o, _ in followups}
+    # after exit, its follow-ups; while in (and after), each turn of the year they were in at
     started = date.fromisoformat(enrolment["started_on"][:10])
     exited = date.fromisoformat(enrolment["exited_on"][:10]) if enrolment["exited_on"] else None
-    followups += [(programme.occasion(o), started.year + repetition)  # the n-th turn of the year since the start
-                  for o, repetition, day in occasion_dates(programme, started, exited, date.today())
-                  if programme.occasion(o).anchor == "year_end" and day <= date.today() + DUE_WINDOW]
+    followups = followup_dates(programme, started, exited, date.today())
     if followups:
         st.header(t("coach.path.followups"), anchor=False)
         recorded = {(f["occasion"], f["year"]): f for f in person["followups"] if f["programme_id"] == programme.id}
-        for occasion, year in followups:
+        for occasion, year, due in followups:
             done = recorded.get((occasion.id, year))
             with st.form(f"followup_{occasion.id}_{year}", border=True):
                 label = f"{occasion.label.sv} {year}" if year else \
-                    t("coach.path.followup_due", occasion=occasion.label.sv, on=due[occasion.id].isoformat())
+                    t("coach.path.followup_due", occasion=occasion.label.sv, on=due.isoformat())
                 status = st.radio(label, list(STATUSES), horizontal=True,
                                   index=list(STATUSES).index(done["status"]) if done else None,
                                   format_func=lambda s: t(STATUSES[s]), key=f"followup_{occasion.id}_{year}_status")

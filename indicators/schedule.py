@@ -70,6 +70,20 @@ def occasion_dates(programme: Programme, started: date, exited: date | None, unt
     return sorted(found, key=lambda x: x[2])
 
 
+def followup_dates(programme: Programme, started: date, exited: date | None, until: date) -> list[tuple]:
+    """(occasion, year, day) of each follow-up whose status is recorded, as `occasion_dates`
+    gives them: after exit (year 0: it happens once), and at each turn of the year the person was
+    in at (that year). In the programme's order of occasions, then by day."""
+    order = {o.id: n for n, o in enumerate(programme.occasions)}
+    found = []
+    for occasion_id, _, day in occasion_dates(programme, started, exited, until):
+        occasion = programme.occasion(occasion_id)
+        if occasion.records_status:
+            year = add_months(day, -occasion.offset_months).year if occasion.anchor == "year_end" else 0
+            found.append((occasion, year, day))
+    return sorted(found, key=lambda f: (order[f[0].id], f[2]))
+
+
 def max_date(programme: Programme, started: date, extended_months: int = 0) -> date | None:
     """The last day of the maximum time, moved by any extensions."""
     if not programme.max_duration_months:

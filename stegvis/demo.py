@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from stegvis.accounts import create_user, get_user
 from indicators.round_schedule import month_end
-from indicators.schedule import add_months
+from indicators.schedule import add_months, followup_dates
 from surveys.answers import DONT_KNOW, SKIPPED, Answer, check_answer, store_answers
 from surveys.definitions import Catalog
 from surveys.models import Instrument, Programme
@@ -400,18 +400,13 @@ def _registry(db, programme, rng, participant_id, start, exit_day, outcome, coac
 
 
 def _followups(programme, start: date, exit_day: date | None, today: date):
-    """(occasion, day) of each follow-up due by today: after exit, and at each turn of the year
-    the participant was in at."""
-    for occasion in programme.occasions:
-        if not occasion.records_status:
-            continue
-        if occasion.anchor == "exit" and exit_day and add_months(exit_day, occasion.offset_months) <= today:
-            yield occasion, add_months(exit_day, occasion.offset_months)
-        if occasion.anchor == "year_end":
-            for year in range(start.year, (exit_day or today).year + 1):
-                turn = date(year, 12, 31)
-                if (exit_day is None or exit_day > turn) and turn + timedelta(days=5) <= today:
-                    yield occasion, turn + timedelta(days=3 + year % 5)  # answered early in January
+    """(occasion, day) of each follow-up done by today, as the coach's to-do lists them: the day
+    of a follow-up after exit, or a few days into January for a turn of the year."""
+    for occasion, year, day in followup_dates(programme, start, exit_day, today):
+        if not year and day <= today:
+            yield occasion, day
+        elif year and day + timedelta(days=5) <= today:
+            yield occasion, day + timedelta(days=3 + year % 5)  # answered early in January
 
 
 def _status_by_survey(db, catalog, programme, occasion, participant_id, status, coach_id, rng) -> None:
