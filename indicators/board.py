@@ -262,8 +262,9 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         if not pairs.empty:
             paired_by[change.instrument.id] = (change, frame, pairs.set_index("participant_id"))
     people = _variants(base, programme, grid).assign(_flip=None)
+    at_occasions = _occasion_scores(catalog, programme, scores)
     flips = pd.concat([_outcome_flips(base, paired_by, programme, scores, instruments, path),
-                       _score_flips(base, _occasion_scores(catalog, programme, base, scores))], ignore_index=True)
+                       _score_flips(base, _at_rows(at_occasions, base))], ignore_index=True)
     if len(flips):
         people = pd.concat([people, flips], ignore_index=True)
     origin = people.pop("_origin").to_numpy()
@@ -295,7 +296,7 @@ def people_family(catalog: Catalog, programme, enrolments: pd.DataFrame, scores:
         changes.append((instrument, paired, improved, reliably))
     ages = groups(programme, people, "age_group").to_numpy(dtype=object)
     age_groups = _declared_groups(programme, "age_group", set(ages[origin < 0]))
-    at_occasions = _occasion_scores(catalog, programme, people, scores)
+    at_occasions = _at_rows(at_occasions, people)
     occasion_days = _occasion_days(at_occasions, flip, grid.leaf_months)
     for instrument, occasion, _, values in at_occasions:
         for scale in instrument.scales:
@@ -350,14 +351,12 @@ def _reach(goal, people, scores, instruments, programme, path, flip, paired_by, 
     return goal, in_den.to_numpy(), in_num & in_den.to_numpy()
 
 
-def _occasion_scores(catalog: Catalog, programme, people: pd.DataFrame, scores: dict) -> list[tuple]:
-    """(instrument, occasion, day, scores) for each instrument the board follows over occasions
+def _occasion_scores(catalog: Catalog, programme, scores: dict) -> list[tuple]:
+    """(instrument, occasion, responses) for each instrument the board follows over occasions
     (those with a reliable-change scale: KASAM) at each occasion of the programme that gives it:
-    per row of `people`, the day of the person's latest response there scored on every scale
-    (NaT without one) and its score on each scale. A person counts once per occasion, in the
-    period of that response, so a year is the sum of its quarters."""
+    each person's latest response there scored on every scale, by participant. A person counts
+    once per occasion, in the period of that response, so a year is the sum of its quarters."""
     found = []
-    ids = people["participant_id"]
     for instrument in catalog.latest_instruments():
         if not any(s.reliable_change for s in instrument.scales):
             continue
@@ -370,11 +369,20 @@ def _occasion_scores(catalog: Catalog, programme, people: pd.DataFrame, scores: 
             at = frame[(frame["programme_id"] == programme.id) & (frame["occasion"] == occasion.id)]
             at = at.dropna(subset=[s.id for s in instrument.scales]).sort_values("completed_at", kind="stable") \
                 .drop_duplicates("participant_id", keep="last").set_index("participant_id")
-            day = pd.to_datetime(ids.map(at["completed_at"]).astype("string").str[:10], errors="coerce")
-            values = {s.id: ids.map(at[s.id]).to_numpy(dtype=float) if s.id in at else np.full(len(ids), np.nan)
-                      for s in instrument.scales}
-            found.append((instrument, occasion, day.to_numpy(), values))
+            found.append((instrument, occasion, at))
     return found
+
+
+def _at_rows(at_occasions: list[tuple], people: pd.DataFrame) -> list[tuple]:
+    """(instrument, occasion, day, scores) per row of `people`: the day of the person's response
+    (NaT without one) and its score on each scale."""
+    ids = people["participant_id"]
+    rows = []
+    for instrument, occasion, at in at_occasions:
+        day = pd.to_datetime(ids.map(at["completed_at"]).astype("string").str[:10], errors="coerce")
+        values = {s.id: ids.map(at[s.id]).to_numpy(dtype=float) for s in instrument.scales}
+        rows.append((instrument, occasion, day.to_numpy(), values))
+    return rows
 
 
 def _thresholds(instrument) -> list[tuple]:
@@ -816,9 +824,9 @@ def board_report(catalog: Catalog, protected: dict[str, ProtectedProgramme], pro
                 view = answers if goal.over_answers else mine
                 # a count's figure is the flow table's, a mean's rests on it: no goal table of their own
                 figure = _goal if goal.measure == "share" else _period_goal
-                shown = figure(programme, goal, view if goal.measure == "share" else mine, period)
+                shown = figure(programme, goal, view, period)
                 if before is not None:  # the previous period's own published figure, for the change
-                    shown.previous = figure(programme, goal, view if goal.measure == "share" else mine, before)
+                    shown.previous = figure(programme, goal, view, before)
                 report.goals.append(shown)
                 if goal.measure == "share":
                     report.tables.append(_goal_table(programme, goal, view, period))
