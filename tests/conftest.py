@@ -119,3 +119,16 @@ def smtp_inbox():
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium through Playwright, for one test (tests/browser.py starts the app)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

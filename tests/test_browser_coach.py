@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from browser import Server, fill_login, launch, needs_chromium, settle
+from browser import Server, fill_login, needs_chromium, settle
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 SIZES = [(810, 1080), (1024, 768)]
@@ -22,15 +22,6 @@ def server(tmp_path_factory, demo_copy):
     yield running
     running.kill()
 
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        running = launch(playwright)
-        yield running
-        running.close()
 
 
 def log_in(context, url, username="bengt", password="stegvis-coach"):

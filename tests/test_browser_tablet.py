@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from browser import Server, axe_problems, enter_code, launch, needs_chromium, settle
+from browser import Server, axe_problems, enter_code, needs_chromium, settle
 from stegvis.database import open_db
 from surveys.definitions import shipped_catalog
 from surveys.rounds import create_round
@@ -88,15 +88,6 @@ def world(tmp_path_factory):
     server.kill()
     db.close()
 
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def answer_labels(instrument, item, lang: str = "sv") -> list[str]:
