@@ -12,11 +12,8 @@ Targets: tap → next question median ≤ 120 ms, p95 ≤ 250 ms; "Skicka in" �
 
 The reference runs from the repository, so it reads the same .streamlit/config.toml.
 
-The clock is the page's own: from the touch (the `pointerdown` event's time) to the first
-animation frame in which the next question's text is in the document and nothing is stale, that
-is the frame that paints it. Timing around Playwright's `click()` and `wait_for()` instead adds
-its actionability checks (about 40 ms) and its retry schedule (0, 20, 50, 100 ms …), which made
-every tap look like about 120 or 220 ms, whatever happened on the page.
+The clock is the page's own (benchmarks/pageclock.py): from the touch to the frame that draws
+the next question.
 
 Run: .venv/bin/python benchmarks/tap.py [--visits 3]  (needs /usr/bin/chromium)"""
 
@@ -36,7 +33,9 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from browser import Server, enter_code, free_port, launch  # noqa: E402
+from pageclock import tap, watch  # noqa: E402
 
 from stegvis.database import open_db  # noqa: E402
 from stegvis.demo import run_demo  # noqa: E402
@@ -46,19 +45,6 @@ from surveys.store import load_catalog  # noqa: E402
 QUIET = ("() => !document.querySelector('[data-stale=\"true\"]') && "
          "!document.querySelector('[data-testid=\"stStatusWidget\"]') && "
          "!document.querySelector('[data-testid=\"stSkeleton\"]')")
-# Installed once per page: the time of every touch, in the page's clock.
-HOOK = """() => { if (!window.__tap) { window.__tap = 0;
-  document.addEventListener('pointerdown', () => { window.__tap = performance.now(); }, true); } }"""
-# Checked in every animation frame: which of the texts is drawn (an element showing exactly it)
-# with nothing stale, and how long since the touch; false until then.
-DRAWN = """(texts) => {
-  if (document.querySelector('[data-stale="true"], [data-testid="stStatusWidget"], [data-testid="stSkeleton"]'))
-    return false;
-  for (const el of document.querySelectorAll('p, span, button, h1, h2, h3')) {
-    const text = el.textContent.trim();
-    if (texts.includes(text)) return [text, performance.now() - window.__tap];
-  }
-  return false; }"""
 QUESTIONS = 22
 REFERENCE = '''
 import streamlit as st
@@ -77,14 +63,6 @@ st.write("Hur nöjd är du med det stöd du har fått?")
 for value in range(1, 11):
     st.button(str(value), key=f"b{value}", on_click=tap, use_container_width=True)
 '''
-
-
-def tap(page, target, texts: list[str]) -> tuple[str, float]:
-    """Tap `target`; which of `texts` was drawn, and the seconds from the touch until it was."""
-    page.evaluate(HOOK)
-    target.click()
-    text, ms = page.wait_for_function(DRAWN, arg=texts, polling="raf", timeout=30_000).json_value()
-    return text, ms / 1000
 
 
 def stegvis_visit(page, url: str, code: str) -> tuple[list[float], float]:
@@ -160,11 +138,13 @@ def main() -> None:
                 browser = launch(playwright)
                 for code in codes:  # alternate, so both see the same machine
                     page = browser.new_page(viewport={"width": 810, "height": 1080}, has_touch=True)
+                    watch(page)
                     taps, send = stegvis_visit(page, server.url, code)
                     stegvis_taps += taps
                     sends.append(send)
                     page.close()
                     page = browser.new_page(viewport={"width": 810, "height": 1080}, has_touch=True)
+                    watch(page)
                     reference_taps += reference_visit(page, f"http://127.0.0.1:{port}")
                     page.close()
                 browser.close()

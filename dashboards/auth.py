@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import quote
 
 import streamlit as st
 
@@ -89,16 +88,24 @@ def _from_sso():
 
 def _begin(user, method: str) -> None:
     session_id, handoff = entrance().start_session(user, method)
-    st.session_state.update(user=user, staff_session=session_id, last_seen=time.monotonic(),
-                            go_to=f"{SESSION_PATH}?h={quote(handoff)}")
+    st.session_state.update(user=user, staff_session=session_id, last_seen=time.monotonic(), handoff=handoff)
 
 
 def browser_steps() -> None:
-    """Take the browser where a login or logout sends it: the route that sets (or removes) the
-    session cookie, which then brings it back. Nothing happens without a browser (AppTest)."""
+    """What a login or logout asks of the browser: after a login, post the one-time handoff to
+    the route that sets the session cookie, in the background, while this page goes on drawing
+    (a failed exchange leaves this tab logged in until it is reloaded); after a logout, go to the
+    route that removes the cookie and then to the login page. Nothing happens without a browser
+    (AppTest)."""
+    slot = st.empty()  # in every run, so the page's own elements keep their places (and a tab stays open)
+    handoff = st.session_state.pop("handoff", None)
+    if handoff:
+        slot.html(f"<script>fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', credentials: 'same-origin', "
+                  f"headers: {{'Content-Type': 'application/json'}}, "
+                  f"body: JSON.stringify({{handoff: {json.dumps(handoff)}}})}});</script>", unsafe_allow_javascript=True)
     target = st.session_state.pop("go_to", None)
     if target:
-        st.html(f"<script>window.location.replace({json.dumps(target)});</script>", unsafe_allow_javascript=True)
+        slot.html(f"<script>window.location.replace({json.dumps(target)});</script>", unsafe_allow_javascript=True)
 
 
 def access() -> Access:

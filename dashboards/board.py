@@ -11,7 +11,7 @@ from dashboards.auth import access
 from dashboards.common import plain
 from foundation.texts import t
 from indicators.board import DETAILED
-from stegvis import charts, reports
+from stegvis import reports
 
 def pick_period(grid, where) -> object | None:
     """The board chooses among completed periods of the grid, never free dates."""
@@ -56,7 +56,7 @@ def _show(report, tables, table) -> None:
 
 def page() -> None:
     api = access()
-    st.markdown(TABLE_CSS, unsafe_allow_html=True)
+    st.markdown(TABLE_CSS + reports.GOAL_BARS_CSS, unsafe_allow_html=True)
     st.title(t("board.title"))
     programmes = api.catalog.latest_programmes()
     top = st.container()
@@ -89,7 +89,7 @@ def page() -> None:
                 st.markdown("\n".join(unassessed))
         st.header(t("board.heading.goals"), anchor=False)
         if reports.chart_goals(report):
-            st.plotly_chart(charts.goal_bars(reports.goal_bars_input(report)), config={"displayModeBar": False})
+            st.html(reports.goal_bars_html(reports.goal_bars_input(report)))
         _table(tables[t("report.sheet.goals")])
 
     if period.kind in DETAILED:

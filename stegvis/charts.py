@@ -1,14 +1,14 @@
-"""Plotly figures shared by the participant, coach and board pages: labels from the text
-catalogue in the reader's language, readable at tablet width, and the Okabe–Ito palette, which colour-blind readers can tell apart."""
+"""Plotly figures shared by the participant and coach pages: labels from the text catalogue in
+the reader's language, readable at tablet width, and the Okabe–Ito palette, which colour-blind
+readers can tell apart. The board's goal bars are HTML (stegvis.reports.goal_bars_html)."""
 
 from __future__ import annotations
 
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from foundation.texts import DEFAULT, N_, t
+from foundation.texts import t
 from surveys.models import Instrument
 
 from stegvis.palette import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION, YELLOW  # noqa: F401
@@ -100,30 +100,3 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
                                 high=top))
     return fig
 
-
-def goal_bars(goals: list[dict], title: str | None = None, lang: str = DEFAULT) -> go.Figure:
-    """Each goal's share as a bar with its target as a marker line, and the figures in words in
-    a column of their own to the right, where neither bar nor marker can cover them. `goals`:
-    label, share, target, and the words beside it: `figure` ("72 % (18 av 25)", or why it is
-    hidden) and `target_words` ("mål 75 %"). The legend names each colour the bars have."""
-    fig = go.Figure()
-    labels = ["<br>".join(textwrap.wrap(g["label"], 34)) for g in goals]  # long goal names wrap, bars keep room
-    shares = [None if g["share"] is None else g["share"] * 100 for g in goals]
-    state = [None if g["share"] is None else g["share"] >= g["target"] for g in goals]
-    colours = {True: GREEN, False: ORANGE, None: GREY}
-    fig.add_trace(go.Bar(y=labels, x=shares, orientation="h", marker_color=[colours[s] for s in state],
-                         showlegend=False, hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
-    for met, key in ((True, N_("chart.goal.met")), (False, N_("chart.goal.not_met"))):
-        if met in state:  # a legend entry for each colour drawn, in that colour
-            fig.add_trace(go.Bar(y=[None], x=[None], orientation="h", marker_color=colours[met], name=t(key, lang)))
-    fig.add_trace(go.Scatter(y=labels, x=[g["target"] * 100 for g in goals], mode="markers", name=t("chart.goal.target", lang),
-                             marker=dict(symbol="line-ns", size=34, line=dict(width=4, color=VERMILION)),
-                             hovertemplate=t("chart.goal.target", lang) + " %{x:.0f} %<extra></extra>"))
-    for label, goal in zip(labels, goals):
-        fig.add_annotation(x=1.02, xref="paper", y=label, yref="y", xanchor="left", showarrow=False, align="left",
-                           text=goal["figure"] + "<br>" + goal["target_words"])
-    fig.update_xaxes(range=[0, 101], ticksuffix=" %")
-    fig.update_yaxes(autorange="reversed")
-    layout(fig, title, height=140 + 90 * len(goals))
-    fig.update_layout(margin=dict(r=150))
-    return fig

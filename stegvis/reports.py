@@ -747,8 +747,8 @@ def goal_groups(report: BoardReport) -> list[list]:
 def goal_chart(goals: list[dict], width: float, lang: str = DEFAULT):
     """The goal bars for paper, drawn by reportlab itself: each goal's share as a bar coloured by
     whether it reached its target, the target as a vermilion mark, and the figures in words to
-    the right, where no bar or mark covers them (the page's plotly chart, without a browser:
-    rendering it through kaleido took 3 of the PDF's 4.6 s). `goals`: `goal_bars_input`."""
+    the right, where no bar or mark covers them (goal_bars_html is the page's; rendering a plotly
+    chart through kaleido took 3 of the PDF's 4.6 s). `goals`: `goal_bars_input`."""
     import textwrap
 
     from reportlab.graphics.shapes import Drawing, Line, Rect, String
@@ -797,6 +797,57 @@ def goal_chart(goals: list[dict], width: float, lang: str = DEFAULT):
             drawing.add(String(bar_x + bar_w + 10, y + row_h / 2 + 2 - 11 * m, words, fontName="Helvetica",
                                fontSize=8, fillColor=ink))
     return drawing
+
+
+# The goal bars on the page, as plain HTML and CSS: the same picture as goal_chart, drawn by the
+# browser with no chart code to load (plotly's took about 0.8 s of the board page's first view)
+# and its words as text, whole at any width. Laid out as a grid: label | bar | figures.
+GOAL_BARS_CSS = """<style>
+.goal-bars {margin: 0.25rem 0 1rem; font-size: 0.95rem; color: #333;}
+.goal-bars .legend {display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; justify-content: flex-end; margin-bottom: 0.4rem;}
+.goal-bars .key {display: inline-block; width: 0.85rem; height: 0.85rem; margin-right: 0.35rem; vertical-align: -0.1rem;}
+.goal-bars .key.target {width: 3px; height: 1.1rem; vertical-align: -0.25rem;}
+.goal-bars .row {display: grid; grid-template-columns: 34% 1fr 24%; gap: 0.8rem; align-items: center;
+    padding: 0.3rem 0;}
+.goal-bars .label {text-align: right; line-height: 1.25;}
+.goal-bars .track {position: relative; height: 2rem; border-right: 1px solid #ddd;
+    background-image: linear-gradient(to right, #ddd 1px, transparent 1px); background-size: 25% 100%;}
+.goal-bars .bar {position: absolute; left: 0; top: 0.3rem; bottom: 0.3rem;}
+.goal-bars .mark {position: absolute; top: 0; bottom: 0; width: 3px; margin-left: -1.5px;}
+.goal-bars .words {line-height: 1.25;}
+.goal-bars .ticks {position: relative; height: 1.2rem; font-size: 0.8rem;}
+.goal-bars .ticks span {position: absolute; transform: translateX(-50%); white-space: nowrap;}
+</style>"""
+
+
+def goal_bars_html(goals: list[dict], lang: str = DEFAULT) -> str:
+    """The goal bars for the page (GOAL_BARS_CSS styles them): each goal's share as a bar coloured
+    by whether it reached its target, the target as a vermilion mark, the figures in words to the
+    right, and a legend of the colours drawn. Every text is escaped: labels come from
+    definitions. `goals`: `goal_bars_input`."""
+    from html import escape
+
+    from stegvis.palette import GREEN, ORANGE, VERMILION
+
+    drawn = {None if g["share"] is None else g["share"] >= g["target"] for g in goals}
+    keys = [(GREEN, t("chart.goal.met", lang), "") for _ in (1,) if True in drawn] + \
+        [(ORANGE, t("chart.goal.not_met", lang), "") for _ in (1,) if False in drawn] + \
+        [(VERMILION, t("chart.goal.target", lang), " target")]
+    legend = "".join(f'<span><span class="key{extra}" style="background:{colour}"></span>{escape(words)}</span>'
+                     for colour, words, extra in keys)
+    rows = []
+    for goal in goals:
+        share = goal["share"]
+        bar = "" if share is None else (
+            f'<div class="bar" style="width:{min(share, 1.0) * 100:.2f}%;'
+            f'background:{GREEN if share >= goal["target"] else ORANGE}"></div>')
+        rows.append(f'<div class="row"><div class="label">{escape(goal["label"])}</div>'
+                    f'<div class="track" aria-hidden="true">{bar}<div class="mark" style="left:'
+                    f'{min(goal["target"], 1.0) * 100:.2f}%;background:{VERMILION}"></div></div>'
+                    f'<div class="words">{escape(goal["figure"])}<br>{escape(goal["target_words"])}</div></div>')
+    ticks = "".join(f'<span style="left:{tick}%">{escape(percent(tick / 100, lang))}</span>' for tick in (0, 25, 50, 75, 100))
+    rows.append(f'<div class="row" aria-hidden="true"><div></div><div class="ticks">{ticks}</div><div></div></div>')
+    return f'<div class="goal-bars"><div class="legend">{legend}</div>{"".join(rows)}</div>'
 
 
 def pdf(report: BoardReport, progress=None, lang: str = DEFAULT) -> bytes:

@@ -2,7 +2,9 @@
 one-time handoff a login gave the page for the session token, in an HttpOnly cookie the page's
 scripts cannot read, and `/staff/logout` ends the session and removes the cookie. Streamlit
 cannot set a cookie from a page (it talks to the browser over a websocket), so these answer
-plain HTTP requests beside it. The threat model is in docs/security.md."""
+plain HTTP requests beside it. The page posts the handoff in the background (a `fetch` whose
+answer sets the cookie) and goes on drawing: a login is one page load, not two. The threat
+model is in docs/security.md."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import contextlib
 import os
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from stegvis.accounts import end_session, exchange_handoff, session_for_token
@@ -25,13 +27,6 @@ LOGOUT_PATH = "/staff/logout"
 STREAMLIT_AUTH_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 _HEADERS = {"Cache-Control": "no-store"}
 NOTICES = ("expired", "sso_unmapped")  # what the login page may say after a logout
-
-
-def _target(value: str | None) -> str:
-    """Where to go next: a path on this server only (never `//elsewhere` or a full address)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
 
 
 def _secure(request: Request) -> bool:
@@ -58,11 +53,21 @@ def _forget_streamlit_login(request: Request, response) -> None:
             response.delete_cookie(name, path="/")
 
 
-async def session(request: Request) -> RedirectResponse:
-    token = await asyncio.to_thread(_exchange, request.query_params.get("h", ""))
+async def session(request: Request) -> Response:
+    """POST {"handoff": …} as JSON: 204 with the cookie, or 403. JSON only, so no other site's
+    form can post here (a cross-site JSON post needs a CORS permission this server never gives),
+    and the handoff is never in an address, a log line or the history."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return Response(status_code=415, headers=_HEADERS)
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    handoff = body.get("handoff") if isinstance(body, dict) else None
+    token = await asyncio.to_thread(_exchange, handoff) if isinstance(handoff, str) else None
     if token is None:
-        return RedirectResponse("/login", status_code=303, headers=_HEADERS)
-    response = RedirectResponse(_target(request.query_params.get("next")), status_code=303, headers=_HEADERS)
+        return Response(status_code=403, headers=_HEADERS)
+    response = Response(status_code=204, headers=_HEADERS)
     # No Max-Age: the cookie goes with the browser; the server ends the session after inactivity.
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/")
     _forget_streamlit_login(request, response)
@@ -81,4 +86,4 @@ async def logout(request: Request) -> RedirectResponse:
     return response
 
 
-routes = [Route(SESSION_PATH, session, methods=["GET"]), Route(LOGOUT_PATH, logout, methods=["GET"])]
+routes = [Route(SESSION_PATH, session, methods=["POST"]), Route(LOGOUT_PATH, logout, methods=["GET"])]

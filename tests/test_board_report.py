@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 import json
 
 from indicators.goals import evaluate_goals
-from stegvis import charts, reports
+from stegvis import reports
 
 SUPPRESSED_TEXT = reports.suppressed()  # "för få svar"
 from stegvis.access import Access
@@ -268,20 +268,24 @@ def test_a_view_is_computed_once_until_data_or_k_changes(tmp_path, demo_copy):
     assert board.board_report("porten", "2025").k == 3
 
 
-def test_goal_chart_states_each_figure_beside_the_plot():
-    from stegvis.charts import goal_bars
+def test_goal_chart_states_each_figure_beside_the_bar_and_escapes_every_text():
+    from stegvis.palette import ORANGE, VERMILION
 
-    figure = goal_bars([
-        {"label": "Efterstöd: behållit arbetet", "share": 0.72, "target": 0.75, "figure": "72 % (18 av 25)",
+    page = reports.goal_bars_html([
+        {"label": "Efterstöd: behållit <b>arbetet</b>", "share": 0.72, "target": 0.75, "figure": "72 % (18 av 25)",
          "target_words": "mål 75 %"},
         {"label": "Porten: arbete eller studier", "share": None, "target": 0.70, "figure": SUPPRESSED_TEXT,
          "target_words": "mål 70 %"},
     ])
-    notes = figure.layout.annotations
-    assert [a.text for a in notes] == ["72 % (18 av 25)<br>mål 75 %", f"{SUPPRESSED_TEXT}<br>mål 70 %"]
-    assert all(a.xref == "paper" and a.x > 1 for a in notes), "outside the plot: no bar or marker covers them"
-    legend = [(trace.name, trace.marker.color) for trace in figure.data if trace.showlegend is not False and trace.name]
-    assert legend[0] == ("Ej uppnått", charts.ORANGE), "the legend's colour is the bars' colour"
+    rows = re.findall(r'<div class="row">(.*?)</div></div>(?=<div class="row"|</div>$)', page)
+    assert len(rows) == 2
+    words = re.findall(r'<div class="words">(.*?)$', rows[0])[0]
+    assert words == "72 % (18 av 25)<br>mål 75 %", "the figures in words, in a column of their own"
+    assert f"{SUPPRESSED_TEXT}<br>mål 70 %" in rows[1] and 'class="bar"' not in rows[1], "a hidden share has no bar"
+    assert f'width:72.00%;background:{ORANGE}' in rows[0] and f'left:75.00%;background:{VERMILION}' in rows[0]
+    assert "&lt;b&gt;arbetet&lt;/b&gt;" in page and "<b>" not in page, "a label from a definition is text"
+    legend = re.findall(r'<span class="key[^"]*" style="background:([^"]+)"></span>([^<]+)</span>', page)
+    assert legend == [(ORANGE, "Ej uppnått"), (VERMILION, "Mål")], "only the colours drawn, each named"
 
 
 def test_the_goal_chart_and_summary_use_the_readers_number_format(demo):

@@ -62,17 +62,35 @@ def test_the_web_routes_set_and_remove_an_httponly_cookie(db):
 
     client = TestClient(Starlette(routes=staff_web.routes), base_url="http://stegvis.test")
     session_id, handoff = start_session(db, get_user(db, "eva"))
-    response = client.get(f"/staff/session?h={handoff}&next=//evil.example", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/"  # never off this server
+    response = client.post("/staff/session", json={"handoff": handoff})
+    assert response.status_code == 204
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{staff_web.COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    again = client.get(f"/staff/session?h={handoff}", follow_redirects=False)
-    assert again.headers["location"] == "/login" and "set-cookie" not in again.headers
+    again = client.post("/staff/session", json={"handoff": handoff})
+    assert again.status_code == 403 and "set-cookie" not in again.headers, "a handoff works once"
     token = cookie.split(";")[0].split("=", 1)[1]
     client.cookies.set(staff_web.COOKIE, token)
     out = client.get("/staff/logout", follow_redirects=False)
     assert out.headers["location"] == "/login" and 'stegvis_staff=""' in out.headers["set-cookie"]
     assert session_state(db, session_id, 1800) == (None, "ended")
+
+
+def test_the_session_route_takes_only_a_json_post_of_a_live_handoff(db):
+    """No other site's form or link can spend a handoff: a form post is not JSON, a cross-site JSON
+    post needs a CORS permission this server never gives, and a GET is not a route at all."""
+    from starlette.applications import Starlette
+
+    client = TestClient(Starlette(routes=staff_web.routes), base_url="http://stegvis.test")
+    _, handoff = start_session(db, get_user(db, "eva"))
+    assert client.get(f"/staff/session?h={handoff}").status_code == 405
+    assert client.post("/staff/session", data={"handoff": handoff}).status_code == 415
+    # the body a cross-site "simple" request could send without asking: JSON as text/plain
+    assert client.post("/staff/session", content=f'{{"handoff": "{handoff}"}}',
+                       headers={"Content-Type": "text/plain"}).status_code == 415
+    for body in (b"not json", b"[1, 2]", b'{"handoff": 7}', b'{"handoff": "guessed"}', b"{}"):
+        response = client.post("/staff/session", content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 403 and "set-cookie" not in response.headers, body
+    assert client.post("/staff/session", json={"handoff": handoff}).status_code == 204, "still unspent"
 
 
 def test_identities_are_mapped_by_subject_or_verified_email(db):
