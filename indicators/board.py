@@ -539,12 +539,18 @@ def asked(catalog: Catalog, programme, sessions: pd.DataFrame, enrolments: pd.Da
 
 def round_invited(rounds: pd.DataFrame, grid: Grid) -> dict[tuple, int]:
     """(instrument, period, group) -> how many the rounds started in the period invited."""
-    invited = {}
+    invited: dict[tuple, int] = {}
+    if rounds.empty:
+        return invited
+    opened = rounds["opened_on"].to_numpy("datetime64[ns]")
+    keys = list(zip(rounds["instrument_id"], rounds["respondent_group"]))
+    counts = rounds["invited"].to_numpy()
     for period in grid.periods:
-        inside = rounds[(rounds["opened_on"] >= pd.Timestamp(period.start)) &
-                        (rounds["opened_on"] <= pd.Timestamp(period.end))]
-        for (instrument_id, group), total in inside.groupby(["instrument_id", "respondent_group"])["invited"].sum().items():
-            invited[(instrument_id, period.id, group)] = int(total)
+        inside = (opened >= np.datetime64(period.start, "ns")) & (opened <= np.datetime64(period.end, "ns"))
+        for row in np.flatnonzero(inside):
+            instrument_id, group = keys[row]
+            key = (instrument_id, period.id, group)
+            invited[key] = invited.get(key, 0) + int(counts[row])
     return invited
 
 
@@ -664,13 +670,18 @@ def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> 
     """Each session's own mean per indicator (NaN: not answered), columns (instrument, indicator)."""
     columns = {}
     for instrument in catalog.latest_instruments():
+        if not instrument.indicators:
+            continue
         frame = scores.get(instrument.id)
+        if frame is None:
+            for indicator in instrument.indicators:
+                columns[(instrument.id, indicator.id)] = np.full(len(sessions), np.nan)
+            continue
+        frame = frame.set_index("session_id")
+        rows = frame.index.get_indexer(sessions["session_id"])  # -1: a session with no scores
         for indicator in instrument.indicators:
-            person = pd.Series(np.nan, index=sessions.index)
-            if frame is not None:
-                means = respondent_means(instrument, indicator, frame.set_index("session_id"))
-                person = sessions["session_id"].map(means)
-            columns[(instrument.id, indicator.id)] = person.astype(float)
+            means = respondent_means(instrument, indicator, frame).to_numpy(dtype=float)
+            columns[(instrument.id, indicator.id)] = np.where(rows >= 0, means[rows], np.nan)
     return pd.DataFrame(columns, index=sessions.index)
 
 
