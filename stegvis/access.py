@@ -517,6 +517,17 @@ class Access:
         grid = board_grid(inputs, date.today(), setting(self._db, "report_period_months"))
         return key, inputs, protection, grid
 
+    def _protected(self, programme_ids: list[str] | None = None) -> dict:
+        """Each programme's protected figures over the whole grid (None: every programme), kept
+        until the data changes: the part of a first view that takes time."""
+        from indicators.board import protect_programme
+
+        key, inputs, protection, grid = self._board_setup()
+        return {pid: _aggregates.report_for((key, "protected", pid, protection, grid), self.catalog,
+                                            lambda pid=pid: protect_programme(self.catalog, self.catalog.programme(pid),
+                                                                              inputs, grid, protection))
+                for pid in programme_ids or [p.id for p in self.catalog.latest_programmes()]}
+
     @allowed("board", "admin")
     def board_periods(self):
         """The grid of periods the board may pick from (completed periods only)."""
@@ -526,7 +537,7 @@ class Access:
     def board_report(self, programme_id: str | None, period_id: str):
         """Every figure the board sees for a programme (None: all) and a period of the grid,
         protected with the organisation's k and protection interval."""
-        from indicators.board import board_report, protect_programme
+        from indicators.board import board_report
 
         if programme_id is not None:
             self.catalog.programme(programme_id)  # an unknown id is refused before anything is read
@@ -534,12 +545,7 @@ class Access:
         period = grid.period(period_id)
         audit.log(self._db, self.user, "view_board_report", detail=f"{programme_id or 'alla'} {period.id}",
                   once_per=audit.VIEW_ONCE_PER)
-        programmes = [programme_id] if programme_id else [p.id for p in self.catalog.latest_programmes()]
-        protected = {
-            pid: _aggregates.report_for((key, "protected", pid, protection, grid), self.catalog,
-                                        lambda pid=pid: protect_programme(self.catalog, self.catalog.programme(pid),
-                                                                          inputs, grid, protection))
-            for pid in programmes}
+        protected = self._protected([programme_id] if programme_id else None)
         # the page reruns on every click: the same figures are not assembled again
         return _aggregates.report_for((key, "report", programme_id, period.id, protection, grid), self.catalog,
                                       lambda: board_report(self.catalog, protected, programme_id, period, grid,
@@ -889,3 +895,11 @@ def _iso(value, refusal: str) -> str:
         return date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError:
         raise StegvisError(Message(refusal, value=repr(value))) from None
+
+
+def prepare_board(db, catalog: Catalog) -> None:
+    """Read the board's inputs and protect every programme, so that the first board view after
+    the app starts finds them in memory (`stegvis serve` calls it in the background at start; a
+    page that asks meanwhile waits for it rather than doing the same work). Nobody sees
+    anything, so nothing is logged."""
+    Access(db, None, catalog)._protected()

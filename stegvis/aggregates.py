@@ -26,14 +26,35 @@ class AggregateCache:
         self.lock = threading.Lock()
         self.inputs: dict[tuple, dict] = {}
         self.reports: dict[tuple, tuple] = {}  # (inputs key, start, end, k) -> (catalog, report)
+        self.pending: dict[tuple, threading.Event] = {}  # what some thread is computing now
+
+    def _once(self, key: tuple, cached, compute, keep):
+        """`cached()` (under the lock), or `compute()` and `keep(value)`; a thread asking for what
+        another is computing waits for it instead of doing the same work beside it (two board
+        members at once, or a page during the warm-up at start). If that thread fails, the
+        waiting one computes."""
+        while True:
+            with self.lock:
+                found = cached()
+                if found is not None:
+                    return found
+                busy = self.pending.get(key)
+                if busy is None:
+                    self.pending[key] = threading.Event()
+            if busy is None:
+                break
+            busy.wait()
+        try:
+            value = compute()
+            with self.lock:
+                keep(value)
+            return value
+        finally:
+            with self.lock:
+                self.pending.pop(key).set()
 
     def inputs_for(self, key: tuple, read):
-        with self.lock:
-            found = self.inputs.get(key)
-        if found is not None:
-            return found
-        found = read()
-        with self.lock:
+        def keep(found):
             stale = [k for k in self.inputs if k[0] == key[0] and k[-1] != key[-1]]
             while len(self.inputs) - len(stale) >= self.MAX_INPUTS:
                 stale.append(next(k for k in self.inputs if k not in stale))  # the oldest
@@ -41,20 +62,21 @@ class AggregateCache:
                 del self.inputs[old]
             self.reports = {k: v for k, v in self.reports.items() if k[0] in self.inputs}
             self.inputs[key] = found
-        return found
+
+        return self._once(("inputs", key), lambda: self.inputs.get(key), read, keep)
 
     def report_for(self, key: tuple, catalog, compute):
-        with self.lock:
+        def cached():
             found = self.reports.get(key)
-        if found is not None and found[0] is catalog:
-            return found[1]
-        report = compute()
-        with self.lock:
+            return found[1] if found is not None and found[0] is catalog else None
+
+        def keep(report):
             if key[0] in self.inputs:  # still current
                 if len(self.reports) >= self.MAX_REPORTS:  # any number of date ranges can be picked
                     self.reports.clear()
                 self.reports[key] = (catalog, report)
-        return report
+
+        return self._once(("report", key), cached, compute, keep)
 
     def clear(self) -> None:
         with self.lock:

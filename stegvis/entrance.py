@@ -10,7 +10,7 @@ from pathlib import Path
 
 from foundation.settings import setting
 from stegvis import audit
-from stegvis.access import Access
+from stegvis.access import Access, prepare_board
 from stegvis import accounts
 from stegvis.accounts import User, authenticate, still_active
 from stegvis.database import open_db
@@ -68,6 +68,10 @@ class Entrance:
         if definitions_version(self._db) != self._version:
             self._version, self._catalog = catalogs.catalog_for(self._db)
         return self._catalog
+
+    def prepare_board(self) -> None:
+        """The board's figures computed ahead of the first view (stegvis.access.prepare_board)."""
+        prepare_board(self._db, self.catalog)
 
     # -- staff ------------------------------------------------------------------------------
 
@@ -160,3 +164,24 @@ class Entrance:
     def forget_resume(self, token: str | None) -> None:
         """"Klar", or a pause: this tablet no longer leads back to the visit."""
         RESUMES.forget(token)
+
+
+def prepare_in_background(path: str | Path | None) -> threading.Thread:
+    """At the app's start, the board's figures are computed in a thread of their own, so that the
+    first board view finds them ready (at 10,000 participants about 1.5 s of reading and
+    protecting); a failure only means the first view computes them itself, and is logged."""
+    import logging
+
+    def prepare() -> None:
+        try:
+            entrance = Entrance(path)
+            try:
+                entrance.prepare_board()
+            finally:
+                entrance._db.close()
+        except Exception:  # noqa: BLE001 - a warm-up must never take the server down
+            logging.getLogger("stegvis").exception("Could not prepare the board's figures at start")
+
+    thread = threading.Thread(target=prepare, name="stegvis-prepare-board", daemon=True)
+    thread.start()
+    return thread

@@ -315,6 +315,65 @@ def test_aggregate_cache_is_bounded_and_forgets_older_versions():
     assert [k for k in cache.inputs if k[0] == "a.db"] == [("a.db", "p7", None, 2)] and not cache.reports
 
 
+def test_a_report_asked_for_while_another_thread_computes_it_is_computed_once():
+    """Two board members at once, or a page during the warm-up at start: the second waits for
+    the first instead of doing the same work beside it; if the first fails, the second computes."""
+    import threading
+
+    from stegvis.aggregates import AggregateCache
+
+    cache, catalog, key = AggregateCache(), object(), (("a.db", None, None, 1), "protected", "p")
+    cache.inputs_for(key[0], lambda: {})
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow():
+        calls.append("slow")
+        started.set()
+        release.wait(10)
+        return ["figures"]
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(cache.report_for(key, catalog, slow)))
+    first.start()
+    started.wait(10)
+    second = threading.Thread(target=lambda: results.append(cache.report_for(key, catalog, lambda: calls.append("again"))))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive(), "the second waits for the first"
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == ["slow"] and results[0] is results[1]
+
+    def fails():
+        raise RuntimeError("the database went away")
+
+    other = (key[0], "protected", "q")
+    with pytest.raises(RuntimeError):
+        cache.report_for(other, catalog, fails)
+    assert cache.report_for(other, catalog, lambda: ["next try"]) == ["next try"] and not cache.pending
+
+
+def test_figures_prepared_at_start_serve_the_first_view_and_log_nothing(demo, monkeypatch):
+    from stegvis import access as access_module
+    from stegvis.access import prepare_board
+
+    path, _, _ = demo
+    db = open_db(path)
+    catalog = load_catalog(db)
+    access_module._aggregates.clear()
+    logged = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    prepare_board(db, catalog)
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == logged, "nobody saw anything"
+
+    def not_again(*args):
+        raise AssertionError("protected again")
+
+    monkeypatch.setattr("indicators.board.protect_programme", not_again)
+    report = Access(db, get_user(db, "styrelse"), catalog).board_report(None, PERIOD)
+    assert report.goals and db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == logged + 1
+
+
 def test_a_goal_nobody_is_counted_by_says_so_and_not_that_figures_are_hidden(demo):
     """AktSam is shipped without demo participants: its goal counts nobody, which is not a
     hidden figure ("för få svar" would suggest there were some)."""
