@@ -228,16 +228,16 @@ class _Moves:
                         for j in partners[:1]]
             for n, j in enumerate(partners):
                 for m in partners[n + 1:]:
-                    found = self._rectangle(figure, i, j, m)
+                    found = self._rectangle(figure, i, j, m, cells, member, counts)
                     if found is not None:
                         options.append(found)
         return options
 
-    def _rectangle(self, figure: int, a: int, b: int, c: int):
-        """+a −b −c +d for the best d (indices among the real cells): a move that can keep
-        totals which a pair would change."""
-        real, counts = self.real, self.counts[self.real]
-        cells, member = self.cells[real], self.member[real]
+    def _rectangle(self, figure: int, a: int, b: int, c: int, cells, member, counts):
+        """+a −b −c +d for the best d (indices among the real cells, whose rows of `cells`,
+        `member` and `counts` the caller took once): a move that can keep totals which a pair
+        would change."""
+        real = self.real
         d_net = cells[a].astype(int) - cells[b] - cells[c]
         base = self.weight[d_net != 0].sum()
         cost = base + member @ (self.weight * (d_net == 0)) - member @ (self.weight * (d_net == -1))

@@ -50,19 +50,28 @@ def as_date(value) -> date | None:
 
 
 def _dates(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_dtype(column):  # parsed once already (the board's frames)
+        return column.dt.normalize()
     return pd.to_datetime(column, errors="coerce").dt.normalize()
 
 
 def population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None) -> pd.DataFrame:
     """The participants a goal counts: exited in the period, enrolled at some time in it, or
     active at its end."""
+    return enrolments[in_population(goal, enrolments, period)]
+
+
+def in_population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None) -> np.ndarray:
+    """Per row of `enrolments`, whether the goal counts it (see `population`)."""
     frame = enrolments
-    start, exit_ = _dates(frame["started_on"]), _dates(frame["exited_on"])
-    low = pd.Timestamp(as_date(period[0])) if period and period[0] else None
-    high = pd.Timestamp(as_date(period[1])) if period and period[1] else None
-    keep = pd.Series(True, index=frame.index)
+    start = _dates(frame["started_on"]).to_numpy("datetime64[ns]")
+    exit_ = _dates(frame["exited_on"]).to_numpy("datetime64[ns]")
+    low = np.datetime64(as_date(period[0]), "ns") if period and period[0] else None
+    high = np.datetime64(as_date(period[1]), "ns") if period and period[1] else None
+    exited = ~np.isnat(exit_)
+    keep = np.ones(len(frame), dtype=bool)
     if goal.population == "exited":
-        keep &= exit_.notna()
+        keep &= exited
         if low is not None:
             keep &= exit_ >= low
         if high is not None:
@@ -71,11 +80,11 @@ def population(goal: Goal, enrolments: pd.DataFrame, period: tuple | None = None
         if high is not None:
             keep &= start <= high
         if low is not None:
-            keep &= exit_.isna() | (exit_ >= low)
+            keep &= ~exited | (exit_ >= low)
     else:  # active at the period's end (or now)
-        end = high if high is not None else pd.Timestamp(date.today())
-        keep &= (start <= end) & (exit_.isna() | (exit_ > end))
-    return frame[keep]
+        end = high if high is not None else np.datetime64(date.today(), "ns")
+        keep &= (start <= end) & (~exited | (exit_ > end))
+    return keep
 
 
 def reached(goal: Goal, people: pd.DataFrame, scores: dict[str, pd.DataFrame] | None,
