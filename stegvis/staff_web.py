@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 
 from starlette.requests import Request
@@ -26,6 +27,7 @@ LOGOUT_PATH = "/staff/logout"
 # Stegvis session, so the identity provider's answer cannot outlive Stegvis's inactivity timeout.
 STREAMLIT_AUTH_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 _HEADERS = {"Cache-Control": "no-store"}
+_MAX_BODY = 1024  # bytes of a handoff's JSON
 NOTICES = ("expired", "sso_unmapped")  # what the login page may say after a logout
 
 
@@ -59,8 +61,13 @@ async def session(request: Request) -> Response:
     and the handoff is never in an address, a log line or the history."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return Response(status_code=415, headers=_HEADERS)
+    received = b""
+    async for chunk in request.stream():  # a handoff is 43 characters: nobody need send megabytes
+        received += chunk
+        if len(received) > _MAX_BODY:
+            return Response(status_code=413, headers=_HEADERS)
     try:
-        body = await request.json()
+        body = json.loads(received)
     except ValueError:
         body = None
     handoff = body.get("handoff") if isinstance(body, dict) else None

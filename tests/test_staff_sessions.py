@@ -87,7 +87,10 @@ def test_the_session_route_takes_only_a_json_post_of_a_live_handoff(db):
     # the body a cross-site "simple" request could send without asking: JSON as text/plain
     assert client.post("/staff/session", content=f'{{"handoff": "{handoff}"}}',
                        headers={"Content-Type": "text/plain"}).status_code == 415
-    for body in (b"not json", b"[1, 2]", b'{"handoff": 7}', b'{"handoff": "guessed"}', b"{}"):
+    huge = client.post("/staff/session", content=b'{"handoff": "' + b"x" * 2_000_000 + b'"}',
+                       headers={"Content-Type": "application/json"})
+    assert huge.status_code == 413
+    for body in (b"not json", b"[1, 2]", b'{"handoff": 7}', b'{"handoff": "guessed"}', b"{}", b"\xff\xfe"):
         response = client.post("/staff/session", content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 403 and "set-cookie" not in response.headers, body
     assert client.post("/staff/session", json={"handoff": handoff}).status_code == 204, "still unspent"
