@@ -97,7 +97,9 @@ def browser_steps() -> None:
     (a failed exchange leaves this tab logged in until it is reloaded); after a logout, go to the
     route that removes the cookie and then to the login page. Nothing happens without a browser
     (AppTest)."""
-    slot = st.empty()  # in every run, so the page's own elements keep their places (and a tab stays open)
+    # in every run, so the page's own elements keep their places (and a tab stays open); never
+    # drawn (common.READABLE_CSS hides it), so it takes no room
+    slot = st.container(key="browser-steps")
     handoff = st.session_state.pop("handoff", None)
     if handoff:
         slot.html(f"<script>fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', credentials: 'same-origin', "

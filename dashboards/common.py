@@ -11,8 +11,10 @@ from stegvis.entrance import Entrance
 
 # Streamlit draws captions at 60 % opacity: grey on white then fails AA contrast (4.5:1). Every
 # page, staff pages included (axe-core found it on the board page), gets solid grey instead.
+# The container auth.browser_steps keeps on every page takes no room (and no gap above a title).
 READABLE_CSS = ('<style>[data-testid="stCaptionContainer"] '
-                '{opacity: 1 !important; color: #4a4a4a !important;}</style>')
+                '{opacity: 1 !important; color: #4a4a4a !important;} '
+                '[data-testid="stLayoutWrapper"]:has(> .st-key-browser-steps) {display: none;}</style>')
 
 
 # Staff pages on a tablet: Streamlit keeps its sidebar 300 px wide down to 768 px, so at 810 the

@@ -30,7 +30,38 @@ def log_in(context, url, username="bengt", password="stegvis-coach"):
     page.get_by_role("button", name="Logga in").click()
     page.get_by_text("Klicka på en rad").wait_for(timeout=60_000)
     settle(page)
+    wait_for_cookie(context, page)
     return page
+
+
+def wait_for_cookie(context, page) -> None:
+    """The page posts the login's handoff in the background; wait until its answer set the cookie."""
+    for _ in range(100):
+        if any(c["name"] == "stegvis_staff" for c in context.cookies()):
+            return
+        page.wait_for_timeout(100)  # polling for a cookie, not timing a behaviour
+
+
+def test_a_login_is_one_page_load_and_the_first_page_sits_as_after_a_reload(server, browser):
+    """The page the login's own run drew is kept (no redirect through the cookie route), and the
+    container that carries the handoff's script takes no room above the title."""
+    context = browser.new_context(viewport={"width": 810, "height": 1080})
+    page = context.new_page()
+    fill_login(page, server.url, "bengt", "stegvis-coach")
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    page.get_by_role("button", name="Logga in").click()
+    heading = page.get_by_role("heading", name="Mina deltagare")
+    heading.wait_for(timeout=60_000)
+    settle(page)
+    assert loads == [], "no second page load after a login"
+    top = heading.bounding_box()["y"]
+    wait_for_cookie(context, page)
+    page.reload()
+    heading.wait_for(timeout=60_000)
+    settle(page)
+    assert abs(heading.bounding_box()["y"] - top) < 1
+    context.close()
 
 
 def test_a_reload_keeps_the_coach_logged_in_and_logout_ends_every_tab(server, browser):
