@@ -673,7 +673,7 @@ def _indicator_means(catalog: Catalog, sessions: pd.DataFrame, scores: dict) -> 
         if not instrument.indicators:
             continue
         frame = scores.get(instrument.id)
-        if frame is None:
+        if frame is None or frame.empty:
             for indicator in instrument.indicators:
                 columns[(instrument.id, indicator.id)] = np.full(len(sessions), np.nan)
             continue

@@ -6,6 +6,7 @@ import re
 import time
 from datetime import date
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
@@ -464,3 +465,16 @@ def test_the_pdf_opens_with_the_summary_numbers_its_pages_and_breaks_no_word(dem
             vocabulary[word] = vocabulary.get(word, 0) + 1
     split = [w for w, n in vocabulary.items() if counted.get(w, 0) < n]
     assert not split, f"words split across lines in the PDF: {split[:20]}"
+
+
+def test_indicator_means_of_an_instrument_nobody_has_answered_are_missing_not_an_error():
+    """A programme's sessions beside an instrument whose scores have no rows yet (every session
+    of it still open): each session's mean is missing."""
+    from indicators.board import _indicator_means
+    from surveys.definitions import shipped_catalog
+
+    catalog = shipped_catalog()
+    instrument = next(i for i in catalog.latest_instruments() if i.indicators)
+    nobody = pd.DataFrame(columns=["session_id"] + [item.id for item in instrument.items])
+    means = _indicator_means(catalog, pd.DataFrame({"session_id": [1, 2]}), {instrument.id: nobody})
+    assert len(means) == 2 and means.isna().all().all()
