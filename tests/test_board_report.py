@@ -478,3 +478,14 @@ def test_indicator_means_of_an_instrument_nobody_has_answered_are_missing_not_an
     nobody = pd.DataFrame(columns=["session_id"] + [item.id for item in instrument.items])
     means = _indicator_means(catalog, pd.DataFrame({"session_id": [1, 2]}), {instrument.id: nobody})
     assert len(means) == 2 and means.isna().all().all()
+
+
+def test_a_warm_up_that_cannot_open_the_database_only_says_so(tmp_path, caplog):
+    """`stegvis serve` prepares the board's figures in a thread of its own at start; a database it
+    cannot open (here a folder) is written to the log, and the server goes on."""
+    from stegvis.entrance import prepare_in_background
+
+    thread = prepare_in_background(tmp_path)
+    thread.join(60)
+    assert not thread.is_alive()
+    assert "Could not prepare the board's figures at start" in caplog.text
