@@ -24,7 +24,6 @@ import random
 import statistics
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from playwright.async_api import async_playwright
@@ -34,12 +33,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from browser import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 from pageclock import DRAWN, HOOK  # noqa: E402
-from tap import QUESTIONS, figures  # noqa: E402
+from tap import QUESTIONS, demo_with_codes, figures  # noqa: E402
 
-from stegvis.database import open_db  # noqa: E402
-from stegvis.demo import run_demo  # noqa: E402
-from surveys.sessions import open_visit  # noqa: E402
-from surveys.store import load_catalog  # noqa: E402
 
 
 async def tap(page, target, texts: list[str]) -> tuple[str, float]:
@@ -111,16 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tablets.db"
-        db = open_db(path)
-        catalog = load_catalog(db)
-        run_demo(db, catalog, today=date.today())
-        people = [row[0] for row in db.execute(
-            "SELECT participant_id FROM enrolments WHERE programme_id = 'jobbvagen_ar' AND exited_on IS NULL "
-            "ORDER BY participant_id")]
-        codes = [open_visit(db, catalog, programme_id="jobbvagen_ar", occasion="followup",
-                            participant_id=people[n % len(people)], instruments=["nulage_onskat", "deltagare_pagaende"],
-                            again=True)[1] for n in range(args.tablets + 1)]
-        db.close()
+        codes = demo_with_codes(path, args.tablets + 1)
         server = Server(path).start()
         try:
             alone, alone_sends = asyncio.run(run(server.url, codes[:1], args.think, 0))

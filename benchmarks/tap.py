@@ -103,21 +103,30 @@ def figures(name: str, taps: list[float]) -> str:
             f"p95 {p95 * 1000:6.0f} ms  max {max(taps) * 1000:6.0f} ms")
 
 
+def demo_with_codes(path: Path, count: int) -> list[str]:
+    """Fresh demo data at `path`, and `count` codes for the visit timed here (a follow-up in
+    Jobbvägen AR: current and desired state, then the participant survey), each for another
+    participant as far as there are any."""
+    db = open_db(path)
+    catalog = load_catalog(db)
+    run_demo(db, catalog, today=date.today())
+    people = [row[0] for row in db.execute(
+        "SELECT participant_id FROM enrolments WHERE programme_id = 'jobbvagen_ar' AND exited_on IS NULL "
+        "ORDER BY participant_id")]
+    codes = [open_visit(db, catalog, programme_id="jobbvagen_ar", occasion="followup",
+                        participant_id=people[n % len(people)], instruments=["nulage_onskat", "deltagare_pagaende"],
+                        again=True)[1] for n in range(count)]
+    db.close()
+    return codes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visits", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tap.db"
-        db = open_db(path)
-        catalog = load_catalog(db)
-        run_demo(db, catalog, today=date.today())
-        participant = db.execute("SELECT e.participant_id FROM enrolments e WHERE e.programme_id = 'jobbvagen_ar' "
-                                 "AND e.exited_on IS NULL LIMIT 1").fetchone()[0]
-        codes = [open_visit(db, catalog, programme_id="jobbvagen_ar", occasion="followup", participant_id=participant,
-                            instruments=["nulage_onskat", "deltagare_pagaende"], again=True)[1]
-                 for _ in range(args.visits)]
-        db.close()
+        codes = demo_with_codes(path, args.visits)
         script = Path(folder) / "reference.py"
         script.write_text(REFERENCE, encoding="utf-8")
         port = free_port()
