@@ -1,6 +1,7 @@
 """The board's view: the same protected figures on screen, in the PDF, in the workbook and in
 the JSON; never a participant code or a free-text answer; only periods of the grid."""
 
+import html
 import io
 import re
 import time
@@ -208,8 +209,9 @@ def test_board_page_shows_no_individual(demo, monkeypatch):
     test.run()
     assert not test.exception, test.exception
     text = "\n".join([str(e.value) for kind in ("markdown", "caption", "header", "subheader", "title")
-                      for e in getattr(test, kind)] + [f.value.to_csv() for f in test.table])
+                      for e in getattr(test, kind)] + [html.unescape(re.sub("<[^>]+>", " ", e.value)) for e in test.html])
     text = text.replace("\\", "").replace("\u00a0", " ")  # as the reader sees it: no escapes, plain spaces
+    assert "Uppnått antal" in text, "the tables' text is read too"
     assert "Mål" in text and SUPPRESSED_TEXT in text
     assert not any(code in text for code in codes(db))
     assert not any(t in text for t in free_texts(db))
@@ -489,3 +491,11 @@ def test_a_warm_up_that_cannot_open_the_database_only_says_so(tmp_path, caplog):
     thread.join(60)
     assert not thread.is_alive()
     assert "Could not prepare the board's figures at start" in caplog.text
+
+
+def test_a_board_table_on_the_page_is_text_whatever_a_definition_says():
+    page = reports.table_html(pd.DataFrame({"<b>Grupp</b>": ["<img src=x onerror=alert(1)>", "a & b"],
+                                            "Antal": ["12", None]}))
+    assert "<img" not in page and "<b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "a &amp; b" in page and "&lt;b&gt;Grupp&lt;/b&gt;" in page
+    assert page.count("<tr>") == 3 and page.count('<th scope="col">') == 2

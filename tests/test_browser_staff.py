@@ -58,7 +58,7 @@ def test_the_workbook_is_made_on_click_with_the_pages_figures(page):
     assert "Mål" in book.sheetnames and any(name.startswith("Avslutsorsaker") for name in book.sheetnames)
     goals = [row for row in book["Mål"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert goals, "the goal table is not empty"
-    shown = page.locator('[data-testid="stTable"]').first  # the board's tables are static tables
+    shown = page.locator(".board-table").first  # the board's tables are static tables
     assert shown.is_visible()
 
 
@@ -93,7 +93,7 @@ def test_every_board_table_fits_the_page_without_sideways_scrolling(server, brow
             page.get_by_text(period, exact=True).click()
             page.get_by_text(f"{period} (", exact=False).first.wait_for()
         settle(page)
-        tables = page.locator('[data-testid="stTable"]').count()
-        wide = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"] > div')]
+        tables = page.locator(".board-table").count()
+        wide = page.evaluate("""() => [...document.querySelectorAll(".board-table")]
             .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => [d.scrollWidth, d.clientWidth])""")
         assert tables > 5 and wide == [], f"{width} px, {period or 'the default year'}: {wide}"
