@@ -87,9 +87,12 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
     bottom, top = (sum(lows), sum(highs)) if scale.method == "sum" else (min(lows), max(highs))
     fig = lines_over_time(frame, {scale_id: scale.label.get(lang)}, y_range=[bottom, top], x=x)
     for band in scale.bands:
-        fig.add_hrect(y0=band.min if band.min is not None else bottom, y1=band.max if band.max is not None else top,
-                      fillcolor=BAND_FILLS.get(band.id, "rgba(153,153,153,0.1)"), line_width=0, layer="below",
-                      annotation_text=band.label.get(lang), annotation_position="top left")
+        low, high = band.min if band.min is not None else bottom, band.max if band.max is not None else top
+        fig.add_hrect(y0=low, y1=high, fillcolor=BAND_FILLS.get(band.id, "rgba(153,153,153,0.1)"), line_width=0,
+                      layer="below")
+        # named in the margin beside the band, where no data point can be (inside, "Låg" sat on one)
+        fig.add_annotation(x=1.01, xref="paper", xanchor="left", y=(low + high) / 2, yref="y", showarrow=False,
+                           text=band.label.get(lang))
     for flag in scale.flags:
         level = flag.below if flag.below is not None else flag.at_least
         # named in the legend, not beside the line: a label there sat on the data line
@@ -97,6 +100,6 @@ def scale_over_time(instrument: Instrument, scale_id: str, frame: pd.DataFrame, 
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=flag.label.get(lang), hoverinfo="skip",
                                  line=dict(color=VERMILION, dash="dash", width=2)))
     fig.update_layout(title=t("chart.scale_title", lang, scale=scale.label.get(lang), items=items, low=bottom,
-                                high=top))
+                                high=top), margin=dict(r=80))
     return fig
 

@@ -272,3 +272,23 @@ def test_a_second_survey_the_same_day_asks_first(demo, monkeypatch):
     assert not test.exception, test.exception
     assert count() == before + 2
     assert any("Koden till" in m.value and plain(person) in m.value for m in test.markdown)
+
+
+def test_kasam_bands_are_named_beside_the_chart_where_no_point_can_sit():
+    """A score at the top of the low band sat under the word "Låg" when the bands were named
+    inside the plot; in the margin, each name is level with the middle of its band."""
+    import pandas as pd
+
+    from stegvis import charts
+    from surveys.definitions import shipped_catalog
+
+    kasam = shipped_catalog().instrument("kasam29")
+    scale = kasam.headline_scale
+    figure = charts.scale_over_time(kasam, scale.id, pd.DataFrame({"occasion_label": ["a", "b"], scale.id: [138.0, 150.0]}))
+    names = {a.text: a for a in figure.layout.annotations}
+    assert set(names) == {band.label.sv for band in scale.bands}
+    assert all(a.xref == "paper" and a.x > 1 and a.xanchor == "left" for a in names.values())
+    for band in scale.bands:
+        low = band.min if band.min is not None else 29
+        high = band.max if band.max is not None else 203
+        assert names[band.label.sv].y == (low + high) / 2
