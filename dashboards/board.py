@@ -30,25 +30,6 @@ def pick_period(grid, where) -> object | None:
     return right.selectbox(t("board.which"), choices, format_func=reports.period_label)
 
 
-# The board's tables (stegvis.reports.table_html): Streamlit's static table's look, whole text
-# wrapped to the page. The widest (indicator results: nine figures a row) fit a tablet's width
-# with a smaller type and tighter cells below 1100 px; a table wider than the page would be a
-# scrolling region a keyboard cannot reach (axe-core: scrollable-region-focusable).
-TABLE_CSS = """<style>
-.board-table {border: 1px solid rgba(47, 45, 43, 0.12); border-radius: 0.5rem; overflow-x: auto; margin-bottom: 0.5rem;}
-.board-table table {width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; color: rgb(47, 45, 43);}
-.board-table th, .board-table td {padding: 0.25rem 0.375rem; text-align: left; vertical-align: top;
-    border-bottom: 1px solid rgba(47, 45, 43, 0.12); border-right: 1px solid rgba(47, 45, 43, 0.12);}
-.board-table th {font-weight: 400; color: #5c5b59;}
-.board-table tr:last-child td {border-bottom: none;}
-.board-table th:last-child, .board-table td:last-child {border-right: none;}
-@media (max-width: 1100px) {.board-table table {font-size: 0.8rem;}
-    .board-table th, .board-table td {padding: 0.25rem 0.35rem;}}
-@media (max-width: 900px) {.board-table table {font-size: 0.7rem;}
-    .board-table th, .board-table td {padding: 0.2rem 0.15rem;}}
-</style>"""
-
-
 def _table(frame, where=st) -> None:
     """A table the board reads, not explores: static HTML, which wraps its text to the page (the
     interactive grid scrolled sideways at 1366 and was the slowest thing on the page to draw)."""
@@ -65,7 +46,7 @@ def _show(report, tables, table) -> None:
 
 def page() -> None:
     api = access()
-    st.markdown(TABLE_CSS + reports.GOAL_BARS_CSS, unsafe_allow_html=True)
+    st.markdown(reports.TABLE_CSS + reports.GOAL_BARS_CSS, unsafe_allow_html=True)
     st.title(t("board.title"))
     programmes = api.catalog.latest_programmes()
     top = st.container()

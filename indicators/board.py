@@ -595,8 +595,7 @@ def sessions_family(catalog: Catalog, programme_id: str, sessions: pd.DataFrame,
             family.magnitude(f"indicator:{instrument.id}:{indicator.id}", person)
             status[indicator.id] = (valid, agree & valid)
         groups_here = sorted(set(group[mine]))
-        mine_in = {g: mine & in_group[g] for g in groups_here}
-        declared = {g: from_round[mine_in[g]].any() for g in groups_here}  # a round's invited is declared, public
+        declared = {g: from_round[mine & in_group[g]].any() for g in groups_here}  # a round's invited is declared, public
         for period, asked_in, answered_in in windows:
             opened = mine & asked_in
             answered = mine & answered_in

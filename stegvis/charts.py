@@ -4,7 +4,6 @@ readers can tell apart. The board's goal bars are HTML (stegvis.reports.goal_bar
 
 from __future__ import annotations
 
-
 import pandas as pd
 import plotly.graph_objects as go
 

@@ -799,8 +799,27 @@ def goal_chart(goals: list[dict], width: float, lang: str = DEFAULT):
     return drawing
 
 
+# The board's tables on the page (table_html): Streamlit's static table's look, whole text
+# wrapped to the page. The widest (indicator results: nine figures a row) fit a tablet's width
+# with a smaller type and tighter cells below 1100 px; a table wider than the page would be a
+# scrolling region a keyboard cannot reach (axe-core: scrollable-region-focusable).
+TABLE_CSS = """<style>
+.board-table {border: 1px solid rgba(47, 45, 43, 0.12); border-radius: 0.5rem; overflow-x: auto; margin-bottom: 0.5rem;}
+.board-table table {width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; color: rgb(47, 45, 43);}
+.board-table th, .board-table td {padding: 0.25rem 0.375rem; text-align: left; vertical-align: top;
+    border-bottom: 1px solid rgba(47, 45, 43, 0.12); border-right: 1px solid rgba(47, 45, 43, 0.12);}
+.board-table th {font-weight: 400; color: #5c5b59;}
+.board-table tr:last-child td {border-bottom: none;}
+.board-table th:last-child, .board-table td:last-child {border-right: none;}
+@media (max-width: 1100px) {.board-table table {font-size: 0.8rem;}
+    .board-table th, .board-table td {padding: 0.25rem 0.35rem;}}
+@media (max-width: 900px) {.board-table table {font-size: 0.7rem;}
+    .board-table th, .board-table td {padding: 0.2rem 0.15rem;}}
+</style>"""
+
+
 def table_html(frame: pd.DataFrame) -> str:
-    """A board table for the page as one static HTML table (board.TABLE_CSS styles it): the
+    """A board table for the page as one static HTML table (TABLE_CSS styles it): the
     page's tables are read, not explored, and Streamlit's own static table parsed every cell as
     Markdown, half a second of the board page's drawing at 10,000 participants. Every heading
     and cell is escaped: labels come from definitions."""
@@ -843,8 +862,8 @@ def goal_bars_html(goals: list[dict], lang: str = DEFAULT) -> str:
     from stegvis.palette import GREEN, ORANGE, VERMILION
 
     drawn = {None if g["share"] is None else g["share"] >= g["target"] for g in goals}
-    keys = [(GREEN, t("chart.goal.met", lang), "") for _ in (1,) if True in drawn] + \
-        [(ORANGE, t("chart.goal.not_met", lang), "") for _ in (1,) if False in drawn] + \
+    keys = ([(GREEN, t("chart.goal.met", lang), "")] if True in drawn else []) + \
+        ([(ORANGE, t("chart.goal.not_met", lang), "")] if False in drawn else []) + \
         [(VERMILION, t("chart.goal.target", lang), " target")]
     legend = "".join(f'<span><span class="key{extra}" style="background:{colour}"></span>{escape(words)}</span>'
                      for colour, words, extra in keys)
