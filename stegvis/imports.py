@@ -19,6 +19,7 @@ from stegvis.files import Upload, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from foundation.db import now, transaction
+from surveys.store import counted_once
 
 PARTICIPANT_COLUMNS = ["code", "gender", "birth_year", "programme", "started_on"]
 OPTIONAL_PARTICIPANT_COLUMNS = ["coach", "consent_version", "consent_scope"]
@@ -78,18 +79,20 @@ def _text(row: dict, column: str, problems: list[str], where: str) -> str:
     return value
 
 
-def _per_value(column: pd.Series, function) -> list:
-    """`function(cell)` for every cell of `column`, called once per distinct value: a million
-    rows hold a handful of genders, programmes and dates."""
+def _per_value(column: pd.Series, function) -> tuple[list, np.ndarray]:
+    """`function(cell)`, which gives (value, whether it is right), for every cell of `column`,
+    called once per distinct value: a million rows hold a handful of genders, programmes and
+    dates. The values as a list and where they are right as an array, both in row order."""
     codes, distinct = pd.factorize(column, use_na_sentinel=True)
-    results = [function(value) for value in distinct.tolist()] + [function(None)]  # code -1: missing
-    return [results[code] for code in codes.tolist()]
+    results = [function(value) for value in distinct.tolist()] + [function(None)]  # code -1 (missing): the last
+    values = np.array([value for value, _ in results], dtype=object)
+    right = np.array([ok for _, ok in results], dtype=bool)
+    return values[codes].tolist(), right[codes]
 
 
 # A code the registration form accepts as it is (2–32 of A–Z, digits, '-', '_', nothing to strip)
 # with fewer than ten digits, which every personnummer pattern needs (stegvis/pseudonyms.py).
 _PLAIN_CODE = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$"
-_IMPORT_CHUNK = 100_000
 
 
 def _plain_codes(codes: pd.Series) -> np.ndarray:
@@ -108,7 +111,11 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     """Participants, their enrolments and consents. Each column's distinct values are checked
     once and the codes as a whole column; only rows where something may be wrong (an unusual
     value, a code used twice, a participant already registered otherwise) go through the
-    row-by-row check that words the problems. Nothing is written unless every row is right."""
+    row-by-row check that words the problems. Nothing is written unless every row is right.
+
+    The checked rows are put in a temporary table and compared with those registered, and
+    written, by SQLite itself: a million rows never pass one by one through Python twice,
+    and the registered participants are never held in memory."""
     frame = read_table(path, dtype=object)  # cells as Python text: pandas' arrow strings cost 4 s a million rows
     source = path.label if isinstance(path, Upload) else str(path)
     _require(frame, PARTICIPANT_COLUMNS, source)
@@ -116,9 +123,6 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     total = len(frame)
     coaches = {r[0]: r[1] for r in db.execute("SELECT username, id FROM users WHERE role = 'coach'")}
     programmes = {p.id for p in catalog.latest_programmes()}
-    existing = {r[0]: r[1:] for r in db.execute(
-        "SELECT p.code, p.gender, p.birth_year, e.programme_id, e.started_on FROM participants p "
-        "LEFT JOIN enrolments e ON e.participant_id = p.id")}
     today = date.today().year
     missing = pd.Series([None] * total, index=frame.index, dtype=object)
 
@@ -144,7 +148,7 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
 
     def coach_of(value):
         coach = _cell({"v": value}, "v")
-        return coach, not coach or coach in coaches
+        return coaches.get(coach), not coach or coach in coaches
 
     def text_of(value):
         problems = []
@@ -154,7 +158,7 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         ("gender", gender_of), ("birth_year", year_of), ("programme", programme_of), ("started_on", started_of),
         ("coach", coach_of), ("consent_version", text_of), ("consent_scope", text_of))}
     if progress:
-        progress(total // 2, total)
+        progress(total // 3, total)
     raw_codes = frame["code"]
     plain = _plain_codes(raw_codes)
     codes = raw_codes.where(plain, None).tolist()
@@ -165,46 +169,72 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     for position in np.flatnonzero(twice).tolist():
         first_row.setdefault(codes[position], position + 2)
     suspect = ~plain | twice
-    for name, values in checked.items():
-        suspect |= ~np.fromiter((ok for _, ok in values), dtype=bool, count=total)
-    values = {name: [value for value, _ in pairs] for name, pairs in checked.items()}
-    if existing:
-        for position, code in enumerate(codes):
-            if code in existing and existing[code] != (values["gender"][position], values["birth_year"][position],
-                                                       values["programme"][position], values["started_on"][position]):
-                suspect[position] = True
-    records = frame.iloc[np.flatnonzero(suspect)]
-    for position, row in zip(np.flatnonzero(suspect).tolist(), records.to_dict("records")):
-        _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes, existing, today)
-    if progress:
-        progress(total, total)
-    _refuse_if_problems(source, result.problems)
-    del frame, raw_codes, records, checked  # the checked values are all that is written
+    for _, right in checked.values():
+        suspect |= ~right
+    values = {name: values for name, (values, _) in checked.items()}
+    del checked, raw_codes
     with transaction(db), _large_cache(db):
-        created = now()
-        next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM participants").fetchone()[0]
-        for start in range(0, total, _IMPORT_CHUNK):
-            part = range(start, min(start + _IMPORT_CHUNK, total))
-            new = [n for n in part if codes[n] not in existing]
-            result.unchanged += len(part) - len(new)
-            ids = range(next_id, next_id + len(new))
-            next_id += len(new)
-            coach_ids = [coaches.get(values["coach"][n]) for n in new]
-            db.conn.executemany(
-                "INSERT INTO participants (id, code, gender, birth_year, coach_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                zip(ids, (codes[n] for n in new), (values["gender"][n] for n in new),
-                    (values["birth_year"][n] for n in new), coach_ids, [created] * len(new)))
-            db.conn.executemany(
-                "INSERT INTO enrolments (participant_id, programme_id, started_on) VALUES (?, ?, ?)",
-                zip(ids, (values["programme"][n] for n in new), (values["started_on"][n] for n in new)))
-            db.conn.executemany(
-                "INSERT INTO consents (participant_id, programme_id, given_on, text_version, scope) "
-                "VALUES (?, ?, ?, ?, ?)",
-                ((pid, values["programme"][n], values["started_on"][n], values["consent_version"][n],
-                  values["consent_scope"][n]) for pid, n in zip(ids, new)
-                 if values["consent_version"][n] and values["consent_scope"][n]))
-            result.added += len(new)
+        db.execute(f"CREATE TEMP TABLE {_STAGED} (row INTEGER PRIMARY KEY, code TEXT, gender TEXT, "
+                   "birth_year INTEGER, programme TEXT, started_on TEXT, coach_id INTEGER, consent_version TEXT, "
+                   "consent_scope TEXT, registered_id INTEGER)")
+        db.conn.executemany(
+            f"INSERT INTO {_STAGED} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            zip(range(total), codes, *(values[name] for name in (
+                "gender", "birth_year", "programme", "started_on", "coach", "consent_version", "consent_scope"))))
+        if progress:
+            progress(2 * total // 3, total)
+        registered_otherwise = _registered_otherwise(db)
+        suspect[registered_otherwise] = True
+        positions = np.flatnonzero(suspect).tolist()
+        otherwise = set(registered_otherwise.tolist())
+        for position, row in zip(positions, frame.iloc[positions].to_dict("records")):
+            _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes,
+                                   position in otherwise, today)
+        if progress:
+            progress(total, total)
+        _refuse_if_problems(source, result.problems)
+        del frame, codes, values
+        result.added, result.unchanged = _write_staged(db)
     return result
+
+
+_STAGED = "temp.import_participants"
+
+
+def _registered_otherwise(db) -> np.ndarray:
+    """Links each staged row to the participant registered with its code, and returns the rows
+    (0-based) whose participant is registered with other details: another gender or birth year,
+    or no enrolment in that programme from that day."""
+    if db.execute("SELECT 1 FROM participants LIMIT 1").fetchone() is None:
+        return np.array([], dtype=np.int64)
+    db.execute(f"UPDATE {_STAGED} AS i SET registered_id = p.id FROM participants p WHERE p.code = i.code")
+    rows = db.execute(
+        f"SELECT i.row FROM {_STAGED} i JOIN participants p ON p.id = i.registered_id "
+        "WHERE p.gender IS NOT i.gender OR p.birth_year IS NOT i.birth_year OR NOT EXISTS ("
+        "SELECT 1 FROM enrolments e WHERE e.participant_id = p.id AND e.programme_id IS i.programme "
+        "AND e.started_on IS i.started_on)").fetchall()
+    return np.array([row for row, in rows], dtype=np.int64)
+
+
+def _write_staged(db) -> tuple[int, int]:
+    """The staged rows of participants not yet registered, with their enrolments and consents
+    (when the row gives one); (added, already there). A new participant's id is the row's place
+    in the file after the highest id so far, so all three tables take it without a lookup (ids
+    of rows already registered are skipped; an id is never shown)."""
+    staged, registered = db.execute(f"SELECT count(*), count(registered_id) FROM {_STAGED}").fetchone()
+    if staged > registered:
+        first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM participants").fetchone()[0]
+        new = f"SELECT {int(first)} + row AS id, * FROM {_STAGED} WHERE registered_id IS NULL"
+        with counted_once(db, ["participants", "enrolments", "consents"]):
+            db.execute(f"INSERT INTO participants (id, code, gender, birth_year, coach_id, created_at) "
+                       f"SELECT id, code, gender, birth_year, coach_id, ? FROM ({new})", [now()])
+            db.execute(f"INSERT INTO enrolments (participant_id, programme_id, started_on) "
+                       f"SELECT id, programme, started_on FROM ({new})")
+            db.execute(f"INSERT INTO consents (participant_id, programme_id, given_on, text_version, scope) "
+                       f"SELECT id, programme, started_on, consent_version, consent_scope FROM ({new}) "
+                       "WHERE consent_version <> '' AND consent_scope <> ''")
+    db.execute(f"DROP TABLE {_STAGED}")
+    return staged - registered, registered
 
 
 @contextlib.contextmanager
@@ -221,7 +251,7 @@ def _large_cache(db, mebibytes: int = 256):
 
 
 def _check_participant_row(number: int, row: dict, problems: list[str], first_row: dict[str, int], coaches: dict,
-                           programmes: set, existing: dict, this_year: int) -> None:
+                           programmes: set, registered_otherwise: bool, this_year: int) -> None:
     """Every problem of one row, worded for the person who fixes the file (row 1 is the header)."""
     where = lambda column: f"row {number}, column {column}"  # noqa: E731
     code, gender, programme = _cell(row, "code"), _cell(row, "gender").lower(), _cell(row, "programme")
@@ -239,11 +269,11 @@ def _check_participant_row(number: int, row: dict, problems: list[str], first_ro
     if programme not in programmes:
         problems.append(f"{where('programme')}: {shown(programme)} is not a programme "
                         f"({', '.join(sorted(programmes))})")
-    started = _date(row.get("started_on"), problems, where("started_on"))
+    _date(row.get("started_on"), problems, where("started_on"))
     coach = _cell(row, "coach")
     if coach and coach not in coaches:
         problems.append(f"{where('coach')}: no coach with username {shown(coach)}")
-    if code in existing and existing[code] != (gender, year, programme, started):
+    if registered_otherwise:
         problems.append(f"row {number}: {shown(code)} is already registered with other details")
     _text(row, "consent_version", problems, where("consent_version"))
     _text(row, "consent_scope", problems, where("consent_scope"))

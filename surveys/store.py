@@ -5,6 +5,7 @@ documented in docs/schema.md; a test fails when one is not."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import sqlite_utils
@@ -421,6 +422,27 @@ SCHEMA = Schema("surveys", {
 def data_version(db: sqlite_utils.Database) -> int:
     """Changes so far to participants, enrolments, consents, sessions and answers."""
     return db.execute("SELECT n FROM data_version").fetchone()[0]
+
+
+@contextlib.contextmanager
+def counted_once(db: sqlite_utils.Database, tables: list[str]):
+    """For one write of many rows: `data_version` goes up once instead of once per row. The
+    per-row triggers on `tables` are set aside while the write runs and put back from their own
+    stored text afterwards; inside a transaction, so no other connection ever sees them gone
+    (they fired three million times in a million-participant import, a fifth of its time)."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("counted_once needs a transaction")
+    placeholders = ", ".join("?" for _ in tables)
+    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%' "
+                          f"AND tbl_name IN ({placeholders})", tables).fetchall()
+    for name, _ in triggers:
+        db.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in triggers:
+            db.execute(sql)
+    db.execute("UPDATE data_version SET n = n + 1")
 
 
 def definitions_version(db: sqlite_utils.Database) -> tuple[int, int]:

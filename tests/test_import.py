@@ -143,3 +143,66 @@ def test_cells_are_checked_once_per_value_yet_every_row_is_named(setup, catalog,
                                                   "row 4: 'P-1' is already registered with other details",
                                                   "row 6, column code: 'Q-1' already on row 5"]
     assert count(db, "participants") == 40
+
+
+def schema(db):
+    return sorted(db.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)
+
+
+def test_a_large_import_counts_as_one_change_and_leaves_the_schema_as_it_was(setup, catalog, tmp_path):
+    """The import sets the per-row data_version triggers aside while it writes and bumps the
+    counter once: the board's cache still sees the change, nothing else about the database
+    changes, and writing afterwards is counted row by row again."""
+    from surveys.store import data_version
+
+    _, db = setup
+    before, version = schema(db), data_version(db)
+    rows = ["code,gender,birth_year,programme,started_on,coach,consent_version,consent_scope"]
+    rows += [f"L-{n},man,1980,porten,2026-01-01,anna,v1,scope" for n in range(500)]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert import_participants(db, catalog, big).added == 500
+    assert data_version(db) == version + 1 and schema(db) == before
+    assert [count(db, t) for t in ("participants", "enrolments", "consents")] == [500, 500, 500]
+    assert import_participants(db, catalog, big).unchanged == 500
+    assert data_version(db) == version + 1 and schema(db) == before  # nothing new: nothing counted
+    db.execute("UPDATE participants SET birth_year = 1981 WHERE code = 'L-1'")
+    assert data_version(db) == version + 2
+
+
+def test_a_refused_import_leaves_nothing_behind_and_the_next_one_works(setup, catalog, tmp_path):
+    from surveys.store import data_version
+
+    _, db = setup
+    before, version = schema(db), data_version(db)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,gender,birth_year,programme,started_on\nB-1,man,1980,porten,2026-01-01\n"
+                   "B-2,man,1980,okand,2026-01-01\n", encoding="utf-8")
+    for _ in range(2):  # the staging table went with the refused transaction
+        with pytest.raises(StegvisError, match="row 3, column programme"):
+            import_participants(db, catalog, bad)
+    assert schema(db) == before and data_version(db) == version and count(db, "participants") == 0
+    assert not db.execute("SELECT name FROM temp.sqlite_master").fetchall()
+    assert import_participants(db, catalog, ROOT_DATA / "sample_participants.csv").added == 3
+
+
+def test_a_participant_in_two_programmes_matches_either_enrolment(setup, catalog, tmp_path):
+    """Registered otherwise means another gender or birth year, or no enrolment in that
+    programme from that day: a row matching any of the participant's enrolments is already
+    there, whichever the database lists last."""
+    _, db = setup
+    db["participants"].insert({"id": 7, "code": "TWO-1", "gender": "kvinna", "birth_year": 1990, "created_at": "x"})
+    for programme, started in (("porten", "2025-01-01"), ("jobbsam", "2026-01-01")):
+        db["enrolments"].insert({"participant_id": 7, "programme_id": programme, "started_on": started})
+    for programme, started in (("porten", "2025-01-01"), ("jobbsam", "2026-01-01")):
+        same = tmp_path / f"{programme}.csv"
+        same.write_text(f"code,gender,birth_year,programme,started_on\nTWO-1,kvinna,1990,{programme},{started}\n",
+                        encoding="utf-8")
+        assert (import_participants(db, catalog, same).unchanged, count(db, "enrolments")) == (1, 2)
+    other = tmp_path / "other.csv"
+    other.write_text("code,gender,birth_year,programme,started_on\nTWO-1,kvinna,1990,jobbsam,2026-02-01\n"
+                     "TWO-2,man,1990,porten,2026-02-01\n", encoding="utf-8")
+    with pytest.raises(StegvisError) as caught:
+        import_participants(db, catalog, other)
+    assert str(caught.value).splitlines()[1:] == ["row 2: 'TWO-1' is already registered with other details"]
+    assert count(db, "participants") == 1
