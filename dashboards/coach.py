@@ -158,23 +158,22 @@ def _outcome_label(api, programme_id: str, outcome) -> str:
 
 
 def _latest_flags(api) -> dict:
-    """The flags of each participant's latest scored response, by flag label."""
-    labels = {}
-    result: dict[int, str] = {}
+    """Where each participant's latest scored response to an instrument raised a flag: the
+    names of the scales flagged, once each, in the instrument's order. A list of thirty people
+    has room for a word per flag ("Begriplighet, Hanterbarhet"), not for four labels with their
+    thresholds; those, with what they mean, are on the participant's page."""
+    result: dict[int, list[str]] = {}
     for instrument in api.catalog.latest_instruments():
-        if not any(s.flags for s in instrument.scales):
+        scale_of = {flag.id: scale.label.sv for scale in instrument.scales for flag in scale.flags}
+        if not scale_of:
             continue
-        for scale in instrument.scales:
-            for flag in scale.flags:
-                labels[flag.id] = flag.label.sv
         scores = api.caseload_scores(instrument.id)
         if scores.empty or "flags" not in scores:
             continue
         latest = scores.sort_values("completed_at").groupby("participant_id").last()
         for pid, fired in flag_lists(latest["flags"]).items():
-            if fired:
-                result[pid] = "; ".join(labels.get(f, f) for f in fired)
-    return result
+            result.setdefault(pid, []).extend(dict.fromkeys(scale_of[f] for f in fired if f in scale_of))
+    return {pid: ", ".join(named) for pid, named in result.items() if named}
 
 
 def _pick_participant(api) -> int | None:

@@ -292,3 +292,29 @@ def test_kasam_bands_are_named_beside_the_chart_where_no_point_can_sit():
         low = band.min if band.min is not None else 29
         high = band.max if band.max is not None else 203
         assert names[band.label.sv].y == (low + high) / 2
+
+
+def test_the_caseload_names_each_flagged_scale_in_a_word(demo, monkeypatch):
+    """The flags column fits a tablet: the scales whose flags fired on the latest response,
+    not their long labels (those, with their thresholds and meaning, are on the participant's
+    page)."""
+    from indicators.scoring import flag_lists
+    from stegvis.access import Access
+    from surveys.store import load_catalog
+
+    _, db = demo
+    test = as_user(demo, monkeypatch, "caseload_page", "cecilia").run()  # Porten gives KASAM
+    table = next(frame.value for frame in test.dataframe if "Flaggor" in frame.value.columns)
+    shown = dict(zip(table["Kod"], table["Flaggor"]))
+    catalog = load_catalog(db)
+    kasam = catalog.instrument("kasam29")
+    scale_of = {flag.id: scale.label.sv for scale in kasam.scales for flag in scale.flags}
+    scores = Access(db, get_user(db, "cecilia"), catalog).caseload_scores("kasam29")
+    latest = scores.sort_values("completed_at").groupby("participant_id").last()
+    codes = dict(db.execute("SELECT id, code FROM participants").fetchall())
+    expected = {codes[pid]: ", ".join(dict.fromkeys(scale_of[f] for f in fired))
+                for pid, fired in flag_lists(latest["flags"]).items()}
+    flagged = {code: words for code, words in expected.items() if words and code in shown}
+    assert len(flagged) >= 2 and any(", " in words for words in flagged.values())
+    assert {code: shown[code] for code in flagged} == flagged
+    assert not any("under" in cell for cell in shown.values())
