@@ -173,6 +173,20 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         suspect |= ~right
     values = {name: values for name, (values, _) in checked.items()}
     del checked, raw_codes
+
+    def refuse_if_wrong(registered_otherwise: np.ndarray) -> None:
+        """Every problem of the rows that may be wrong, worded; the file refused if there is one."""
+        suspect[registered_otherwise] = True
+        positions = np.flatnonzero(suspect).tolist()
+        otherwise = set(registered_otherwise.tolist())
+        for position, row in zip(positions, frame.iloc[positions].to_dict("records")):
+            _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes,
+                                   position in otherwise, today)
+        _refuse_if_problems(source, result.problems)
+        suspect[:] = False  # all right: not worded again
+
+    if db.execute("SELECT 1 FROM participants LIMIT 1").fetchone() is None:
+        refuse_if_wrong(np.array([], dtype=np.int64))  # nothing to compare with: refused without staging the file
     with transaction(db), _large_cache(db):
         db.execute(f"CREATE TEMP TABLE {_STAGED} (row INTEGER PRIMARY KEY, code TEXT, gender TEXT, "
                    "birth_year INTEGER, programme TEXT, started_on TEXT, coach_id INTEGER, consent_version TEXT, "
@@ -183,16 +197,9 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
                 "gender", "birth_year", "programme", "started_on", "coach", "consent_version", "consent_scope"))))
         if progress:
             progress(2 * total // 3, total)
-        registered_otherwise = _registered_otherwise(db)
-        suspect[registered_otherwise] = True
-        positions = np.flatnonzero(suspect).tolist()
-        otherwise = set(registered_otherwise.tolist())
-        for position, row in zip(positions, frame.iloc[positions].to_dict("records")):
-            _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes,
-                                   position in otherwise, today)
+        refuse_if_wrong(_registered_otherwise(db))  # the registered as they are now, with the write lock held
         if progress:
             progress(total, total)
-        _refuse_if_problems(source, result.problems)
         del frame, codes, values
         result.added, result.unchanged = _write_staged(db)
     return result
