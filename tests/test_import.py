@@ -206,3 +206,28 @@ def test_a_participant_in_two_programmes_matches_either_enrolment(setup, catalog
         import_participants(db, catalog, other)
     assert str(caught.value).splitlines()[1:] == ["row 2: 'TWO-1' is already registered with other details"]
     assert count(db, "participants") == 1
+
+
+def test_someone_registered_while_the_file_is_checked_is_compared_as_they_are_when_written(setup, catalog, tmp_path):
+    """The rows are compared with the registered participants inside the write's transaction:
+    a coach registering one of the file's codes meanwhile gets neither a duplicate nor a crash."""
+    _, db = setup
+    good = tmp_path / "p.csv"
+    good.write_text("code,gender,birth_year,programme,started_on\nRACE-1,man,1980,porten,2026-01-01\n"
+                    "RACE-2,man,1980,porten,2026-01-01\n", encoding="utf-8")
+
+    def register_meanwhile(details):
+        def progress(row, total):
+            if not count(db, "participants"):
+                db["participants"].insert({"id": 50, "code": "RACE-2", "gender": details, "birth_year": 1980,
+                                           "created_at": "x"})
+                db["enrolments"].insert({"participant_id": 50, "programme_id": "porten", "started_on": "2026-01-01"})
+        return progress
+
+    with pytest.raises(StegvisError) as caught:
+        import_participants(db, catalog, good, register_meanwhile("kvinna"))
+    assert str(caught.value).splitlines()[1:] == ["row 3: 'RACE-2' is already registered with other details"]
+    assert count(db, "participants") == 1
+    db.execute("DELETE FROM participants")
+    result = import_participants(db, catalog, good, register_meanwhile("man"))
+    assert (result.added, result.unchanged, count(db, "participants")) == (1, 1, 2)
