@@ -158,9 +158,8 @@ def store_answer(db, session_id: int, instrument: Instrument, answer: Answer) ->
     """Write (or replace) one answer at once, in its own short transaction."""
     with transaction(db):
         _upsert(db, session_id, instrument, answer)
-        db.execute(
-            "UPDATE survey_sessions SET started_at = coalesce(started_at, ?) WHERE id = ?", [now(), session_id]
-        )
+        # only the first answer touches the session: an update that changes nothing still counts as a change
+        db.execute("UPDATE survey_sessions SET started_at = ? WHERE id = ? AND started_at IS NULL", [now(), session_id])
 
 
 def _upsert(db, session_id: int, instrument: Instrument, answer: Answer, at: str | None = None) -> None:

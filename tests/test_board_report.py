@@ -499,3 +499,29 @@ def test_a_board_table_on_the_page_is_text_whatever_a_definition_says():
     assert "<img" not in page and "<b>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "a &amp; b" in page and "&lt;b&gt;Grupp&lt;/b&gt;" in page
     assert page.count("<tr>") == 3 and page.count('<th scope="col">') == 2
+
+
+def test_answers_to_a_session_still_open_keep_the_boards_figures(tmp_path, demo_copy):
+    """Thirty tablets answering do not throw the board's figures away at every tap: an answer to
+    a session still open is in nothing they are made from. Sending it in changes them, and so
+    does changing an answer already sent in."""
+    from surveys.answers import check_answer, store_answer
+    from surveys.sessions import complete_part
+    from surveys.store import data_version
+
+    db = open_db(demo_copy(tmp_path / "open.db", today=END))
+    board = Access(db, get_user(db, "styrelse"), shipped_catalog())
+    survey = shipped_catalog().instrument("deltagare_pagaende")
+    session = db.execute("SELECT id FROM survey_sessions WHERE status = 'open' AND instrument_id = ?",
+                         [survey.id]).fetchone()[0]
+    store_answer(db, session, survey, check_answer(survey, "kommentar", "första"))  # the session has started
+    first, version = board.board_report(None, "2025"), data_version(db)
+    for text in ("andra", "tredje"):
+        store_answer(db, session, survey, check_answer(survey, "kommentar", text))
+    assert data_version(db) == version and board.board_report(None, "2025") is first
+    complete_part(db, session)
+    sent = board.board_report(None, "2025")
+    assert data_version(db) > version and sent is not first
+    version = data_version(db)
+    store_answer(db, session, survey, check_answer(survey, "kommentar", "ändrat efteråt"))
+    assert data_version(db) > version and board.board_report(None, "2025") is not sent
