@@ -8,7 +8,7 @@ from dashboards.common import READABLE_CSS, STAFF_CSS
 from foundation.texts import t
 
 st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
-st.markdown(READABLE_CSS, unsafe_allow_html=True)
+st.html(READABLE_CSS)  # style only: Streamlit puts it where it takes no room
 
 user = auth.current_user()
 auth.browser_steps()  # after a login or logout: the route that sets or removes the session cookie
@@ -35,5 +35,5 @@ else:
     else:
         pages.append(st.Page(auth.logout_page, title=t("app.logout"), url_path="logout"))
         st.sidebar.caption(t("app.logged_in", user=user.label))
-        st.markdown(STAFF_CSS, unsafe_allow_html=True)
+    st.html(STAFF_CSS)
 st.navigation(pages, position=("top" if user.role == "coach" else "sidebar") if user else "hidden").run()

@@ -29,7 +29,7 @@ IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.i
 def page() -> None:
     api = access()
     st.title(t("admin.title"))
-    st.markdown(_uploader_css(), unsafe_allow_html=True)
+    st.html(_uploader_css())
     users, log_tab, people, licences, imports, definitions = st.tabs(
         [t("admin.tab.users"), t("admin.tab.log"), t("admin.tab.people"), t("admin.tab.licences"),
          t("admin.tab.import"), t("admin.tab.definitions")])

@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from dashboards.common import entrance
+from dashboards.common import STAFF_CSS, entrance
 from foundation.errors import StegvisError
 from foundation.texts import t
 from stegvis.access import Access
@@ -138,6 +138,7 @@ def logout(expired: bool = False, ended: bool = False) -> None:
 
 
 def login_page() -> None:
+    st.html(STAFF_CSS)  # laid out as the staff pages it leads to
     st.title(t("login.title"))
     st.caption(t("login.who"))
     then = st.query_params.get("then")

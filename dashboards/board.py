@@ -46,7 +46,7 @@ def _show(report, tables, table) -> None:
 
 def page() -> None:
     api = access()
-    st.markdown(reports.TABLE_CSS + reports.GOAL_BARS_CSS, unsafe_allow_html=True)
+    st.html(reports.TABLE_CSS + reports.GOAL_BARS_CSS)
     st.title(t("board.title"))
     programmes = api.catalog.latest_programmes()
     top = st.container()

@@ -12,17 +12,26 @@ from stegvis.entrance import Entrance
 # Streamlit draws captions at 60 % opacity: grey on white then fails AA contrast (4.5:1). Every
 # page, staff pages included (axe-core found it on the board page), gets solid grey instead.
 # The container auth.browser_steps keeps on every page takes no room (and no gap above a title).
+# Streamlit words a field's hint in English only ("Press Enter to submit form", "Press Enter to
+# apply"): under a participant's code and a staff member's password it is hidden, and a length
+# counter after it ("3/12") is kept without its leading dot. The hint is always the first of the
+# field's instructions while Enter may submit, which no form here turns off.
 READABLE_CSS = ('<style>[data-testid="stCaptionContainer"] '
                 '{opacity: 1 !important; color: #4a4a4a !important;} '
-                '[data-testid="stLayoutWrapper"]:has(> .st-key-browser-steps) {display: none;}</style>')
+                '[data-testid="stLayoutWrapper"]:has(> .st-key-browser-steps) {display: none;} '
+                '[data-testid="InputInstructions"] > span:first-child {display: none;} '
+                '[data-testid="InputInstructions"] > span::before {content: none !important;}</style>')
 
 
 # Staff pages on a tablet: Streamlit keeps its sidebar 300 px wide down to 768 px, so at 810 the
 # caseload had 480 px and lost columns. Below 1100 px the sidebar (a short list of pages) takes
-# 200 px; below 768 Streamlit collapses it as usual.
+# 200 px; below 768 Streamlit collapses it as usual. The page starts just under the header (60 px
+# high, holding the coach's pages): Streamlit's 6–8 rem left a tenth of a tablet's height empty
+# above every title.
 STAFF_CSS = ('<style>@media (min-width: 768px) and (max-width: 1100px) {'
              'section[data-testid="stSidebar"] {width: 200px !important; min-width: 200px !important;}'
-             'section[data-testid="stSidebar"] > div {width: 200px !important;}}</style>')
+             'section[data-testid="stSidebar"] > div {width: 200px !important;}}'
+             '[data-testid="stMainBlockContainer"] {padding-top: 4.5rem;}</style>')
 
 
 def entrance() -> Entrance:

@@ -97,3 +97,25 @@ def test_every_board_table_fits_the_page_without_sideways_scrolling(server, brow
         wide = page.evaluate("""() => [...document.querySelectorAll(".board-table")]
             .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => [d.scrollWidth, d.clientWidth])""")
         assert tables > 5 and wide == [], f"{width} px, {period or 'the default year'}: {wide}"
+
+
+def test_every_staff_page_starts_just_under_its_header_in_swedish(server, browser):
+    """The title sits just under Streamlit's 60 px header (which holds the coach's pages), not a
+    tenth of a tablet's height further down; style-only elements take no room; and Streamlit's
+    English field hint ("Press Enter to submit form") is not shown under the password."""
+    def title_top(page) -> float:
+        heading = page.get_by_role("heading", level=1).first
+        heading.wait_for(timeout=60_000)
+        settle(page)
+        return heading.bounding_box()["y"]
+
+    login = browser.new_page(viewport={"width": 810, "height": 1080})
+    fill_login(login, server.url, "cecilia", "stegvis-coach")
+    assert "Press" not in login.inner_text("body") and "Enter" not in login.inner_text("body")
+    assert title_top(login) < 90
+    login.get_by_role("button", name="Logga in").click()
+    login.get_by_text("Att göra").first.wait_for(timeout=60_000)
+    assert title_top(login) < 90
+    board = log_in(browser, server.url, "styrelse", "stegvis-board")
+    board.get_by_text("Deltagare över tid").wait_for(timeout=60_000)
+    assert title_top(board) < 90

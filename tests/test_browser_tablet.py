@@ -288,6 +288,11 @@ def test_no_streamlit_menu_no_english_leftovers_and_big_targets(world, browser):
         .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 1)  // not the skip link
         .map(e => [e.innerText || e.getAttribute('aria-label') || e.tagName, e.getBoundingClientRect().height])""")
     assert targets and all(height >= 48 for _, height in targets), targets
+    page.get_by_label("Kod").press_sequentially("abc")  # Streamlit's own hint, in English, shows as one types
+    page.wait_for_timeout(300)
+    assert "Press" not in page.inner_text("body") and "Enter" not in page.inner_text("body")
+    assert page.get_by_text("3/12", exact=True).is_visible()
+    page.get_by_label("Kod").fill("")
     page.get_by_text("English", exact=True).click()
     page.get_by_label("Code").wait_for(timeout=20_000)
     settle(page)
