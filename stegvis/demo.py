@@ -31,10 +31,10 @@ DEMO_VERSION = "1"
 DEMO_USERS = [
     # username, password, role, display name, programmes coached
     ("admin", "stegvis-admin", "admin", "Förbundschef (demo)", []),
-    ("anna", "stegvis-coach", "coach", "Anna Lind (coach)", ["jobbvagen_ar"]),
-    ("bengt", "stegvis-coach", "coach", "Bengt Öberg (coach)", ["jobbvagen_ar", "porten"]),
-    ("cecilia", "stegvis-coach", "coach", "Cecilia Nordin (coach)", ["porten"]),
-    ("david", "stegvis-coach", "coach", "David Sandberg (coach)", ["efterstod"]),
+    ("anna", "stegvis-coach", "coach", "Anna Lind", ["jobbvagen_ar"]),
+    ("bengt", "stegvis-coach", "coach", "Bengt Öberg", ["jobbvagen_ar", "porten"]),
+    ("cecilia", "stegvis-coach", "coach", "Cecilia Nordin", ["porten"]),
+    ("david", "stegvis-coach", "coach", "David Sandberg", ["efterstod"]),
     ("styrelse", "stegvis-board", "board", "Styrelseledamot (demo)", []),
 ]
 
