@@ -510,25 +510,29 @@ def asked(catalog: Catalog, programme, sessions: pd.DataFrame, enrolments: pd.Da
     participant = frame["participant_id"].notna() & completed & frame["instrument_id"].isin(measured)
     answered = frame[participant].sort_values("completed_on", kind="stable")
     by_occasion: dict[tuple, list] = {}  # in order of completion (a groupby's chop took 0.6 s at 10,000 people)
-    for key, row in zip(zip(answered["participant_id"], answered["occasion"], answered["instrument_id"]), answered.index):
+    for key, row in zip(zip(answered["participant_id"].tolist(), answered["occasion"].tolist(),
+                            answered["instrument_id"].tolist()), answered.index.tolist()):
         by_occasion.setdefault(key, []).append(row)
     matched_rows, matched_days = [], []
-    for person in enrolments.itertuples():
-        started = person.started_on.date()
-        exited = None if pd.isna(person.exited_on) else person.exited_on.date()
-        for occasion_id, _, due in occasion_dates(programme, started, exited, today):
-            if due > today:
-                continue
-            for instrument_id in programme.occasion(occasion_id).instruments:
-                if instrument_id not in measured:
-                    continue
-                matched = by_occasion.get((person.participant_id, occasion_id, instrument_id))
+    measured_at = {o.id: [(i, catalog.instrument(i).respondent_group) for i in o.instruments if i in measured]
+                   for o in programme.occasions}
+    due_days: dict[tuple, list] = {}  # (started, exited) -> the occasions due by today: people share start days
+    for participant_id, started, exited in zip(  # whole columns at once: a row at a time iterates Arrow text slowly
+            enrolments["participant_id"].tolist(), enrolments["started_on"].tolist(), enrolments["exited_on"].tolist()):
+        started, exited = started.date(), None if pd.isna(exited) else exited.date()
+        due_by_today = due_days.get((started, exited))
+        if due_by_today is None:
+            due_by_today = due_days[started, exited] = [
+                (occasion_id, pd.Timestamp(due)) for occasion_id, _, due in occasion_dates(programme, started, exited, today)
+                if due <= today]
+        for occasion_id, due in due_by_today:
+            for instrument_id, group in measured_at[occasion_id]:
+                matched = by_occasion.get((participant_id, occasion_id, instrument_id))
                 if matched:
                     matched_rows.append(matched.pop(0))
-                    matched_days.append(pd.Timestamp(due))
+                    matched_days.append(due)
                 else:
-                    group = catalog.instrument(instrument_id).respondent_group
-                    missing.append((instrument_id, group, pd.Timestamp(due)))
+                    missing.append((instrument_id, group, due))
     if matched_rows:  # one assignment: a row at a time costs seconds at 10,000 participants
         frame.loc[matched_rows, "asked"] = True
         frame.loc[matched_rows, "asked_on"] = matched_days
