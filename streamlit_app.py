@@ -11,7 +11,9 @@ st.set_page_config(page_title="Stegvis", page_icon="🪜", layout="wide")
 st.html(READABLE_CSS)  # style only: Streamlit puts it where it takes no room
 
 user = auth.current_user()
-auth.browser_steps()  # after a login or logout: the route that sets or removes the session cookie
+# the page's language (staff pages are Swedish), and after a login or logout the route that sets
+# or removes the session cookie
+auth.browser_steps("sv" if user else st.session_state.get("lang", "sv"))
 if user is None:
     pages = [
         st.Page(survey.page, title=t("app.survey"), url_path="enkat", default=True),

@@ -91,15 +91,21 @@ def _begin(user, method: str) -> None:
     st.session_state.update(user=user, staff_session=session_id, last_seen=time.monotonic(), handoff=handoff)
 
 
-def browser_steps() -> None:
-    """What a login or logout asks of the browser: after a login, post the one-time handoff to
-    the route that sets the session cookie, in the background, while this page goes on drawing
-    (a failed exchange leaves this tab logged in until it is reloaded); after a logout, go to the
-    route that removes the cookie and then to the login page. Nothing happens without a browser
-    (AppTest)."""
+def browser_steps(lang: str) -> None:
+    """What the page asks of the browser. On every run: the page's language `lang`, which
+    Streamlit's own page gives as English (a screen reader would read Swedish with an English
+    voice), and its "Skip to main content" link in that language. After a login: post the
+    one-time handoff to the route that sets the session cookie, in the background, while this
+    page goes on drawing (a failed exchange leaves this tab logged in until it is reloaded).
+    After a logout: go to the route that removes the cookie and then to the login page. Nothing
+    happens without a browser (AppTest)."""
     # in every run, so the page's own elements keep their places (and a tab stays open); never
     # drawn (common.READABLE_CSS hides it), so it takes no room
     slot = st.container(key="browser-steps")
+    skip_text = t("app.skip_to_content", lang)
+    slot.html(f"<script>(() => {{document.documentElement.lang = {json.dumps(lang)}; "
+              "const skip = document.querySelector('[data-testid=\"stSkipToContent\"]'); "
+              f"if (skip) skip.textContent = {json.dumps(skip_text)};}})();</script>", unsafe_allow_javascript=True)
     handoff = st.session_state.pop("handoff", None)
     if handoff:
         slot.html(f"<script>fetch({json.dumps(SESSION_PATH)}, {{method: 'POST', credentials: 'same-origin', "

@@ -116,6 +116,7 @@ def test_every_staff_page_starts_just_under_its_header_in_swedish(server, browse
     login.get_by_role("button", name="Logga in").click()
     login.get_by_text("Att göra").first.wait_for(timeout=60_000)
     assert title_top(login) < 90
+    assert login.evaluate("document.documentElement.lang") == "sv"  # Streamlit's page says English
     board = log_in(browser, server.url, "styrelse", "stegvis-board")
     board.get_by_text("Deltagare över tid").wait_for(timeout=60_000)
     assert title_top(board) < 90

@@ -293,9 +293,13 @@ def test_no_streamlit_menu_no_english_leftovers_and_big_targets(world, browser):
     assert "Press" not in page.inner_text("body") and "Enter" not in page.inner_text("body")
     assert page.get_by_text("3/12", exact=True).is_visible()
     page.get_by_label("Kod").fill("")
+    # the page says it is Swedish (Streamlit's says English), so a screen reader reads it as Swedish
+    language = "() => [document.documentElement.lang, document.querySelector('[data-testid=stSkipToContent]').textContent]"
+    assert page.evaluate(language) == ["sv", "Hoppa till innehållet"]
     page.get_by_text("English", exact=True).click()
     page.get_by_label("Code").wait_for(timeout=20_000)
     settle(page)
+    assert page.evaluate(language) == ["en", "Skip to the content"]
     shown = page.inner_text("body")
     for swedish in ("Språk", "Kod", "Starta", "Välkommen", "Personal"):
         assert swedish not in shown, swedish
