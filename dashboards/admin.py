@@ -15,6 +15,7 @@ from dashboards.common import plain
 from foundation.errors import StegvisError
 from foundation.texts import N_, local_time, t
 from stegvis.audit import ACTIONS
+from stegvis.imports import ImportRefused
 from stegvis.privacy import erased_words, subject_access_pdf
 
 ROLES = {"coach": N_("admin.role.coach"), "board": N_("admin.role.board"), "admin": N_("admin.role.admin")}
@@ -351,9 +352,11 @@ def _uploader_css() -> str:
             '[data-testid="stFileUploaderDropzoneInstructions"] > div > small {display: none;}'
             '[data-testid="stFileUploaderDropzoneInstructions"] > div::after {content: '
             + instructions + '; font-size: 0.875rem;}'
-            '[data-testid="stFileUploaderDropzone"] button, [data-testid="stFileUploaderDropzone"] button * '
-            '{font-size: 0 !important;}'
-            '[data-testid="stFileUploaderDropzone"] button::after {content: ' + browse + '; font-size: 0.875rem !important;}'
+            # the browse button only: once a file is chosen, its remove (⊗) and add (+) buttons keep their icons
+            '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"], '
+            '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] * {font-size: 0 !important;}'
+            '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after '
+            '{content: ' + browse + '; font-size: 0.875rem !important;}'
             "</style>")
 
 
@@ -390,7 +393,12 @@ def _imports(api) -> None:
             result = api.import_file(kind, received,
                                      lambda row, total: bar.progress(min(row / max(total, 1), 1.0),
                                                                      text=t("admin.import.row", row=row, total=total)))
+        except ImportRefused as refused:
+            bar.empty()  # not left at the row the check had reached
+            st.error(t("admin.import.nothing"))
+            _show_problems(refused)
         except StegvisError as exc:
+            bar.empty()
             st.error(t("admin.import.nothing"))
             st.code(str(exc), language=None)
         else:
@@ -402,6 +410,21 @@ def _imports(api) -> None:
                     st.info(t("admin.import.national_replaced", count=before, year=year))
             else:
                 st.success(t("admin.import.result", added=result.added, unchanged=result.unchanged))
+
+
+SHOWN_PROBLEMS = 100
+
+
+def _show_problems(refused: ImportRefused) -> None:
+    """The first problems of a refused file, and all of them to download: a file wrong in every
+    row (a date format, a column mixed up) has as many problems as rows, and a page listing a
+    million lines would freeze the browser."""
+    if len(refused.problems) > SHOWN_PROBLEMS:  # said before the list, where the reader starts
+        st.caption(t("admin.import.more", shown=SHOWN_PROBLEMS, total=len(refused.problems)))
+        st.download_button(t("admin.import.all_problems"),  # made when clicked, not sent with every page
+                           lambda: "\n".join([refused.headline, *refused.problems]) + "\n",
+                           file_name="importproblem.txt", mime="text/plain", key="import_problems", on_click="ignore")
+    st.code("\n".join([refused.headline, *refused.problems[:SHOWN_PROBLEMS]]), language=None)
 
 
 def _allow_uploads_here() -> None:

@@ -40,10 +40,20 @@ def _require(frame: pd.DataFrame, columns: list[str], source: str) -> None:
                            f"{', '.join(columns)}")
 
 
+class ImportRefused(StegvisError):
+    """A file refused for its rows: `problems`, one line each (`row N, column C: value: reason`),
+    under `headline`. The message holds them all; a page shows the first and offers the rest."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.headline = f"{source}: {len(problems)} problem(s); nothing was imported:"
+        self.problems = problems
+        super().__init__(self.headline + "\n" + "\n".join(problems))
+
+
 def _refuse_if_problems(source: str, problems: list[str]) -> None:
     """Every problem at once, before anything is written."""
     if problems:
-        raise StegvisError(f"{source}: {len(problems)} problem(s); nothing was imported:\n" + "\n".join(problems))
+        raise ImportRefused(source, problems)
 
 
 def _date(value, problems, where) -> str | None:

@@ -128,3 +128,25 @@ def test_national_figures_are_uploaded_and_a_year_again_says_it_replaced(tmp_pat
     assert [i.value for i in test.info] == ["Ersatte de 1 riksresultat som fanns för 2025."]
     assert db.execute("SELECT detail FROM audit_log WHERE action = 'import'").fetchone()[0] == \
         "riket.csv: 1 national figures (2025)"
+
+
+def test_a_file_wrong_in_every_row_shows_its_first_problems_and_offers_them_all(tmp_path, monkeypatch):
+    """A date format or a mixed-up column makes every row wrong: the page lists the first hundred
+    (a list of a million lines would freeze the browser) and gives the whole list as a file."""
+    rows = "".join(f"W-{n},man,nittio,porten,2026-01-01\n" for n in range(150))
+    test, db = _admin_import(tmp_path, monkeypatch, "alla.csv", ("code,gender,birth_year,programme,started_on\n" + rows).encode())
+    assert [e.value for e in test.error] == ["Inget importerades."]
+    shown = test.code[0].value.splitlines()
+    assert shown[0] == "alla.csv: 150 problem(s); nothing was imported:" and len(shown) == 101
+    assert shown[-1] == "row 101, column birth_year: 'nittio' is not a year"
+    assert [c.value for c in test.caption][-1] == "Här visas de första 100 av 150 problem. Hela listan kan laddas ner."
+    offered = test.get("download_button")
+    assert len(offered) == 1 and "Ladda ner alla problem" in offered[0].proto.label
+    assert db.execute("SELECT count(*) FROM participants").fetchone()[0] == 0
+    assert not test.get("progress"), "no bar left standing at the row the check had reached"
+
+
+def test_a_few_problems_are_all_shown_without_a_file_to_download(tmp_path, monkeypatch):
+    rows = "".join(f"F-{n},man,nittio,porten,2026-01-01\n" for n in range(3))
+    test, _ = _admin_import(tmp_path, monkeypatch, "tre.csv", ("code,gender,birth_year,programme,started_on\n" + rows).encode())
+    assert len(test.code[0].value.splitlines()) == 4 and not test.get("download_button")
