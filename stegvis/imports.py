@@ -195,7 +195,7 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         _refuse_if_problems(source, result.problems)
         suspect[:] = False  # all right: not worded again
 
-    if db.execute("SELECT 1 FROM participants LIMIT 1").fetchone() is None:
+    if not _anyone_registered(db):
         refuse_if_wrong(np.array([], dtype=np.int64))  # nothing to compare with: refused without staging the file
     with transaction(db), _large_cache(db):
         db.execute(f"CREATE TEMP TABLE {_STAGED} (row INTEGER PRIMARY KEY, code TEXT, gender TEXT, "
@@ -218,11 +218,15 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
 _STAGED = "temp.import_participants"
 
 
+def _anyone_registered(db) -> bool:
+    return db.execute("SELECT 1 FROM participants LIMIT 1").fetchone() is not None
+
+
 def _registered_otherwise(db) -> np.ndarray:
     """Links each staged row to the participant registered with its code, and returns the rows
     (0-based) whose participant is registered with other details: another gender or birth year,
     or no enrolment in that programme from that day."""
-    if db.execute("SELECT 1 FROM participants LIMIT 1").fetchone() is None:
+    if not _anyone_registered(db):
         return np.array([], dtype=np.int64)
     db.execute(f"UPDATE {_STAGED} AS i SET registered_id = p.id FROM participants p WHERE p.code = i.code")
     rows = db.execute(
