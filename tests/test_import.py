@@ -231,3 +231,28 @@ def test_someone_registered_while_the_file_is_checked_is_compared_as_they_are_wh
     db.execute("DELETE FROM participants")
     result = import_participants(db, catalog, good, register_meanwhile("man"))
     assert (result.added, result.unchanged, count(db, "participants")) == (1, 1, 2)
+
+
+def test_foreign_keys_are_checked_once_per_coach_and_programme_and_come_back_on(setup, catalog, tmp_path):
+    """The import writes with SQLite's per-row foreign-key checks off and checks each coach and
+    programme once instead, inside its transaction: a coach gone meanwhile refuses the file and
+    writes nothing, and the connection checks every row again afterwards."""
+    _, db = setup
+    create_user(db, "gone", "ett långt lösenord", "coach")
+    rows = tmp_path / "p.csv"
+    rows.write_text("code,gender,birth_year,programme,started_on,coach\nFK-1,man,1980,porten,2026-01-01,anna\n"
+                    "FK-2,man,1980,porten,2026-01-01,gone\n", encoding="utf-8")
+
+    def remove_the_coach(row, total):
+        db.execute("DELETE FROM users WHERE username = 'gone'")
+
+    with pytest.raises(StegvisError, match=r"^coach 'gone': no longer there; nothing was imported$"):
+        import_participants(db, catalog, rows, remove_the_coach)
+    assert count(db, "participants") == 0
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1  # only the staged rows' own file skips it
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        db.execute("INSERT INTO enrolments (participant_id, programme_id, started_on) VALUES (999, 'porten', 'x')")
+    rows.write_text(rows.read_text(encoding="utf-8").replace(",gone", ",cecilia"), encoding="utf-8")
+    assert import_participants(db, catalog, rows).added == 2
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

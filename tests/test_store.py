@@ -180,3 +180,14 @@ def test_a_definition_stored_before_new_optional_fields_is_not_a_changed_file(tm
     db.execute("UPDATE definitions SET content = ? WHERE id = 'efterstod'", [json.dumps(content)])
     with pytest.raises(StegvisError, match="raise `version`"):
         publish_definitions(db)
+
+
+@pytest.mark.parametrize("gender, birth_year", [("okänd", 1990), ("Kvinna", 1990), ("kvinna", 1899)])
+def test_the_database_itself_refuses_a_participant_outside_the_rules(db, gender, birth_year):
+    """Schema 14 rewrote the gender rule for speed; it must refuse exactly what it refused before."""
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        db.execute("INSERT INTO participants (code, gender, birth_year, created_at) VALUES ('X1', ?, ?, 'now')",
+                   [gender, birth_year])
+    for allowed in ("kvinna", "man", "annat", "vill_inte_uppge"):
+        db.execute("INSERT INTO participants (code, gender, birth_year, created_at) VALUES (?, ?, 1990, 'now')",
+                   [f"OK-{allowed}", allowed])
