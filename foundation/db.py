@@ -54,6 +54,24 @@ def current_time() -> datetime:
     return _clock.get() or datetime.now(timezone.utc)
 
 
+def insert_columns(db: sqlite_utils.Database, table: str, columns: dict[str, list]) -> None:
+    """INSERT every row of `columns` (name -> one list of values per column, all as long) into
+    `table`, hundreds of rows per statement: a million one-row INSERTs spend a quarter of their
+    time on running a statement rather than on the rows. Uses the caller's transaction."""
+    import itertools
+
+    names, values = list(columns), list(columns.values())
+    total, width = len(values[0]), len(names)
+    per_statement = max(1, min(400, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    full = total - total % per_statement
+    row = f"({', '.join('?' * width)})"
+    into = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+    rows = zip(*values)
+    cells = itertools.chain.from_iterable(itertools.islice(rows, full))
+    db.conn.executemany(into + ", ".join([row] * per_statement), zip(*[cells] * (per_statement * width)))
+    db.conn.executemany(into + row, rows)  # the last few, where the first `full` ended
+
+
 def now() -> str:
     """The current time as stored: ISO 8601 in UTC, to the second."""
     return current_time().replace(microsecond=0).isoformat()

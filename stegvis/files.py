@@ -4,6 +4,7 @@ a failed run never leaves a half-written file."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import tempfile
@@ -33,26 +34,40 @@ class Upload:
         return "".join(ch for ch in base if ch.isprintable())[:80] or "upload"
 
 
+def _contents(source: Path | Upload) -> tuple[str, str, bytes]:
+    """(label for messages, lower-case suffix, bytes) of a file on disk or an upload."""
+    if isinstance(source, Upload):
+        return source.label, Path(source.label).suffix.lower(), source.data
+    path = Path(source)
+    if not path.exists():
+        raise StegvisError(f"{path}: no such file")
+    try:
+        return str(path), path.suffix.lower(), path.read_bytes()
+    except OSError as exc:
+        raise StegvisError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def _is_excel(suffix: str) -> bool:
+    return suffix in (".xlsx", ".xlsm")
+
+
+def _header_and_separator(data: bytes) -> tuple[list[str], str]:
+    """The first line's cells as written, and the separator: ';' when it has more of them than
+    commas (Swedish Excel), else ','."""
+    head = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    sep = ";" if head.count(";") > head.count(",") else ","
+    return next(csv.reader([head], delimiter=sep), []), sep
+
+
 def read_table(source: Path | Upload, *, dtype=str) -> pd.DataFrame:
     """A CSV (UTF-8, comma or semicolon separated, as Swedish Excel writes) or .xlsx file,
     from disk or from memory (an upload)."""
-    if isinstance(source, Upload):
-        label, suffix, data = source.label, Path(source.label).suffix.lower(), source.data
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise StegvisError(f"{path}: no such file")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise StegvisError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-        label, suffix = str(path), path.suffix.lower()
+    label, suffix, data = _contents(source)
     try:
-        if suffix in (".xlsx", ".xlsm"):
+        if _is_excel(suffix):
             frame = pd.read_excel(io.BytesIO(data), dtype=dtype, engine="openpyxl")
         else:
-            head = data.split(b"\n", 1)[0].decode("utf-8-sig")
-            sep = ";" if head.count(";") > head.count(",") else ","
+            _, sep = _header_and_separator(data)
             frame = pd.read_csv(io.BytesIO(data), dtype=dtype, sep=sep, encoding="utf-8-sig", keep_default_na=False,
                                 na_values=[""], engine="c")
     except UnicodeDecodeError:
@@ -63,6 +78,35 @@ def read_table(source: Path | Upload, *, dtype=str) -> pd.DataFrame:
         raise StegvisError(f"{label}: cannot read it as a table ({str(exc).splitlines()[0]})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+def read_columns(source: Path | Upload):
+    """The table `read_table` reads, as a pyarrow Table of text columns (null for an empty
+    cell), for an import that checks a million rows column by column: pyarrow's reader takes a
+    third of the time pandas' takes and makes no Python object per cell. A file that reader
+    does not take as it is (Excel, a row with fewer cells than the header, a line break inside
+    a cell, a column name twice, text that is not UTF-8) is read by `read_table`, with its
+    forgiving reading and its messages."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    _, suffix, data = _contents(source)
+    if not _is_excel(suffix):
+        names, sep = _header_and_separator(data)
+        if names and len(set(names)) == len(names):
+            try:
+                table = pcsv.read_csv(io.BytesIO(data), parse_options=pcsv.ParseOptions(delimiter=sep),
+                                      convert_options=pcsv.ConvertOptions(
+                                          column_types={name: pa.string() for name in names}, null_values=[""],
+                                          strings_can_be_null=True, quoted_strings_can_be_null=True))
+            except pa.ArrowInvalid:
+                pass
+            else:
+                if table.column_names == names:
+                    return table.rename_columns([name.strip() for name in names])
+    frame = read_table(source, dtype=object)  # cells as Excel gives them: numbers, dates, text
+    return pa.table({name: pa.array([None if pd.isna(cell) else str(cell) for cell in frame[name].tolist()],
+                                    type=pa.string()) for name in frame.columns})
 
 
 def read_text_file(path: Path, limit: int = 1_000_000) -> str:

@@ -15,10 +15,10 @@ import pandas as pd
 
 from surveys.models import GENDERS
 from foundation.errors import StegvisError
-from stegvis.files import Upload, read_table
+from stegvis.files import Upload, read_columns, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
-from foundation.db import now, transaction
+from foundation.db import insert_columns, now, transaction
 from surveys.store import counted_once, indexes_built_after
 
 PARTICIPANT_COLUMNS = ["code", "gender", "birth_year", "programme", "started_on"]
@@ -33,8 +33,9 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _require(frame: pd.DataFrame, columns: list[str], source: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+def _require(frame, columns: list[str], source: str) -> None:
+    """`frame`: a pandas DataFrame or a pyarrow Table."""
+    missing = [c for c in columns if c not in list(frame.column_names if hasattr(frame, "column_names") else frame.columns)]
     if missing:
         raise StegvisError(f"{source}: missing column(s) {', '.join(missing)}; the file needs "
                            f"{', '.join(columns)}")
@@ -89,12 +90,20 @@ def _text(row: dict, column: str, problems: list[str], where: str) -> str:
     return value
 
 
-def _per_value(column: pd.Series, function) -> tuple[list, np.ndarray]:
-    """`function(cell)`, which gives (value, whether it is right), for every cell of `column`,
-    called once per distinct value: a million rows hold a handful of genders, programmes and
-    dates. The values as a list and where they are right as an array, both in row order."""
-    codes, distinct = pd.factorize(column, use_na_sentinel=True)
-    results = [function(value) for value in distinct.tolist()] + [function(None)]  # code -1 (missing): the last
+def _per_value(column, function) -> tuple[list, np.ndarray]:
+    """`function(cell)`, which gives (value, whether it is right), for every cell of `column`
+    (pyarrow text), called once per distinct value: a million rows hold a handful of genders,
+    programmes and dates. The values as a list and where they are right as an array, both in
+    row order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):  # one dictionary for every chunk
+        encoded = encoded.combine_chunks()
+    distinct = encoded.dictionary.to_pylist()
+    results = [function(value) for value in distinct] + [function(None)]  # an empty cell: the last
+    codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy()
     values = np.array([value for value, _ in results], dtype=object)
     right = np.array([ok for _, ok in results], dtype=bool)
     return values[codes].tolist(), right[codes]
@@ -106,13 +115,11 @@ _PLAIN_CODE = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$"
 _TEN_DIGITS = r"([0-9][^0-9]*){10}"
 
 
-def _plain_codes(codes: pd.Series) -> np.ndarray:
-    """Which codes `code_problem` certainly accepts, checked for the whole column at once;
-    the others are checked one by one."""
-    import pyarrow as pa
+def _plain_codes(texts) -> np.ndarray:
+    """Which codes (pyarrow text) `code_problem` certainly accepts, checked for the whole column
+    at once; the others are checked one by one."""
     import pyarrow.compute as pc
 
-    texts = pa.array(codes, type=pa.string(), from_pandas=True)
     plain = pc.and_kleene(pc.match_substring_regex(texts, _PLAIN_CODE),
                           pc.invert(pc.match_substring_regex(texts, _TEN_DIGITS)))  # counting them takes 13 times as long
     return pc.fill_null(plain, False).to_numpy(zero_copy_only=False)
@@ -127,18 +134,19 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     The checked rows are put in a temporary table and compared with those registered, and
     written, by SQLite itself: a million rows never pass one by one through Python twice,
     and the registered participants are never held in memory."""
-    frame = read_table(path, dtype=object)  # cells as Python text: pandas' arrow strings cost 4 s a million rows
+    import pyarrow as pa
+
+    table = read_columns(path)  # text columns, no Python object per cell: see stegvis.files
     source = path.label if isinstance(path, Upload) else str(path)
-    _require(frame, PARTICIPANT_COLUMNS, source)
+    _require(table, PARTICIPANT_COLUMNS, source)
     result = ImportResult()
-    total = len(frame)
+    total = table.num_rows
     coaches = {r[0]: r[1] for r in db.execute("SELECT username, id FROM users WHERE role = 'coach'")}
     programmes = {p.id for p in catalog.latest_programmes()}
     today = date.today().year
-    missing = pd.Series([None] * total, index=frame.index, dtype=object)
 
     def column(name):
-        return frame[name] if name in frame.columns else missing
+        return table[name] if name in table.column_names else pa.nulls(total, pa.string())
 
     def gender_of(value):
         gender = _cell({"v": value}, "v").lower()
@@ -170,12 +178,12 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         ("coach", coach_of), ("consent_version", text_of), ("consent_scope", text_of))}
     if progress:
         progress(total // 3, total)
-    raw_codes = frame["code"]
-    plain = _plain_codes(raw_codes)
-    codes = raw_codes.where(plain, None).tolist()
+    plain = _plain_codes(table["code"])
+    codes = table["code"].to_pylist()
     for position in np.flatnonzero(~plain).tolist():
-        codes[position] = _cell({"code": raw_codes.iloc[position]}, "code")
-    twice = pd.Series(codes, dtype=object).duplicated(keep=False).to_numpy()
+        codes[position] = _cell({"code": codes[position]}, "code")
+    twice = (np.zeros(total, dtype=bool) if len(set(codes)) == total  # the usual file: each code once
+             else pd.Series(codes, dtype=object).duplicated(keep=False).to_numpy())
     first_row = {}  # each code used more than once: the row it first appears on
     for position in np.flatnonzero(twice).tolist():
         first_row.setdefault(codes[position], position + 2)
@@ -183,14 +191,15 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     for _, right in checked.values():
         suspect |= ~right
     values = {name: values for name, (values, _) in checked.items()}
-    del checked, raw_codes
+    del checked
 
     def refuse_if_wrong(registered_otherwise: np.ndarray) -> None:
         """Every problem of the rows that may be wrong, worded; the file refused if there is one."""
         suspect[registered_otherwise] = True
         positions = np.flatnonzero(suspect).tolist()
         otherwise = set(registered_otherwise.tolist())
-        for position, row in zip(positions, frame.iloc[positions].to_dict("records")):
+        rows = table.take(pa.array(positions, type=pa.int64())).to_pylist() if positions else []
+        for position, row in zip(positions, rows):
             _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes,
                                    position in otherwise, today)
         _refuse_if_problems(source, result.problems)
@@ -208,16 +217,16 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         db.execute(f"CREATE TEMP TABLE {_STAGED} (row INTEGER PRIMARY KEY, code TEXT, gender TEXT, "
                    "birth_year INTEGER, programme TEXT, started_on TEXT, coach_id INTEGER, consent_version TEXT, "
                    "consent_scope TEXT, registered_id INTEGER)")
-        db.conn.executemany(
-            f"INSERT INTO {_STAGED} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            zip(range(total), codes, *(values[name] for name in (
-                "gender", "birth_year", "programme", "started_on", "coach", "consent_version", "consent_scope"))))
+        insert_columns(db, _STAGED, {"row": range(total), "code": codes, **{name: values[name] for name in (
+            "gender", "birth_year", "programme", "started_on")}, "coach_id": values["coach"],
+            "consent_version": values["consent_version"], "consent_scope": values["consent_scope"]})
         if progress:
             progress(2 * total // 3, total)
         refuse_if_wrong(_registered_otherwise(db))  # the registered as they are now, with the write lock held
         if progress:
             progress(total, total)
-        del frame, codes, values
+        del table, codes, values
+        pa.default_memory_pool().release_unused()  # the file's columns, given back before the write needs the room
         result.added, result.unchanged = _write_staged(db, referenced)
     return result
 

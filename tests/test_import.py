@@ -256,3 +256,44 @@ def test_foreign_keys_are_checked_once_per_coach_and_programme_and_come_back_on(
     rows.write_text(rows.read_text(encoding="utf-8").replace(",gone", ",cecilia"), encoding="utf-8")
     assert import_participants(db, catalog, rows).added == 2
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+TRICKY_FILES = {
+    "plain.csv": b"code,gender\nA-1,man\nA-2,\n",
+    "semicolons.csv": "\ufeffcode;gender;scope\nA-1;kvinna;\"med; semikolon\"\n".encode(),
+    "short row.csv": b"code,gender,coach\nA-1,man\nA-2,man,anna\n",
+    "line break.csv": b"code,scope\nA-1,\"two\nlines\"\n",
+    "quoted empty.csv": b"code,gender\nA-1,\"\"\n\nA-2,\" man \"\n",
+    "header twice.csv": b"code,code\nA-1,A-2\n",
+    "spaced header.csv": b" code , gender\r\nA-1,man\r\n",
+    "header only.csv": b"code,gender\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY_FILES))
+def test_the_fast_reader_reads_what_the_forgiving_one_reads(tmp_path, name):
+    """The participants import reads with pyarrow, and hands a file pyarrow will not take as it
+    is to pandas: either way the import sees the same cells (text, or None for an empty one)."""
+    from stegvis.files import read_columns, read_table
+
+    path = tmp_path / name
+    path.write_bytes(TRICKY_FILES[name])
+    frame = read_table(path, dtype=object)
+    expected = {column: [None if pd.isna(cell) else str(cell) for cell in frame[column]] for column in frame.columns}
+    assert read_columns(path).to_pydict() == expected
+
+
+def test_an_excel_file_reaches_the_fast_reader_as_text(tmp_path):
+    from stegvis.files import read_columns
+
+    path = tmp_path / "p.xlsx"
+    pd.DataFrame({"code": ["X-1", "X-2"], "birth_year": [1980, None]}).to_excel(path, index=False)
+    assert read_columns(path).to_pydict() == {"code": ["X-1", "X-2"], "birth_year": ["1980", None]}
+
+
+def test_a_file_not_in_utf8_is_refused_by_name(tmp_path, setup, catalog):
+    _, db = setup
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("code,gender,birth_year,programme,started_on\nÅ-1,man,1980,porten,2026-01-01\n".encode("latin-1"))
+    with pytest.raises(StegvisError, match="latin1.csv: not UTF-8 text"):
+        import_participants(db, catalog, path)

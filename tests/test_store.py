@@ -191,3 +191,18 @@ def test_the_database_itself_refuses_a_participant_outside_the_rules(db, gender,
     for allowed in ("kvinna", "man", "annat", "vill_inte_uppge"):
         db.execute("INSERT INTO participants (code, gender, birth_year, created_at) VALUES (?, ?, 1990, 'now')",
                    [f"OK-{allowed}", allowed])
+
+
+@pytest.mark.parametrize("rows", [0, 1, 399, 400, 401, 1203])
+def test_insert_columns_writes_every_row_once_in_order(rows):
+    """Hundreds of rows per statement, and the last few one by one: none lost or written twice
+    at either side of the boundary, values (None, quotes) as given."""
+    from foundation.db import insert_columns
+    from sqlite_utils import Database
+
+    db = Database(memory=True)
+    db.execute("CREATE TABLE t (n INTEGER, text TEXT, maybe TEXT)")
+    columns = {"n": range(rows), "text": [f"it's {n}" for n in range(rows)],
+               "maybe": [None if n % 3 else "x" for n in range(rows)]}
+    insert_columns(db, "t", columns)
+    assert db.execute("SELECT n, text, maybe FROM t ORDER BY rowid").fetchall() == list(zip(*columns.values()))
