@@ -54,7 +54,7 @@ def _is_excel(suffix: str) -> bool:
 def _header_and_separator(data: bytes) -> tuple[list[str], str]:
     """The first line's cells as written, and the separator: ';' when it has more of them than
     commas (Swedish Excel), else ','."""
-    head = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    head = io.BytesIO(data).readline().decode("utf-8-sig").rstrip("\r\n")  # not split(): that copies the rest
     sep = ";" if head.count(";") > head.count(",") else ","
     return next(csv.reader([head], delimiter=sep), []), sep
 
@@ -92,16 +92,13 @@ def read_columns(source: Path | Upload):
 
     _, suffix, data = _contents(source)
     if not _is_excel(suffix):
-        names, sep = _header_and_separator(data)
-        if names and len(set(names)) == len(names):
-            try:
+        with contextlib.suppress(UnicodeDecodeError, pa.ArrowInvalid):
+            names, sep = _header_and_separator(data)
+            if names and len(set(names)) == len(names):
                 table = pcsv.read_csv(io.BytesIO(data), parse_options=pcsv.ParseOptions(delimiter=sep),
                                       convert_options=pcsv.ConvertOptions(
                                           column_types={name: pa.string() for name in names}, null_values=[""],
                                           strings_can_be_null=True, quoted_strings_can_be_null=True))
-            except pa.ArrowInvalid:
-                pass
-            else:
                 if table.column_names == names:
                     return table.rename_columns([name.strip() for name in names])
     frame = read_table(source, dtype=object)  # cells as Excel gives them: numbers, dates, text

@@ -291,9 +291,12 @@ def test_an_excel_file_reaches_the_fast_reader_as_text(tmp_path):
     assert read_columns(path).to_pydict() == {"code": ["X-1", "X-2"], "birth_year": ["1980", None]}
 
 
-def test_a_file_not_in_utf8_is_refused_by_name(tmp_path, setup, catalog):
+@pytest.mark.parametrize("where", ["row", "header"])
+def test_a_file_not_in_utf8_is_refused_by_name(tmp_path, setup, catalog, where):
     _, db = setup
     path = tmp_path / "latin1.csv"
-    path.write_bytes("code,gender,birth_year,programme,started_on\nÅ-1,man,1980,porten,2026-01-01\n".encode("latin-1"))
+    header = "code,gender,birth_year,programme,started_on" + (",ålder" if where == "header" else "")
+    row = "Å-1,man,1980,porten,2026-01-01" + (",30" if where == "header" else "")
+    path.write_bytes(f"{header}\n{row}\n".encode("latin-1"))
     with pytest.raises(StegvisError, match="latin1.csv: not UTF-8 text"):
         import_participants(db, catalog, path)
