@@ -19,7 +19,7 @@ from pathlib import Path
 from surveys.definitions import shipped_catalog
 from surveys.sessions import open_visit, visit_for_code
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 from surveys.survey_flow import current, give, send_in
 from surveys.textpacks import demo_textpack, install_textpack, record_permission
 
@@ -41,8 +41,7 @@ def main() -> None:
         codes: list[list[str]] = []
         for tablet in range(args.tablets):
             db["participants"].insert({"id": tablet + 1, "code": f"LOAD-{tablet}", "gender": "man", "created_at": "x"})
-            db["consents"].insert({"participant_id": tablet + 1, "programme_id": "porten", "given_on": "2026-01-01",
-                                   "text_version": "t", "scope": "s"})
+            record_consent(db, tablet + 1, "porten", "2026-01-01", "t", "s")
             codes.append([open_visit(db, catalog, programme_id="porten", occasion="intake", participant_id=tablet + 1,
                                      again=True)[1]  # many visits per tablet, on purpose
                           for _ in range(visits_each)])

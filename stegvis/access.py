@@ -24,6 +24,7 @@ from surveys.definitions import Catalog
 from surveys.models import GENDERS
 from surveys.registry import check_values, record_values, values_of
 from surveys.sessions import open_visit
+from surveys.store import CONSENTS, record_consent
 from foundation.db import current_time, now, transaction
 
 
@@ -172,9 +173,7 @@ class Access:
                                                 "enrolments WHERE participant_id = ? ORDER BY started_on",
                                                 [participant_id])]
         person["consents"] = [dict(zip(["programme_id", "given_on", "text_version", "scope", "withdrawn_on"], r))
-                              for r in self._db.execute(
-                                  "SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
-                                  "WHERE participant_id = ?", [participant_id])]
+                              for r in self._db.execute(CONSENTS, [participant_id])]
         return person
 
     @allowed("coach", "admin")
@@ -251,9 +250,8 @@ class Access:
                 "code": code, "gender": gender, "birth_year": birth_year, "coach_id": owner, "created_at": now()}).last_pk
             self._db["enrolments"].insert({"participant_id": participant_id, "programme_id": programme_id,
                                           "started_on": start})
-            self._db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id,
-                                        "given_on": start, "text_version": consent_text_version.strip(),
-                                        "scope": consent_scope.strip(), "recorded_by": self.user.id})
+            record_consent(self._db, participant_id, programme_id, start, consent_text_version.strip(),
+                           consent_scope.strip(), self.user.id)
             if referred_by:
                 from surveys.path import record_referral
 

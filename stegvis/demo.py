@@ -22,7 +22,7 @@ from surveys.sessions import hash_code, open_visit, visit_for_code
 from surveys.survey_flow import current, give, send_in, share_results
 from foundation.db import clock, now, transaction
 from foundation.settings import get_setting, set_setting
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 from surveys.textpacks import demo_textpack, install_textpack, record_permission
 
 DEMO_VERSION = "1"
@@ -139,11 +139,8 @@ def _generate(db, catalog: Catalog, today: date, rng: random.Random) -> None:
                     "participant_id": participant_id, "programme_id": programme_id, "started_on": start.isoformat(),
                     "exited_on": exit_day.isoformat() if exited else None, "outcome": outcome,
                 })
-                db["consents"].insert({
-                    "participant_id": participant_id, "programme_id": programme_id, "given_on": start.isoformat(),
-                    "text_version": "samtycke-2024-1", "scope": "Behandling av svar och uppföljning inom insatsen",
-                    "recorded_by": users[coach],
-                })
+                record_consent(db, participant_id, programme_id, start.isoformat(), "samtycke-2024-1",
+                               "Behandling av svar och uppföljning inom insatsen", users[coach])
                 _path(db, catalog, programme, path_rng, participant_id, gender, start, exit_day if exited else None,
                       outcome, months, today, users[coach])
                 _registry(db, programme, registry_rng, participant_id, start, exit_day if exited else None, outcome,

@@ -19,7 +19,7 @@ from stegvis.files import Upload, read_columns, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from foundation.db import insert_columns, now, transaction
-from surveys.store import counted_once, indexes_built_after
+from surveys.store import consent_text_id, counted_once, indexes_built_after
 
 PARTICIPANT_COLUMNS = ["code", "gender", "birth_year", "programme", "started_on"]
 OPTIONAL_PARTICIPANT_COLUMNS = ["coach", "consent_version", "consent_scope"]
@@ -90,11 +90,23 @@ def _text(row: dict, column: str, problems: list[str], where: str) -> str:
     return value
 
 
-def _per_value(column, function) -> tuple[list, np.ndarray]:
+@dataclass
+class _Checked:
+    """A column checked once per distinct value: `values[codes]` and `right[codes]` are each
+    row's value and whether it is right."""
+
+    values: np.ndarray  # object: one per distinct cell, and last the value of an empty cell
+    right: np.ndarray  # bool, alongside values
+    codes: np.ndarray  # int: each row's place in values
+
+    def per_row(self) -> list:
+        return self.values[self.codes].tolist()
+
+
+def _per_value(column, function) -> _Checked:
     """`function(cell)`, which gives (value, whether it is right), for every cell of `column`
     (pyarrow text), called once per distinct value: a million rows hold a handful of genders,
-    programmes and dates. The values as a list and where they are right as an array, both in
-    row order."""
+    programmes and dates."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -104,9 +116,8 @@ def _per_value(column, function) -> tuple[list, np.ndarray]:
     distinct = encoded.dictionary.to_pylist()
     results = [function(value) for value in distinct] + [function(None)]  # an empty cell: the last
     codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy()
-    values = np.array([value for value, _ in results], dtype=object)
-    right = np.array([ok for _, ok in results], dtype=bool)
-    return values[codes].tolist(), right[codes]
+    return _Checked(np.array([value for value, _ in results], dtype=object),
+                    np.array([ok for _, ok in results], dtype=bool), codes)
 
 
 # A code the registration form accepts as it is (2–32 of A–Z, digits, '-', '_', nothing to strip)
@@ -188,9 +199,10 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     for position in np.flatnonzero(twice).tolist():
         first_row.setdefault(codes[position], position + 2)
     suspect = ~plain | twice
-    for _, right in checked.values():
-        suspect |= ~right
-    values = {name: values for name, (values, _) in checked.items()}
+    for column_checked in checked.values():
+        suspect |= ~column_checked.right[column_checked.codes]
+    consent_texts, consent_of_row = _consent_pairs(checked["consent_version"], checked["consent_scope"])
+    values = {name: checked[name].per_row() for name in ("gender", "birth_year", "programme", "started_on", "coach")}
     del checked
 
     def refuse_if_wrong(registered_otherwise: np.ndarray) -> None:
@@ -215,11 +227,13 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         # overwriting them with zeros when dropped (secure_delete, for the database) costs 0.2 s.
         db.execute("PRAGMA temp.secure_delete = OFF")
         db.execute(f"CREATE TEMP TABLE {_STAGED} (row INTEGER PRIMARY KEY, code TEXT, gender TEXT, "
-                   "birth_year INTEGER, programme TEXT, started_on TEXT, coach_id INTEGER, consent_version TEXT, "
-                   "consent_scope TEXT, registered_id INTEGER)")
+                   "birth_year INTEGER, programme TEXT, started_on TEXT, coach_id INTEGER, consent_text_id INTEGER, "
+                   "registered_id INTEGER)")
+        # Each consent text the file gives, stored once (or found): a row's consent is its id.
+        text_ids = np.array([consent_text_id(db, *text) if text else None for text in consent_texts], dtype=object)
         insert_columns(db, _STAGED, {"row": range(total), "code": codes, **{name: values[name] for name in (
             "gender", "birth_year", "programme", "started_on")}, "coach_id": values["coach"],
-            "consent_version": values["consent_version"], "consent_scope": values["consent_scope"]})
+            "consent_text_id": text_ids[consent_of_row].tolist()})
         if progress:
             progress(2 * total // 3, total)
         refuse_if_wrong(_registered_otherwise(db))  # the registered as they are now, with the write lock held
@@ -232,6 +246,15 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
 
 
 _STAGED = "temp.import_participants"
+
+
+def _consent_pairs(version: _Checked, scope: _Checked) -> tuple[list, np.ndarray]:
+    """The distinct consent texts of a file, (version, scope) or None where a row gives no
+    consent (either is empty), and each row's place among them."""
+    pair = version.codes.astype(np.int64) * len(scope.values) + scope.codes
+    distinct, of_row = np.unique(pair, return_inverse=True)
+    texts = [(version.values[p // len(scope.values)], scope.values[p % len(scope.values)]) for p in distinct.tolist()]
+    return [text if all(text) else None for text in texts], of_row
 
 
 def _anyone_registered(db) -> bool:
@@ -276,9 +299,9 @@ def _write_staged(db, referenced: dict[str, dict]) -> tuple[int, int]:
                        f"SELECT id, code, gender, birth_year, coach_id, ? FROM ({new})", [now()])
             db.execute(f"INSERT INTO enrolments (participant_id, programme_id, started_on) "
                        f"SELECT id, programme, started_on FROM ({new})")
-            db.execute(f"INSERT INTO consents (participant_id, programme_id, given_on, text_version, scope) "
-                       f"SELECT id, programme, started_on, consent_version, consent_scope FROM ({new}) "
-                       "WHERE consent_version <> '' AND consent_scope <> ''")
+            db.execute(f"INSERT INTO consents (participant_id, programme_id, given_on, text_id) "
+                       f"SELECT id, programme, started_on, consent_text_id FROM ({new}) "
+                       "WHERE consent_text_id IS NOT NULL")
     db.execute(f"DROP TABLE {_STAGED}")
     return staged - registered, registered
 

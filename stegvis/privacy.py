@@ -12,6 +12,7 @@ from stegvis import audit
 from foundation.errors import StegvisError
 from foundation.db import Schema, checkpoint, now, transaction
 from foundation.texts import DEFAULT, N_, local_time, t
+from surveys.store import CONSENTS
 
 SCHEMA = Schema("stegvis.privacy", {1: """
     CREATE TABLE erasures (
@@ -87,6 +88,8 @@ def erase(db, participant_id: int, reason: str, by=None) -> Erasure:
             raise StegvisError(f"no participant {participant_id}")
         copies = copies_holding(db, participant_id)
         sessions = "SELECT id FROM survey_sessions WHERE participant_id = ?"
+        texts = [text for text, in db.execute("SELECT DISTINCT text_id FROM consents WHERE participant_id = ?",
+                                              [participant_id])]
         counts = {
             "answers": db.execute(f"DELETE FROM answers WHERE session_id IN ({sessions})", [participant_id]).rowcount,
             "survey_sessions": db.execute("DELETE FROM survey_sessions WHERE participant_id = ?",
@@ -99,6 +102,9 @@ def erase(db, participant_id: int, reason: str, by=None) -> Erasure:
                                          [participant_id]).rowcount,
             "participants": db.execute("DELETE FROM participants WHERE id = ?", [participant_id]).rowcount,
         }
+        # A consent text only this person was given goes too: whoever typed it may have named them.
+        db.execute(f"DELETE FROM consent_texts WHERE id IN ({', '.join('?' for _ in texts)}) AND NOT EXISTS "
+                   "(SELECT 1 FROM consents c WHERE c.text_id = consent_texts.id)", texts)
         db["erasures"].insert({"erased_at": now(), "erased_by": getattr(by, "id", None), "reason": reason,
                                "rows_deleted": json.dumps(counts)})
         audit.log(db, by or "system", "erase", participant_id, reason)
@@ -163,8 +169,7 @@ def subject_access(db, catalog, participant_id: int, by=None) -> dict:
                         for r in cur.fetchall()]  # noqa: E731
     person["enrolments"] = rows("SELECT programme_id, started_on, exited_on, outcome FROM enrolments "
                                 "WHERE participant_id = ?")
-    person["consents"] = rows("SELECT programme_id, given_on, text_version, scope, withdrawn_on FROM consents "
-                              "WHERE participant_id = ?")
+    person["consents"] = rows(CONSENTS)
     from surveys.path import path_of
 
     person.update(path_of(db, participant_id))  # referrals, events, parties, follow-ups, extensions

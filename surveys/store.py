@@ -461,7 +461,61 @@ SCHEMA = Schema("surveys", {
     CREATE TRIGGER data_version_participants_D AFTER DELETE ON participants
         BEGIN UPDATE data_version SET n = n + 1; END;
     """,
+    # 15: a consent points at the text given, stored once: every consent repeated its version
+    # and scope, a third of the database for a million participants, and of the time it took
+    # to import them.
+    15: """
+    -- rebuilds a table
+    CREATE TABLE consent_texts (
+        id INTEGER PRIMARY KEY,
+        text_version TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        UNIQUE (text_version, scope)
+    );
+    INSERT INTO consent_texts (text_version, scope)
+        SELECT text_version, scope FROM consents GROUP BY text_version, scope ORDER BY min(id);
+    CREATE TABLE consents_new (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        programme_id TEXT NOT NULL REFERENCES programmes(id),
+        given_on TEXT NOT NULL,
+        text_id INTEGER NOT NULL REFERENCES consent_texts(id),
+        recorded_by INTEGER REFERENCES users(id),
+        withdrawn_on TEXT
+    );
+    INSERT INTO consents_new (id, participant_id, programme_id, given_on, text_id, recorded_by, withdrawn_on)
+        SELECT c.id, c.participant_id, c.programme_id, c.given_on, t.id, c.recorded_by, c.withdrawn_on
+        FROM consents c JOIN consent_texts t ON t.text_version = c.text_version AND t.scope = c.scope;
+    DROP TABLE consents;
+    ALTER TABLE consents_new RENAME TO consents;
+    CREATE INDEX consents_participant ON consents(participant_id);
+    CREATE TRIGGER data_version_consents_I AFTER INSERT ON consents
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_consents_U AFTER UPDATE ON consents
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    CREATE TRIGGER data_version_consents_D AFTER DELETE ON consents
+        BEGIN UPDATE data_version SET n = n + 1; END;
+    """,
 })
+
+# A person's consents as they read: the text's version and scope beside each.
+CONSENTS = ("SELECT c.programme_id, c.given_on, t.text_version, t.scope, c.withdrawn_on "
+            "FROM consents c JOIN consent_texts t ON t.id = c.text_id WHERE c.participant_id = ?")
+
+
+def consent_text_id(db: sqlite_utils.Database, text_version: str, scope: str) -> int:
+    """The id of this consent text (version and scope), stored the first time it is given."""
+    db.execute("INSERT INTO consent_texts (text_version, scope) VALUES (?, ?) ON CONFLICT DO NOTHING",
+               [text_version, scope])
+    return db.execute("SELECT id FROM consent_texts WHERE text_version = ? AND scope = ?",
+                      [text_version, scope]).fetchone()[0]
+
+
+def record_consent(db: sqlite_utils.Database, participant_id: int, programme_id: str, given_on: str,
+                   text_version: str, scope: str, recorded_by: int | None = None) -> None:
+    """A consent given to a programme, to the text of that version and scope."""
+    db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id, "given_on": given_on,
+                           "text_id": consent_text_id(db, text_version, scope), "recorded_by": recorded_by})
 
 
 def data_version(db: sqlite_utils.Database) -> int:

@@ -11,7 +11,7 @@ from browser import Server, axe_problems, enter_code, launch, needs_chromium, se
 from surveys.definitions import load_file
 from surveys.sessions import open_visit
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 from surveys.textpacks import install_textpack, record_permission
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -34,8 +34,7 @@ def world(tmp_path_factory):
     for n in (1, 2):
         db["participants"].insert({"id": n, "code": f"PO-T{n}", "gender": "kvinna", "created_at": "2026-01-01"})
         db["enrolments"].insert({"participant_id": n, "programme_id": "porten", "started_on": "2026-01-01"})
-        db["consents"].insert({"participant_id": n, "programme_id": "porten", "given_on": "2026-01-01",
-                               "text_version": "t1", "scope": "enkäter"})
+        record_consent(db, n, "porten", "2026-01-01", "t1", "enkäter")
     codes = {}
     codes["full"] = open_visit(db, catalog, programme_id="porten", occasion="exit", participant_id=1)[1]
     codes["rating"] = open_visit(db, catalog, programme_id="porten", occasion="exit", instruments=["sjalvskattning"],

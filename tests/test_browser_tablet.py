@@ -17,7 +17,7 @@ from stegvis.database import open_db
 from surveys.definitions import shipped_catalog
 from surveys.rounds import create_round
 from surveys.sessions import open_visit
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 from surveys.textpacks import WordingSource, demo_textpack, install_textpack, record_permission
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -45,8 +45,7 @@ def open_code(db, instrument, participants: dict) -> str:
         n = len(participants) + 1
         db["participants"].insert({"id": n, "code": f"T-{n}", "gender": "kvinna", "created_at": "2026-01-01"})
         db["enrolments"].insert({"participant_id": n, "programme_id": programme_id, "started_on": "2026-01-01"})
-        db["consents"].insert({"participant_id": n, "programme_id": programme_id, "given_on": "2026-01-01",
-                               "text_version": "t1", "scope": "enkäter"})
+        record_consent(db, n, programme_id, "2026-01-01", "t1", "enkäter")
         participants[programme_id] = n
     return open_visit(db, AskingAll(CATALOG), programme_id=programme_id, occasion=occasion, instruments=[instrument.id],
                       participant_id=participants[programme_id], again=True)[1]

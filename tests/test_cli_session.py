@@ -3,7 +3,7 @@
 from stegvis.cli import run
 from surveys.sessions import visit_for_code
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 
 
 def setup(tmp_path):
@@ -17,8 +17,7 @@ def setup(tmp_path):
 
 def test_prints_the_code_last(tmp_path, capsys):
     path, db = setup(tmp_path)
-    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "s"})
+    record_consent(db, 1, "porten", "2026-01-01", "1", "s")
     assert run(["session", "new", "--participant", "PO-1", "--occasion", "exit", "--instrument", "sjalvskattning",
                 "--db", str(path)]) == 0
     code = capsys.readouterr().out.strip().splitlines()[-1]
@@ -38,8 +37,7 @@ def test_refusals_are_one_line(tmp_path, capsys):
 
 def test_a_second_visit_the_same_day_needs_again_and_none_after_exit_from_the_start(tmp_path, capsys):
     path, db = setup(tmp_path)
-    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "s"})
+    record_consent(db, 1, "porten", "2026-01-01", "1", "s")
     args = ["session", "new", "--participant", "PO-1", "--occasion", "exit", "--instrument", "sjalvskattning",
             "--db", str(path)]
     assert run(args) == 0

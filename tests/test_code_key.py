@@ -15,7 +15,7 @@ from stegvis.exports import pseudonym
 from surveys.code_key import KEY_ENV, key_path
 from surveys.sessions import CODE_ALPHABET, InvalidCode, open_visit, visit_for_code
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +27,7 @@ def new_db(path):
     db = open_db(path)
     publish_definitions(db)
     db["participants"].insert({"id": 1, "code": "P1", "gender": "man", "created_at": "x"})
-    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "enkäter"})
+    record_consent(db, 1, "porten", "2026-01-01", "1", "enkäter")
     return db
 
 

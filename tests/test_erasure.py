@@ -94,7 +94,9 @@ def test_erasure_leaves_no_trace_in_the_database_or_its_wal(tmp_path, demo_copy,
     app = open_db(path)
     admin = Access(app, get_user(app, "admin"), catalog)
     code, first_text, final_text = "RADERA-MIG-7Q", "ett första svar som ska bort ÅÄÖ", "mitt hemliga svar 4711"
-    pid = admin.register_participant(code, "kvinna", 1991, "jobbvagen_ar", "2026-02-01", "v1", "enkäter")
+    scope = "enkäter; muntligt till Greta Lind"  # a consent text typed for this person alone (schema 15)
+    pid = admin.register_participant(code, "kvinna", 1991, "jobbvagen_ar", "2026-02-01", "v1", scope)
+    shared = app.execute("SELECT count(*) FROM consent_texts").fetchone()[0] - 1
     visit, _ = open_visit(app, catalog, programme_id="jobbvagen_ar", occasion="followup",
                           instruments=["nulage_onskat", "deltagare_pagaende"], participant_id=pid)
     survey = catalog.instrument("deltagare_pagaende")
@@ -108,7 +110,8 @@ def test_erasure_leaves_no_trace_in_the_database_or_its_wal(tmp_path, demo_copy,
 
     assert run(["participant", "erase", code, "--yes", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert _traces(path, code, first_text, final_text) == {"e.db": [], "e.db-wal": []}
+    assert _traces(path, code, first_text, final_text, scope) == {"e.db": [], "e.db-wal": []}
+    assert app.execute("SELECT count(*) FROM consent_texts").fetchone()[0] == shared > 0  # the others' texts stay
 
     # the backup and the export made before still hold the person: said in the output and the log
     assert "kopia.db" in out and "export" in out

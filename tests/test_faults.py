@@ -11,15 +11,14 @@ from streamlit.testing.v1 import AppTest
 from surveys.definitions import shipped_catalog
 from surveys.sessions import open_visit
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 
 
 def make_visit(path, monkeypatch):
     db = open_db(path)
     publish_definitions(db)
     db["participants"].insert({"id": 1, "code": "F-1", "gender": "man", "created_at": "x"})
-    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "s"})
+    record_consent(db, 1, "porten", "2026-01-01", "1", "s")
     _, code = open_visit(db, shipped_catalog(), programme_id="porten", occasion="exit",
                          instruments=["sjalvskattning"], participant_id=1)
     monkeypatch.setenv("STEGVIS_DB", str(path))

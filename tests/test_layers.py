@@ -71,7 +71,7 @@ def test_a_visit_refuses_a_part_of_another_visit(tmp_path):
     from stegvis.entrance import Entrance
     from surveys.definitions import shipped_catalog
     from surveys.sessions import open_visit
-    from surveys.store import publish_definitions
+    from surveys.store import publish_definitions, record_consent
 
     path = tmp_path / "v.db"
     db = open_db(path)
@@ -80,8 +80,7 @@ def test_a_visit_refuses_a_part_of_another_visit(tmp_path):
     codes = []
     for n in (1, 2):
         db["participants"].insert({"id": n, "code": f"V-{n}", "gender": "man", "created_at": "x"})
-        db["consents"].insert({"participant_id": n, "programme_id": "jobbvagen_ar", "given_on": "2026-01-01",
-                               "text_version": "1", "scope": "s"})
+        record_consent(db, n, "jobbvagen_ar", "2026-01-01", "1", "s")
         codes.append(open_visit(db, catalog, programme_id="jobbvagen_ar", occasion="followup",
                                 instruments=["nulage_onskat"], participant_id=n)[1])
     entrance = Entrance(path, catalog)

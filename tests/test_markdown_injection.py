@@ -13,7 +13,7 @@ from surveys.definitions import shipped_catalog
 from surveys.models import TextPack, TextPackItem
 from surveys.sessions import open_visit
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 from surveys.survey_flow import current, give, send_in
 from surveys.textpacks import install_textpack, record_permission
 
@@ -77,8 +77,7 @@ def setup(tmp_path, monkeypatch):
     # a code stored before imports were checked (the case): it must still show inert
     db["participants"].insert({"id": 1, "code": HOSTILE, "gender": "man", "coach_id": coach.id, "created_at": "x"})
     db["enrolments"].insert({"participant_id": 1, "programme_id": "efterstod", "started_on": "2026-01-01"})
-    db["consents"].insert({"participant_id": 1, "programme_id": "efterstod", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "s"})
+    record_consent(db, 1, "efterstod", "2026-01-01", "1", "s")
     catalog = shipped_catalog()
     instrument = catalog.instrument("deltagare_avslut")
     pack = TextPack(instrument="deltagare_avslut", language="sv", title=f"Titel {HOSTILE}",

@@ -8,14 +8,14 @@ from foundation.errors import StegvisError
 from surveys.answers import check_answer, store_answer
 from surveys.sessions import (CODE_ALPHABET, InvalidCode, complete_part, open_visit, resume_position,
                               visible_items, visit_for_code)
+from surveys.store import record_consent
 from surveys.textpacks import demo_textpack, install_textpack, record_permission
 
 
 @pytest.fixture
 def participant(db):
     db["participants"].insert({"id": 1, "code": "P1", "gender": "man", "created_at": "x"})
-    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "enkäter"})
+    record_consent(db, 1, "porten", "2026-01-01", "1", "enkäter")
     return 1
 
 

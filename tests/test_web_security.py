@@ -12,7 +12,7 @@ import pytest
 from stegvis.accounts import create_user
 from stegvis.web import Guard, allow_uploads, forbid_uploads
 from stegvis.database import open_db
-from surveys.store import publish_definitions
+from surveys.store import publish_definitions, record_consent
 from browser import ROOT, Server, fill_login, launch, needs_chromium, settle
 
 
@@ -96,8 +96,7 @@ def server(tmp_path_factory, beacon):
     db["participants"].insert({"id": 1, "code": _hostile(beacon, "code"), "gender": "man", "coach_id": coach.id,
                                "created_at": "x"})
     db["enrolments"].insert({"participant_id": 1, "programme_id": "porten", "started_on": "2026-01-01"})
-    db["consents"].insert({"participant_id": 1, "programme_id": "porten", "given_on": "2026-01-01",
-                           "text_version": "1", "scope": "s"})
+    record_consent(db, 1, "porten", "2026-01-01", "1", "s")
     db.close()
     running = Server(path).start()
     yield running
