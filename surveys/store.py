@@ -440,7 +440,7 @@ SCHEMA = Schema("surveys", {
     # of the time a million-participant import spent writing participants.
     14: """
     -- rebuilds a table
-    CREATE TABLE participants_new (
+    CREATE TABLE participants_rebuilt (
         id INTEGER PRIMARY KEY,
         code TEXT NOT NULL UNIQUE,
         gender TEXT NOT NULL
@@ -449,10 +449,10 @@ SCHEMA = Schema("surveys", {
         coach_id INTEGER REFERENCES users(id),
         created_at TEXT NOT NULL
     );
-    INSERT INTO participants_new (id, code, gender, birth_year, coach_id, created_at)
+    INSERT INTO participants_rebuilt (id, code, gender, birth_year, coach_id, created_at)
         SELECT id, code, gender, birth_year, coach_id, created_at FROM participants;
     DROP TABLE participants;
-    ALTER TABLE participants_new RENAME TO participants;
+    ALTER TABLE participants_rebuilt RENAME TO participants;
     CREATE INDEX participants_coach ON participants(coach_id);
     CREATE TRIGGER data_version_participants_I AFTER INSERT ON participants
         BEGIN UPDATE data_version SET n = n + 1; END;
@@ -474,7 +474,7 @@ SCHEMA = Schema("surveys", {
     );
     INSERT INTO consent_texts (text_version, scope)
         SELECT text_version, scope FROM consents GROUP BY text_version, scope ORDER BY min(id);
-    CREATE TABLE consents_new (
+    CREATE TABLE consents_rebuilt (
         id INTEGER PRIMARY KEY,
         participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
         programme_id TEXT NOT NULL REFERENCES programmes(id),
@@ -483,11 +483,11 @@ SCHEMA = Schema("surveys", {
         recorded_by INTEGER REFERENCES users(id),
         withdrawn_on TEXT
     );
-    INSERT INTO consents_new (id, participant_id, programme_id, given_on, text_id, recorded_by, withdrawn_on)
+    INSERT INTO consents_rebuilt (id, participant_id, programme_id, given_on, text_id, recorded_by, withdrawn_on)
         SELECT c.id, c.participant_id, c.programme_id, c.given_on, t.id, c.recorded_by, c.withdrawn_on
         FROM consents c JOIN consent_texts t ON t.text_version = c.text_version AND t.scope = c.scope;
     DROP TABLE consents;
-    ALTER TABLE consents_new RENAME TO consents;
+    ALTER TABLE consents_rebuilt RENAME TO consents;
     CREATE INDEX consents_participant ON consents(participant_id);
     CREATE TRIGGER data_version_consents_I AFTER INSERT ON consents
         BEGIN UPDATE data_version SET n = n + 1; END;
