@@ -19,7 +19,7 @@ from stegvis.files import Upload, read_columns, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
 from foundation.db import insert_columns, now, transaction
-from surveys.store import consent_text_id, counted_once, indexes_built_after
+from surveys.store import consent_text_ids, counted_once, indexes_built_after
 
 PARTICIPANT_COLUMNS = ["code", "gender", "birth_year", "programme", "started_on"]
 OPTIONAL_PARTICIPANT_COLUMNS = ["coach", "consent_version", "consent_scope"]
@@ -230,7 +230,9 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
                    "birth_year INTEGER, programme TEXT, started_on TEXT, coach_id INTEGER, consent_text_id INTEGER, "
                    "registered_id INTEGER)")
         # Each consent text the file gives, stored once (or found): a row's consent is its id.
-        text_ids = np.array([consent_text_id(db, *text) if text else None for text in consent_texts], dtype=object)
+        given = [text for text in consent_texts if text]
+        found = dict(zip(given, consent_text_ids(db, given)))
+        text_ids = np.array([found.get(text) for text in consent_texts], dtype=object)
         insert_columns(db, _STAGED, {"row": range(total), "code": codes, **{name: values[name] for name in (
             "gender", "birth_year", "programme", "started_on")}, "coach_id": values["coach"],
             "consent_text_id": text_ids[consent_of_row].tolist()})

@@ -511,6 +511,24 @@ def consent_text_id(db: sqlite_utils.Database, text_version: str, scope: str) ->
                       [text_version, scope]).fetchone()[0]
 
 
+def consent_text_ids(db: sqlite_utils.Database, texts: list[tuple[str, str]]) -> list[int]:
+    """`consent_text_id` of each (version, scope) in `texts`, in one pass however many there
+    are (a file may give every row a text of its own)."""
+    from foundation.db import insert_columns
+
+    db.execute("CREATE TEMP TABLE given_texts (n INTEGER PRIMARY KEY, text_version TEXT, scope TEXT)")
+    try:
+        insert_columns(db, "temp.given_texts", {"n": range(len(texts)), "text_version": [v for v, _ in texts],
+                                                "scope": [s for _, s in texts]})
+        db.execute("INSERT INTO consent_texts (text_version, scope) SELECT text_version, scope FROM temp.given_texts "
+                   "WHERE true ON CONFLICT DO NOTHING")  # WHERE: so SQLite reads ON CONFLICT as the upsert's
+        ids = dict(db.execute("SELECT g.n, c.id FROM temp.given_texts g JOIN consent_texts c "
+                              "ON c.text_version = g.text_version AND c.scope = g.scope").fetchall())
+    finally:
+        db.execute("DROP TABLE temp.given_texts")
+    return [ids[n] for n in range(len(texts))]
+
+
 def record_consent(db: sqlite_utils.Database, participant_id: int, programme_id: str, given_on: str,
                    text_version: str, scope: str, recorded_by: int | None = None) -> None:
     """A consent given to a programme, to the text of that version and scope."""

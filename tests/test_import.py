@@ -300,3 +300,22 @@ def test_a_file_not_in_utf8_is_refused_by_name(tmp_path, setup, catalog, where):
     path.write_bytes(f"{header}\n{row}\n".encode("latin-1"))
     with pytest.raises(StegvisError, match="latin1.csv: not UTF-8 text"):
         import_participants(db, catalog, path)
+
+
+def test_consent_texts_are_stored_once_however_many_rows_give_them(setup, catalog, tmp_path):
+    """A file may give every row a consent text of its own, or all the same one: each text is
+    stored once, each consent reads its own, and a row without a consent gets none."""
+    from surveys.store import CONSENTS
+
+    _, db = setup
+    rows = ["code,gender,birth_year,programme,started_on,consent_version,consent_scope"]
+    rows += [f"C-{n},man,1980,porten,2026-01-01,v1,{'enkäter' if n % 2 else f'muntligt {n}'}" for n in range(600)]
+    rows += ["C-600,man,1980,porten,2026-01-01,,enkäter"]
+    path = tmp_path / "consents.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert import_participants(db, catalog, path).added == 601
+    assert count(db, "consent_texts") == 1 + 300 and count(db, "consents") == 600
+    for code, scope in (("C-1", "enkäter"), ("C-2", "muntligt 2"), ("C-600", None)):
+        pid = db.execute("SELECT id FROM participants WHERE code = ?", [code]).fetchone()[0]
+        assert [c[3] for c in db.execute(CONSENTS, [pid])] == ([scope] if scope else [])
+    assert import_participants(db, catalog, path).unchanged == 601 and count(db, "consent_texts") == 301
