@@ -17,12 +17,14 @@ from foundation.texts import N_, local_time, t
 from stegvis.audit import ACTIONS
 from stegvis.imports import ImportRefused
 from stegvis.privacy import erased_words, subject_access_pdf
+from stegvis.reports import decimal
 
 ROLES = {"coach": N_("admin.role.coach"), "board": N_("admin.role.board"), "admin": N_("admin.role.admin")}
 REASONS = {"request": N_("admin.erase.request"), "withdrawal": N_("admin.erase.withdrawal")}
 KINDS = {"instrument": N_("admin.definitions.instrument"), "programme": N_("admin.definitions.programme")}
 ORIGINS = {"shipped": N_("admin.definitions.shipped"), "folder": N_("admin.definitions.folder")}
 UPLOAD_MB = 5  # the server refuses larger uploads (.streamlit/config.toml server.maxUploadSize)
+ROWS_PER_MB = 8_000  # participants per MB of CSV with every column (benchmarks/import_rows.py: 117 bytes a row)
 IMPORTS = {"participants": N_("admin.import.participants"), "exits": N_("admin.import.exits"),
            "national": N_("admin.import.national")}
 
@@ -386,6 +388,8 @@ def _imports(api) -> None:
     _allow_uploads_here()
     upload = st.file_uploader(t("admin.import.file"), type=["csv", "xlsx"], key="import_file",
                               max_upload_size=UPLOAD_MB)
+    if not upload:  # also when the file was too large: Streamlit then only marks it, in English on hover
+        st.caption(t("admin.import.larger", mb=UPLOAD_MB, rows=decimal(UPLOAD_MB * ROWS_PER_MB, decimals=0)))
     if upload and st.button(t("admin.import.button"), type="primary", key="import_go"):
         received = Upload(upload.name, upload.getvalue())
         bar = st.progress(0.0, text=t("admin.import.checking"))

@@ -80,7 +80,7 @@ def test_subject_access_is_logged_when_downloaded_not_on_every_rerun(tmp_path, m
     assert db.execute("SELECT participant_id FROM audit_log WHERE action = 'export_participant'").fetchone()[0] == pid
 
 
-def _admin_import(tmp_path, monkeypatch, name: str, content: bytes, kind: str | None = None):
+def _admin_page(tmp_path, monkeypatch):
     path = tmp_path / "a.db"
     db = open_db(path)
     publish_definitions(db)
@@ -90,6 +90,11 @@ def _admin_import(tmp_path, monkeypatch, name: str, content: bytes, kind: str | 
     test.session_state["user"] = user
     test.session_state["last_seen"] = time.monotonic()
     test.run()
+    return test, db
+
+
+def _admin_import(tmp_path, monkeypatch, name: str, content: bytes, kind: str | None = None):
+    test, db = _admin_page(tmp_path, monkeypatch)
     if kind:
         test.radio(key="import_kind").set_value(kind)
         test.run()
@@ -150,3 +155,12 @@ def test_a_few_problems_are_all_shown_without_a_file_to_download(tmp_path, monke
     rows = "".join(f"F-{n},man,nittio,porten,2026-01-01\n" for n in range(3))
     test, _ = _admin_import(tmp_path, monkeypatch, "tre.csv", ("code,gender,birth_year,programme,started_on\n" + rows).encode())
     assert len(test.code[0].value.splitlines()) == 4 and not test.get("download_button")
+
+
+def test_the_import_tab_says_where_a_file_too_large_for_the_page_goes(tmp_path, monkeypatch):
+    """Streamlit refuses a file over the upload limit with only a red mark (its reason in English,
+    on hover): the tab says the limit in participants and the command that takes larger files."""
+    test, _ = _admin_page(tmp_path, monkeypatch)
+    said = [c.value for c in test.caption]
+    assert any("större än 5 MB (ungefär 40\u00a0000 deltagare)" in c and "stegvis import participants FIL" in c
+               for c in said), said
