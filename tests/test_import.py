@@ -298,8 +298,9 @@ def test_a_file_not_in_utf8_is_refused_by_name(tmp_path, setup, catalog, where):
     header = "code,gender,birth_year,programme,started_on" + (",ålder" if where == "header" else "")
     row = "Å-1,man,1980,porten,2026-01-01" + (",30" if where == "header" else "")
     path.write_bytes(f"{header}\n{row}\n".encode("latin-1"))
-    with pytest.raises(StegvisError, match="latin1.csv: not UTF-8 text"):
+    with pytest.raises(StegvisError, match="latin1.csv: texten är inte UTF-8") as caught:
         import_participants(db, catalog, path)
+    assert caught.value.say("en") == f"{path}: not UTF-8 text; save it as 'CSV UTF-8' (or .xlsx) and try again"
 
 
 def test_consent_texts_are_stored_once_however_many_rows_give_them(setup, catalog, tmp_path):
