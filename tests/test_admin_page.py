@@ -113,7 +113,7 @@ def test_an_upload_named_as_an_absolute_path_is_never_written_there(tmp_path, mo
     test, _ = _admin_import(tmp_path, monkeypatch, str(target), b"code,gender\nX-1,okand\n")
     assert not target.exists()  # neither during nor after the (failed) import
     assert [e.value for e in test.error] == ["Inget importerades."]
-    assert test.code[0].value.startswith("evil.csv: missing column(s)")  # the name, not the path
+    assert test.code[0].value.startswith("evil.csv: saknar kolumn(er)")  # the name, not the path
 
 
 def test_an_upload_imports_from_memory_and_logs_its_base_name(tmp_path, monkeypatch):
@@ -142,8 +142,8 @@ def test_a_file_wrong_in_every_row_shows_its_first_problems_and_offers_them_all(
     test, db = _admin_import(tmp_path, monkeypatch, "alla.csv", ("code,gender,birth_year,programme,started_on\n" + rows).encode())
     assert [e.value for e in test.error] == ["Inget importerades."]
     shown = test.code[0].value.splitlines()
-    assert shown[0] == "alla.csv: 150 problem(s); nothing was imported:" and len(shown) == 101
-    assert shown[-1] == "row 101, column birth_year: 'nittio' is not a year"
+    assert shown[0] == "alla.csv: 150 problem; inget importerades:" and len(shown) == 101
+    assert shown[-1] == "rad 101, kolumn birth_year: 'nittio' är inget årtal"
     assert [c.value for c in test.caption][-1] == "Här visas de första 100 av 150 problem. Hela listan kan laddas ner."
     offered = test.get("download_button")
     assert len(offered) == 1 and "Ladda ner alla problem" in offered[0].proto.label

@@ -55,10 +55,10 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_listed(setup, catalog, 
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, bad)
     message = str(caught.value)
-    for expected in ("row 3, column gender: 'kvinnan'", "row 4, column code", "personnummer",
-                     "row 5, column birth_year: 'nittio'", "row 5, column started_on",
-                     "row 6, column birth_year: '²'", "row 7, column code: 'A-1' "
-                     "already on row 2", "row 7, column programme: 'okand'", "nothing was imported"):
+    for expected in ("rad 3, kolumn gender: 'kvinnan'", "rad 4, kolumn code", "personnummer",
+                     "rad 5, kolumn birth_year: 'nittio'", "rad 5, kolumn started_on",
+                     "rad 6, kolumn birth_year: '²'", "rad 7, kolumn code: 'A-1' "
+                     "finns redan på rad 2", "rad 7, kolumn programme: 'okand'", "inget importerades"):
         assert expected in message
     assert count(db, "participants") == 0 and count(db, "enrolments") == 0
 
@@ -73,8 +73,13 @@ def test_excel_and_bad_exits(setup, catalog, tmp_path):
     exits.write_text("code,programme,exited_on,outcome\nX-1,porten,2025-12-01,studier_csn\nY-9,porten,2026-02-01,annat\n")
     with pytest.raises(StegvisError) as caught:
         import_exits(db, catalog, exits)
-    assert "row 2, column outcome: 'studier_csn'" in str(caught.value)
-    assert "before the start" in str(caught.value) and "row 3, column code: 'Y-9'" in str(caught.value)
+    assert "rad 2, kolumn outcome: 'studier_csn'" in str(caught.value)
+    assert "före startdatum" in str(caught.value) and "rad 3, kolumn code: 'Y-9'" in str(caught.value)
+    assert caught.value.say("en").splitlines()[1:] == [
+        "row 2, column outcome: 'studier_csn' is not an outcome of porten "
+        f"({', '.join(o.id for o in catalog.programme('porten').outcomes)})",
+        "row 2, column exited_on: 2025-12-01 is before the start 2026-01-01",
+        "row 3, column code: 'Y-9' is not enrolled in 'porten'"]
     assert db.execute("SELECT exited_on FROM enrolments").fetchone()[0] is None
 
 
@@ -85,7 +90,7 @@ def test_cli_import_reports_and_exits_1(setup, tmp_path, capsys):
     missing = tmp_path / "m.csv"
     missing.write_text("kod,kön\nA,man\n")
     assert run(["import", "participants", str(missing), "--db", str(path)]) == 1
-    assert "missing column(s) code, gender" in capsys.readouterr().err
+    assert "saknar kolumn(er) code, gender" in capsys.readouterr().err
 
 
 def test_events_are_imported_all_or_nothing(tmp_path):
@@ -108,8 +113,15 @@ def test_events_are_imported_all_or_nothing(tmp_path):
     with pytest.raises(StegvisError) as refused:
         import_events(db, catalog, bad)
     message = str(refused.value)
-    for expected in ("row 3, column event", "row 4, column happened_on", "row 5, column code", "row 6, column value"):
+    for expected in ("rad 3, kolumn event", "rad 4, kolumn happened_on", "rad 5, kolumn code", "rad 6, kolumn value"):
         assert expected in message
+    events = ", ".join(e.id for e in catalog.programme("porten").events)
+    assert refused.value.say("en").splitlines()[1:] == [
+        f"row 3, column event: 'flygning' is not an event of porten ({events})",
+        "row 4, column happened_on: 2025-12-01 is outside the enrolment (2026-01-10 – 2026-06-30)",
+        "row 5, column code: 'EV-9' is not enrolled in 'porten'",
+        "row 6, column value: 'tio' is not a number",
+        "row 6, column value: praktik takes no value"]
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
     good = tmp_path / "good.csv"
     good.write_text("code,programme,event,happened_on,value\nEV-1,porten,arbete,2026-02-01,20\n"
@@ -139,9 +151,9 @@ def test_cells_are_checked_once_per_value_yet_every_row_is_named(setup, catalog,
                                          "Q-1,kvinna,1990,porten,2026-01-01,,,"]) + "\n", encoding="utf-8")
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, bad)
-    assert str(caught.value).splitlines()[1:] == ["row 4, column code: 'P-1' already on row 2",
-                                                  "row 4: 'P-1' is already registered with other details",
-                                                  "row 6, column code: 'Q-1' already on row 5"]
+    assert str(caught.value).splitlines()[1:] == ["rad 4, kolumn code: 'P-1' finns redan på rad 2",
+                                                  "rad 4: 'P-1' är redan registrerad med andra uppgifter",
+                                                  "rad 6, kolumn code: 'Q-1' finns redan på rad 5"]
     assert count(db, "participants") == 40
 
 
@@ -179,7 +191,7 @@ def test_a_refused_import_leaves_nothing_behind_and_the_next_one_works(setup, ca
     bad.write_text("code,gender,birth_year,programme,started_on\nB-1,man,1980,porten,2026-01-01\n"
                    "B-2,man,1980,okand,2026-01-01\n", encoding="utf-8")
     for _ in range(2):  # the staging table went with the refused transaction
-        with pytest.raises(StegvisError, match="row 3, column programme"):
+        with pytest.raises(StegvisError, match="rad 3, kolumn programme"):
             import_participants(db, catalog, bad)
     assert schema(db) == before and data_version(db) == version and count(db, "participants") == 0
     assert not db.execute("SELECT name FROM temp.sqlite_master").fetchall()
@@ -204,7 +216,7 @@ def test_a_participant_in_two_programmes_matches_either_enrolment(setup, catalog
                      "TWO-2,man,1990,porten,2026-02-01\n", encoding="utf-8")
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, other)
-    assert str(caught.value).splitlines()[1:] == ["row 2: 'TWO-1' is already registered with other details"]
+    assert str(caught.value).splitlines()[1:] == ["rad 2: 'TWO-1' är redan registrerad med andra uppgifter"]
     assert count(db, "participants") == 1
 
 
@@ -226,7 +238,7 @@ def test_someone_registered_while_the_file_is_checked_is_compared_as_they_are_wh
 
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, good, register_meanwhile("kvinna"))
-    assert str(caught.value).splitlines()[1:] == ["row 3: 'RACE-2' is already registered with other details"]
+    assert str(caught.value).splitlines()[1:] == ["rad 3: 'RACE-2' är redan registrerad med andra uppgifter"]
     assert count(db, "participants") == 1
     db.execute("DELETE FROM participants")
     result = import_participants(db, catalog, good, register_meanwhile("man"))
@@ -246,8 +258,9 @@ def test_foreign_keys_are_checked_once_per_coach_and_programme_and_come_back_on(
     def remove_the_coach(row, total):
         db.execute("DELETE FROM users WHERE username = 'gone'")
 
-    with pytest.raises(StegvisError, match=r"^coach 'gone': no longer there; nothing was imported$"):
+    with pytest.raises(StegvisError, match=r"^coachen 'gone': finns inte längre; inget importerades$") as caught:
         import_participants(db, catalog, rows, remove_the_coach)
+    assert caught.value.say("en") == "coach 'gone': no longer there; nothing was imported"
     assert count(db, "participants") == 0
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1  # only the staged rows' own file skips it
