@@ -7,7 +7,7 @@ import pytest
 from stegvis.accounts import create_user
 from stegvis.cli import run
 from foundation.errors import StegvisError
-from stegvis.imports import import_exits, import_participants
+from stegvis.imports import ImportRefused, import_exits, import_participants
 from stegvis.database import open_db
 from surveys.definitions import shipped_catalog
 from surveys.store import publish_definitions
@@ -155,6 +155,60 @@ def test_cells_are_checked_once_per_value_yet_every_row_is_named(setup, catalog,
                                                   "rad 4: 'P-1' är redan registrerad med andra uppgifter",
                                                   "rad 6, kolumn code: 'Q-1' finns redan på rad 5"]
     assert count(db, "participants") == 40
+
+
+EVERY_KIND = ("code,gender,birth_year,programme,started_on,coach,consent_version,consent_scope\n"
+              "E-1,kvinna,1990,porten,2026-01-01,anna,v1,samtycke\n"
+              ",man,1990,porten,2026-01-01,,,\n"
+              "A,man,1990,porten,2026-01-01,,,\n"
+              "E-1,kvinnan,nittio,okand,2026-13-01,bertil,v1,\"två\nrader\"\n"
+              "900101-1234,man,1990,porten,2026-01-01,,,\n"
+              "E/7,man,1990,porten,2026-01-01,,,\n"
+              "REG-1,man,1990,porten,2026-01-01,,,\n")
+
+
+def test_every_problem_of_a_participant_row_is_said_in_swedish_and_in_english_as_before(setup, catalog, tmp_path):
+    """The command line and the pages say the problems in Swedish; in English they read word for
+    word as they did before they came from the catalogue."""
+    _, db = setup
+    db["participants"].insert({"id": 1, "code": "REG-1", "gender": "kvinna", "birth_year": 1990, "created_at": "x"})
+    db["enrolments"].insert({"participant_id": 1, "programme_id": "porten", "started_on": "2026-01-01"})
+    path = tmp_path / "p.csv"
+    path.write_text(EVERY_KIND, encoding="utf-8")
+    with pytest.raises(ImportRefused) as caught:
+        import_participants(db, catalog, path)
+    programmes = ", ".join(sorted(p.id for p in catalog.latest_programmes()))
+    assert caught.value.say("en").splitlines() == [
+        f"{path}: 12 problem(s); nothing was imported:",
+        "row 3, column code: '' is blank",
+        "row 4, column code: 'A' is not 2–32 characters long",
+        "row 5, column code: 'E-1' already on row 2",
+        "row 5, column gender: 'kvinnan' is not one of kvinna, man, annat, vill_inte_uppge",
+        "row 5, column birth_year: 'nittio' is not a year",
+        f"row 5, column programme: 'okand' is not a programme ({programmes})",
+        "row 5, column started_on: '2026-13-01' is not a date (YYYY-MM-DD)",
+        "row 5, column coach: no coach with username 'bertil'",
+        "row 5, column consent_scope: 'två\\nrader' is not a short line of text (at most 200 characters, "
+        "no control characters)",
+        "row 6, column code: '900101-1234' looks like a personnummer; use a pseudonymous code",
+        "row 7, column code: 'E/7' may only hold letters A–Z, digits, '-' and '_'",
+        "row 8: 'REG-1' is already registered with other details"]
+    assert str(caught.value).splitlines() == [
+        f"{path}: 12 problem; inget importerades:",
+        "rad 3, kolumn code: '' är tom",
+        "rad 4, kolumn code: 'A' är inte 2–32 tecken lång",
+        "rad 5, kolumn code: 'E-1' finns redan på rad 2",
+        "rad 5, kolumn gender: 'kvinnan' är inte något av kvinna, man, annat, vill_inte_uppge",
+        "rad 5, kolumn birth_year: 'nittio' är inget årtal",
+        f"rad 5, kolumn programme: 'okand' är ingen insats ({programmes})",
+        "rad 5, kolumn started_on: '2026-13-01' är inget datum (ÅÅÅÅ-MM-DD)",
+        "rad 5, kolumn coach: ingen coach har användarnamnet 'bertil'",
+        "rad 5, kolumn consent_scope: 'två\\nrader' är ingen kort textrad (högst 200 tecken, inga styrtecken)",
+        "rad 6, kolumn code: '900101-1234' ser ut som ett personnummer; använd en pseudonym kod",
+        "rad 7, kolumn code: 'E/7' får bara innehålla bokstäverna A–Z, siffror, '-' och '_'",
+        "rad 8: 'REG-1' är redan registrerad med andra uppgifter"]
+    assert [problem.say("en") for problem in caught.value.problems] == caught.value.say("en").splitlines()[1:]
+    assert caught.value.headline.say() == f"{path}: 12 problem; inget importerades:"
 
 
 def schema(db):
