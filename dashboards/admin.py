@@ -404,7 +404,7 @@ def _imports(api) -> None:
         except StegvisError as exc:
             bar.empty()
             st.error(t("admin.import.nothing"))
-            st.code(str(exc), language=None)
+            st.code(exc.say(), language=None)
         else:
             bar.progress(1.0, text=t("admin.import.done"))
             if kind == "national":
@@ -422,13 +422,13 @@ SHOWN_PROBLEMS = 100
 def _show_problems(refused: ImportRefused) -> None:
     """The first problems of a refused file, and all of them to download: a file wrong in every
     row (a date format, a column mixed up) has as many problems as rows, and a page listing a
-    million lines would freeze the browser."""
+    million lines would freeze the browser. Each is worded only when shown or downloaded."""
     if len(refused.problems) > SHOWN_PROBLEMS:  # said before the list, where the reader starts
         st.caption(t("admin.import.more", shown=SHOWN_PROBLEMS, total=len(refused.problems)))
         st.download_button(t("admin.import.all_problems"),  # made when clicked, not sent with every page
-                           lambda: "\n".join([refused.headline, *refused.problems]) + "\n",
+                           lambda: refused.say() + "\n",
                            file_name="importproblem.txt", mime="text/plain", key="import_problems", on_click="ignore")
-    st.code("\n".join([refused.headline, *refused.problems[:SHOWN_PROBLEMS]]), language=None)
+    st.code("\n".join(m.say() for m in [refused.headline, *refused.problems[:SHOWN_PROBLEMS]]), language=None)
 
 
 def _allow_uploads_here() -> None:

@@ -56,7 +56,9 @@ def N_(key: str) -> str:
 class Message:
     """A sentence from the catalogue not yet said in any language: an error carries one, and the
     page says it in its reader's language (`StegvisError.say`). A value may itself be a Message,
-    said in the same language."""
+    said in the same language. Slots: a file wrong in every row is millions of them."""
+
+    __slots__ = ("key", "values")
 
     def __init__(self, key: str, **values):
         self.key, self.values = key, values
@@ -80,6 +82,20 @@ class Together(Message):
     def say(self, lang: str = DEFAULT) -> str:
         said = "; ".join(p.say(lang) if isinstance(p, Message) else str(p) for p in self.parts)
         return f"{said}. {self.then.say(lang)}" if self.then else said
+
+
+class Listed(Message):
+    """Several sentences said one after another, each on a line of its own (a refused file's
+    headline and every problem under it), or joined by `separator` (names within a sentence)."""
+
+    __slots__ = ("parts", "separator")
+
+    def __init__(self, parts: list, separator: str = "\n"):
+        super().__init__("", parts=parts)
+        self.parts, self.separator = parts, separator
+
+    def say(self, lang: str = DEFAULT) -> str:
+        return self.separator.join([p.say(lang) if isinstance(p, Message) else str(p) for p in self.parts])
 
 
 def shown(value, limit: int = 40) -> str:

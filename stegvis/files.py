@@ -16,6 +16,7 @@ from typing import BinaryIO, Iterator
 import pandas as pd
 
 from foundation.errors import StegvisError
+from foundation.texts import Message
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ def _contents(source: Path | Upload) -> tuple[str, str, bytes]:
         return source.label, Path(source.label).suffix.lower(), source.data
     path = Path(source)
     if not path.exists():
-        raise StegvisError(f"{path}: no such file")
+        raise StegvisError(Message("file.missing", source=str(path)))
     try:
         return str(path), path.suffix.lower(), path.read_bytes()
     except OSError as exc:
-        raise StegvisError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        raise StegvisError(Message("file.unreadable", source=str(path), reason=exc.strerror or exc)) from None
 
 
 def _is_excel(suffix: str) -> bool:
@@ -71,11 +72,11 @@ def read_table(source: Path | Upload, *, dtype=str) -> pd.DataFrame:
             frame = pd.read_csv(io.BytesIO(data), dtype=dtype, sep=sep, encoding="utf-8-sig", keep_default_na=False,
                                 na_values=[""], engine="c")
     except UnicodeDecodeError:
-        raise StegvisError(f"{label}: not UTF-8 text; save it as 'CSV UTF-8' (or .xlsx) and try again") from None
+        raise StegvisError(Message("file.not_utf8", source=label)) from None
     except pd.errors.EmptyDataError:
-        raise StegvisError(f"{label}: the file is empty") from None
+        raise StegvisError(Message("file.empty", source=label)) from None
     except (pd.errors.ParserError, ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise StegvisError(f"{label}: cannot read it as a table ({str(exc).splitlines()[0]})") from None
+        raise StegvisError(Message("file.not_a_table", source=label, reason=str(exc).splitlines()[0])) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 

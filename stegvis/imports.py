@@ -15,6 +15,7 @@ import pandas as pd
 
 from surveys.models import GENDERS
 from foundation.errors import StegvisError
+from foundation.texts import Listed, Message, N_
 from stegvis.files import Upload, read_columns, read_table
 from stegvis.pseudonyms import MAX_LENGTH, code_problem, shown
 from surveys.definitions import Catalog
@@ -30,38 +31,55 @@ EXIT_COLUMNS = ["code", "programme", "exited_on", "outcome"]
 class ImportResult:
     added: int = 0
     unchanged: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
 
 
 def _require(frame, columns: list[str], source: str) -> None:
     """`frame`: a pandas DataFrame or a pyarrow Table."""
     missing = [c for c in columns if c not in list(frame.column_names if hasattr(frame, "column_names") else frame.columns)]
     if missing:
-        raise StegvisError(f"{source}: missing column(s) {', '.join(missing)}; the file needs "
-                           f"{', '.join(columns)}")
+        raise StegvisError(Message("import.missing_columns", source=source, missing=", ".join(missing),
+                                   columns=", ".join(columns)))
+
+
+def _cell_at(row: int, column: str) -> Message:
+    """Where a problem is, for the person who fixes the file (row 1 is the header)."""
+    return Message("import.where.cell", row=row, column=column)
+
+
+def _row_at(row: int) -> Message:
+    return Message("import.where.row", row=row)
 
 
 class ImportRefused(StegvisError):
-    """A file refused for its rows: `problems`, one line each (`row N, column C: value: reason`),
-    under `headline`. The message holds them all; a page shows the first and offers the rest."""
+    """A file refused for its rows: `problems`, a Message each (`rad N, kolumn C: värde: skäl`),
+    under `headline`. The message says them all, one a line; a page says the first and offers
+    the rest. Worded when said, not when refused (a StegvisError words its message at once): a
+    page showing the first hundred of a million problems words only those."""
 
-    def __init__(self, source: str, problems: list[str]):
-        self.headline = f"{source}: {len(problems)} problem(s); nothing was imported:"
+    def __init__(self, source: str, problems: list[Message]):
+        self.headline = Message("import.refused", source=source, count=len(problems))
         self.problems = problems
-        super().__init__(self.headline + "\n" + "\n".join(problems))
+        Exception.__init__(self, source, problems)
+        self.message = Listed([self.headline, *problems])
+
+    def __str__(self) -> str:
+        return self.say()
 
 
-def _refuse_if_problems(source: str, problems: list[str]) -> None:
+def _refuse_if_problems(source: str, problems: list[Message]) -> None:
     """Every problem at once, before anything is written."""
     if problems:
         raise ImportRefused(source, problems)
 
 
-def _date(value, problems, where) -> str | None:
+def _date(value, problems: list[Message], number: int, column: str) -> str | None:
+    """The day in row `number`, `column`; the place is worded only for a problem (a million rows
+    have millions of right cells)."""
     try:
         return date.fromisoformat(str(value).strip()[:10]).isoformat()
     except ValueError:
-        problems.append(f"{where}: {shown(value)} is not a date (YYYY-MM-DD)")
+        problems.append(Message("import.date", where=_cell_at(number, column), value=shown(value)))
         return None
 
 
@@ -73,20 +91,19 @@ def _cell(row: dict, column: str) -> str:
 # Codes are checked as on the registration form (stegvis/pseudonyms.py): they end up in pages,
 # file names and exports, so a code is short, plain and never a personnummer.
 CODE_PROBLEMS = {
-    "blank": "is blank",
-    "length": f"is not 2–{MAX_LENGTH} characters long",
-    "characters": "may only hold letters A–Z, digits, '-' and '_'",
-    "personnummer": "looks like a personnummer; use a pseudonymous code",
+    "blank": N_("import.code.blank"),
+    "length": N_("import.code.length"),
+    "characters": N_("import.code.characters"),
+    "personnummer": N_("import.code.personnummer"),
 }
 # Free-text cells (consent version and scope) are short labels, never documents.
 MAX_TEXT = 200
 
 
-def _text(row: dict, column: str, problems: list[str], where: str) -> str:
+def _text(row: dict, column: str, problems: list[Message], number: int) -> str:
     value = _cell(row, column)
     if len(value) > MAX_TEXT or any(ord(ch) < 32 for ch in value):
-        problems.append(f"{where}: {shown(value)} is not a short line of text (at most {MAX_TEXT} characters, "
-                        f"no control characters)")
+        problems.append(Message("import.text", where=_cell_at(number, column), value=shown(value), most=MAX_TEXT))
     return value
 
 
@@ -174,7 +191,7 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
 
     def started_of(value):
         problems = []
-        return _date(value, problems, ""), not problems
+        return _date(value, problems, 0, ""), not problems
 
     def coach_of(value):
         coach = _cell({"v": value}, "v")
@@ -182,7 +199,7 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
 
     def text_of(value):
         problems = []
-        return _text({"v": value}, "v", problems, ""), not problems
+        return _text({"v": value}, "v", problems, 0), not problems
 
     checked = {name: _per_value(column(name), function) for name, function in (
         ("gender", gender_of), ("birth_year", year_of), ("programme", programme_of), ("started_on", started_of),
@@ -220,8 +237,10 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     if not _anyone_registered(db):
         refuse_if_wrong(np.array([], dtype=np.int64))  # nothing to compare with: refused without staging the file
     usernames = {ident: username for username, ident in coaches.items()}
-    referenced = {"programmes": {p: f"programme {shown(p)}" for p in set(values["programme"])},
-                  "users": {c: f"coach {shown(usernames[c])}" for c in set(values["coach"]) - {None}}}
+    referenced = {"programmes": {p: Message("import.gone.programme", name=shown(p))
+                                 for p in sorted(set(values["programme"]), key=shown)},
+                  "users": {c: Message("import.gone.coach", name=shown(usernames[c]))
+                            for c in sorted(set(values["coach"]) - {None}, key=lambda c: shown(usernames[c]))}}
     with _references_checked_once(db), transaction(db), _large_cache(db):
         # The staged rows live in this connection's own temporary file, gone when it closes:
         # overwriting them with zeros when dropped (secure_delete, for the database) costs 0.2 s.
@@ -283,14 +302,15 @@ def _write_staged(db, referenced: dict[str, dict]) -> tuple[int, int]:
     (when the row gives one); (added, already there). A new participant's id is the row's place
     in the file after the highest id so far, so all three tables take it without a lookup (ids
     of rows already registered are skipped; an id is never shown). `referenced`: the ids the
-    rows point at in other tables (programmes, users; each id with its name for a message),
+    rows point at in other tables (programmes, users; each id with a Message naming it, in the
+    order a message lists them),
     checked here once each instead of by SQLite for every row (see `_references_checked_once`)."""
     staged, registered = db.execute(f"SELECT count(*), count(registered_id) FROM {_STAGED}").fetchone()
     for table, names in referenced.items():
         found = {ident for ident, in db.execute(
             f"SELECT id FROM {table} WHERE id IN ({', '.join('?' for _ in names)})", list(names))}
         if gone := [name for ident, name in names.items() if ident not in found]:
-            raise StegvisError(f"{', '.join(sorted(gone))}: no longer there; nothing was imported")
+            raise StegvisError(Message("import.gone", names=Listed(gone, ", ")))
     if staged > registered:
         first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM participants").fetchone()[0]
         new = f"SELECT {int(first)} + row AS id, * FROM {_STAGED} WHERE registered_id IS NULL"
@@ -336,33 +356,35 @@ def _large_cache(db, mebibytes: int = 256):
         db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _check_participant_row(number: int, row: dict, problems: list[str], first_row: dict[str, int], coaches: dict,
-                           programmes: set, registered_otherwise: bool, this_year: int) -> None:
+def _check_participant_row(number: int, row: dict, problems: list[Message], first_row: dict[str, int],
+                           coaches: dict, programmes: set, registered_otherwise: bool, this_year: int) -> None:
     """Every problem of one row, worded for the person who fixes the file (row 1 is the header)."""
-    where = lambda column: f"row {number}, column {column}"  # noqa: E731
+    where = lambda column: _cell_at(number, column)  # noqa: E731
     code, gender, programme = _cell(row, "code"), _cell(row, "gender").lower(), _cell(row, "programme")
     birth = _cell(row, "birth_year")
     problem = code_problem(code)
     if problem:
-        problems.append(f"{where('code')}: {shown(code)} {CODE_PROBLEMS[problem]}")
+        problems.append(Message(CODE_PROBLEMS[problem], where=where("code"), value=shown(code), most=MAX_LENGTH))
     elif first_row.get(code, number) < number:
-        problems.append(f"{where('code')}: {shown(code)} already on row {first_row[code]}")
+        problems.append(Message("import.already_on_row", where=where("code"), value=shown(code),
+                                first=first_row[code]))
     if gender not in GENDERS:
-        problems.append(f"{where('gender')}: {shown(row.get('gender'))} is not one of {', '.join(GENDERS)}")
+        problems.append(Message("import.gender", where=where("gender"), value=shown(row.get("gender")),
+                                genders=", ".join(GENDERS)))
     year = int(birth) if re.fullmatch(r"[0-9]{4}", birth) else None  # isdigit() accepts '²'
     if birth and not (year and 1900 <= year <= this_year):
-        problems.append(f"{where('birth_year')}: {shown(birth)} is not a year")
+        problems.append(Message("import.birth_year", where=where("birth_year"), value=shown(birth)))
     if programme not in programmes:
-        problems.append(f"{where('programme')}: {shown(programme)} is not a programme "
-                        f"({', '.join(sorted(programmes))})")
-    _date(row.get("started_on"), problems, where("started_on"))
+        problems.append(Message("import.programme", where=where("programme"), value=shown(programme),
+                                programmes=", ".join(sorted(programmes))))
+    _date(row.get("started_on"), problems, number, "started_on")
     coach = _cell(row, "coach")
     if coach and coach not in coaches:
-        problems.append(f"{where('coach')}: no coach with username {shown(coach)}")
+        problems.append(Message("import.coach", where=where("coach"), value=shown(coach)))
     if registered_otherwise:
-        problems.append(f"row {number}: {shown(code)} is already registered with other details")
-    _text(row, "consent_version", problems, where("consent_version"))
-    _text(row, "consent_scope", problems, where("consent_scope"))
+        problems.append(Message("import.registered_otherwise", where=_row_at(number), value=shown(code)))
+    _text(row, "consent_version", problems, number)
+    _text(row, "consent_scope", problems, number)
 
 
 def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> ImportResult:
@@ -375,25 +397,29 @@ def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> Im
         "JOIN participants p ON p.id = e.participant_id")}
     updates, seen = [], {}
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        where = lambda column: _cell_at(number, column)  # noqa: E731
         code, programme, outcome = _cell(row, "code"), _cell(row, "programme"), _cell(row, "outcome")
         key = (code, programme)
         if key in seen:
-            result.problems.append(f"{where('code')}: {shown(code)} already on row {seen[key]}")
+            result.problems.append(Message("import.already_on_row", where=where("code"), value=shown(code),
+                                           first=seen[key]))
         seen.setdefault(key, number)
         if key not in enrolments:
-            result.problems.append(f"{where('code')}: {shown(code)} is not enrolled in {shown(programme)}")
+            result.problems.append(Message("import.not_enrolled", where=where("code"), value=shown(code),
+                                           programme=shown(programme)))
             continue
         known = [o.id for o in catalog.programme(programme).outcomes]
         if outcome not in known:
-            result.problems.append(f"{where('outcome')}: {shown(outcome)} is not an outcome of {programme} "
-                                   f"({', '.join(known)})")
-        exited = _date(row.get("exited_on"), result.problems, where("exited_on"))
+            result.problems.append(Message("import.exit.outcome", where=where("outcome"), value=shown(outcome),
+                                           programme=programme, outcomes=", ".join(known)))
+        exited = _date(row.get("exited_on"), result.problems, number, "exited_on")
         enrolment_id, started, old_exit, old_outcome = enrolments[key]
         if exited and exited < started:
-            result.problems.append(f"{where('exited_on')}: {exited} is before the start {started}")
+            result.problems.append(Message("import.exit.before_start", where=where("exited_on"), exited=exited,
+                                           started=started))
         if old_exit and (old_exit, old_outcome) != (exited, outcome):
-            result.problems.append(f"row {number}: {shown(code)} already exited {old_exit} ({old_outcome})")
+            result.problems.append(Message("import.exit.already", where=_row_at(number), value=shown(code),
+                                           exited=old_exit, outcome=old_outcome))
         updates.append((enrolment_id, exited, outcome, bool(old_exit)))
         if progress:
             progress(number - 1, len(frame))
@@ -428,33 +454,36 @@ def import_events(db, catalog: Catalog, path: Path | Upload, progress=None) -> I
     existing = set(db.execute("SELECT participant_id, programme_id, event, happened_on FROM events").fetchall())
     rows, seen = [], set()
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        where = lambda column: _cell_at(number, column)  # noqa: E731
         code, programme_id, event = _cell(row, "code"), _cell(row, "programme"), _cell(row, "event")
         if (code, programme_id) not in enrolments:
-            result.problems.append(f"{where('code')}: {shown(code)} is not enrolled in {shown(programme_id)}")
+            result.problems.append(Message("import.not_enrolled", where=where("code"), value=shown(code),
+                                           programme=shown(programme_id)))
             continue
         programme = catalog.programme(programme_id)
         known = [e.id for e in programme.events]
         if event not in known:
-            result.problems.append(f"{where('event')}: {shown(event)} is not an event of {programme_id} "
-                                   f"({', '.join(known) or 'it declares none'})")
+            result.problems.append(Message("import.event.unknown", where=where("event"), value=shown(event),
+                                           programme=programme_id,
+                                           events=", ".join(known) or Message("import.event.none_declared")))
             continue
-        day = _date(row.get("happened_on"), result.problems, where("happened_on"))
+        day = _date(row.get("happened_on"), result.problems, number, "happened_on")
         participant_id, started, exited = enrolments[(code, programme_id)]
         if day and (day < started or (exited and day > exited)):
-            result.problems.append(f"{where('happened_on')}: {day} is outside the enrolment ({started} – {exited or 'now'})")
+            result.problems.append(Message("import.event.outside", where=where("happened_on"), day=day, started=started,
+                                           end=exited or Message("import.event.still_enrolled")))
         raw_value = _cell(row, "value") if "value" in row else ""
         value = None
         if raw_value:
             try:
                 value = float(raw_value.replace(",", "."))
             except ValueError:
-                result.problems.append(f"{where('value')}: {shown(raw_value)} is not a number")
+                result.problems.append(Message("import.not_a_number", where=where("value"), value=shown(raw_value)))
             if programme.event(event).value_label is None:
-                result.problems.append(f"{where('value')}: {event} takes no value")
+                result.problems.append(Message("import.event.no_value", where=where("value"), event=event))
         key = (participant_id, programme_id, event, day)
         if key in seen:
-            result.problems.append(f"row {number}: the same event on the same day as an earlier row")
+            result.problems.append(Message("import.event.twice", where=_row_at(number)))
         seen.add(key)
         rows.append((programme, participant_id, event, day, value, key in existing))
         if progress:
@@ -491,9 +520,9 @@ def _number(text: str) -> tuple[float | None, bool]:
     return float(cleaned), percent
 
 
-def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[str]]:
+def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[Message]]:
     """Every row of a national-figures table as a `NationalFigure`, and every problem found,
-    `row N, column C: value: reason` (row 1 is the header)."""
+    `rad N, kolumn C: värde: skäl` (row 1 is the header)."""
     from indicators.national import NationalFigure, asked_of
 
     asked = asked_of(catalog)
@@ -501,20 +530,22 @@ def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[st
     figures, problems, seen = [], [], {}
     latest = date.today().year
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        where = lambda column: f"row {number}, column {column}"  # noqa: E731
+        where = lambda column: _cell_at(number, column)  # noqa: E731
         year_text, indicator, group = _cell(row, "year"), _cell(row, "indicator"), _cell(row, "group")
         year_text = year_text[:-2] if re.fullmatch(r"[0-9]{4}\.0", year_text) else year_text  # Excel's 2025.0
         year = int(year_text) if re.fullmatch(r"[0-9]{4}", year_text) else None
         if year is None or not 2000 <= year <= latest:
-            problems.append(f"{where('year')}: {shown(year_text)} is not a year (2000–{latest})")
+            problems.append(Message("import.national.year", where=where("year"), value=shown(year_text),
+                                    latest=latest))
         if indicator not in asked:
-            problems.append(f"{where('indicator')}: {shown(indicator)} is not an indicator of any instrument "
-                            f"({', '.join(sorted(asked))})")
+            problems.append(Message("import.national.indicator", where=where("indicator"), value=shown(indicator),
+                                    indicators=", ".join(sorted(asked))))
         if group not in groups:
-            problems.append(f"{where('group')}: {shown(group)} is not a respondent group ({', '.join(groups)})")
+            problems.append(Message("import.national.group", where=where("group"), value=shown(group),
+                                    groups=", ".join(groups)))
         elif indicator in asked and group not in asked[indicator]:
-            problems.append(f"{where('group')}: {shown(group)}: {indicator} is asked of "
-                            f"{', '.join(sorted(asked[indicator]))} only")
+            problems.append(Message("import.national.not_asked", where=where("group"), value=shown(group),
+                                    indicator=indicator, groups=", ".join(sorted(asked[indicator]))))
         share_text, mean_text, n_text = _cell(row, "share"), _cell(row, "mean"), _cell(row, "n")
         share = mean = None
         if share_text:
@@ -522,24 +553,27 @@ def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[st
             if share is not None and percent:
                 share /= 100
             if share is None or not 0 <= share <= 1:
-                hint = "; write a percentage with %, e.g. 72 %" if share is not None and 1 < share <= 100 else ""
-                problems.append(f"{where('share')}: {shown(share_text)} is not a share between 0 and 1 "
-                                f"(or 0–100 %){hint}")
+                if share is not None and 1 < share <= 100:
+                    problems.append(Message("import.national.share_percent", where=where("share"),
+                                            value=shown(share_text)))
+                else:
+                    problems.append(Message("import.national.share", where=where("share"), value=shown(share_text)))
                 share = None
         if mean_text:
             mean, percent = _number(mean_text)
             if mean is None or percent:
-                problems.append(f"{where('mean')}: {shown(mean_text)} is not a number")
+                problems.append(Message("import.not_a_number", where=where("mean"), value=shown(mean_text)))
                 mean = None
         if not share_text and not mean_text:
-            problems.append(f"row {number}: share and mean are both empty; give one of them (or both)")
+            problems.append(Message("import.national.neither", where=_row_at(number)))
         n_digits = n_text[:-2] if re.fullmatch(r"[0-9]+\.0", n_text) else n_text
         n = int(n_digits) if re.fullmatch(r"[0-9]{1,9}", n_digits) else None
         if n is None:
-            problems.append(f"{where('n')}: {shown(n_text)} is not a whole number of answers, 0 or more")
+            problems.append(Message("import.national.n", where=where("n"), value=shown(n_text)))
         key = (year, indicator, group)
         if year is not None and key in seen:
-            problems.append(f"row {number}: {year}, {indicator}, {group} already on row {seen[key]}")
+            problems.append(Message("import.national.twice", where=_row_at(number), year=year, indicator=indicator,
+                                    group=group, first=seen[key]))
         seen.setdefault(key, number)
         if year is not None and n is not None and (share is not None or mean is not None):
             figures.append(NationalFigure(year, indicator, group, share, mean, n))
@@ -556,10 +590,9 @@ def import_national(db, catalog: Catalog, path: Path | Upload) -> NationalImport
     source = path.label if isinstance(path, Upload) else str(path)
     _require(frame, NATIONAL_COLUMNS, source)
     if "share" not in frame.columns and "mean" not in frame.columns:
-        raise StegvisError(f"{source}: missing column share or mean; the file needs year, indicator, group, "
-                           "share and/or mean, n")
+        raise StegvisError(Message("import.national.share_or_mean", source=source))
     if frame.empty:
-        raise StegvisError(f"{source}: no rows under the header; nothing was imported")
+        raise StegvisError(Message("import.no_rows", source=source))
     figures, problems = check_national(frame, catalog)
     _refuse_if_problems(source, problems)
     replaced = replace_years(db, figures, Path(source).name)

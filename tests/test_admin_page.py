@@ -113,7 +113,7 @@ def test_an_upload_named_as_an_absolute_path_is_never_written_there(tmp_path, mo
     test, _ = _admin_import(tmp_path, monkeypatch, str(target), b"code,gender\nX-1,okand\n")
     assert not target.exists()  # neither during nor after the (failed) import
     assert [e.value for e in test.error] == ["Inget importerades."]
-    assert test.code[0].value.startswith("evil.csv: missing column(s)")  # the name, not the path
+    assert test.code[0].value.startswith("evil.csv: saknar kolumn(er)")  # the name, not the path
 
 
 def test_an_upload_imports_from_memory_and_logs_its_base_name(tmp_path, monkeypatch):
@@ -142,13 +142,48 @@ def test_a_file_wrong_in_every_row_shows_its_first_problems_and_offers_them_all(
     test, db = _admin_import(tmp_path, monkeypatch, "alla.csv", ("code,gender,birth_year,programme,started_on\n" + rows).encode())
     assert [e.value for e in test.error] == ["Inget importerades."]
     shown = test.code[0].value.splitlines()
-    assert shown[0] == "alla.csv: 150 problem(s); nothing was imported:" and len(shown) == 101
-    assert shown[-1] == "row 101, column birth_year: 'nittio' is not a year"
+    assert shown[0] == "alla.csv: 150 problem; inget importerades:" and len(shown) == 101
+    assert shown[-1] == "rad 101, kolumn birth_year: 'nittio' är inget årtal"
     assert [c.value for c in test.caption][-1] == "Här visas de första 100 av 150 problem. Hela listan kan laddas ner."
     offered = test.get("download_button")
     assert len(offered) == 1 and "Ladda ner alla problem" in offered[0].proto.label
     assert db.execute("SELECT count(*) FROM participants").fetchone()[0] == 0
     assert not test.get("progress"), "no bar left standing at the row the check had reached"
+
+
+def test_a_refused_import_is_said_in_swedish_on_the_page_and_in_the_file_of_all_problems(tmp_path, monkeypatch):
+    """Staff pages are Swedish: the problems of a refused file too, listed and downloaded."""
+    import streamlit
+
+    from surveys.definitions import shipped_catalog
+
+    files = []
+    real = streamlit.download_button
+
+    def spy(label, data, *args, **kwargs):
+        files.append(data)
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    rows = ("S-1,kvinnan,1990,porten,2026-01-01,ingen\n900101-1234,man,1990,okand,2026-13-01,\n" +
+            "".join(f"S-{n},man,nittio,porten,2026-01-01,\n" for n in range(3, 103)))
+    test, _ = _admin_import(tmp_path, monkeypatch, "deltagare.csv",
+                            ("code,gender,birth_year,programme,started_on,coach\n" + rows).encode())
+    assert [e.value for e in test.error] == ["Inget importerades."]
+    programmes = ", ".join(sorted(p.id for p in shipped_catalog().latest_programmes()))
+    shown = test.code[0].value.splitlines()
+    assert shown[:6] == ["deltagare.csv: 105 problem; inget importerades:",
+                         "rad 2, kolumn gender: 'kvinnan' är inte något av kvinna, man, annat, vill_inte_uppge",
+                         "rad 2, kolumn coach: ingen coach har användarnamnet 'ingen'",
+                         "rad 3, kolumn code: '900101-1234' ser ut som ett personnummer; använd en pseudonym kod",
+                         f"rad 3, kolumn programme: 'okand' är ingen insats ({programmes})",
+                         "rad 3, kolumn started_on: '2026-13-01' är inget datum (ÅÅÅÅ-MM-DD)"]
+    assert shown[6] == "rad 4, kolumn birth_year: 'nittio' är inget årtal" and len(shown) == 101
+    (everything,) = [data() for data in files if callable(data)]
+    lines = everything.splitlines()
+    assert lines[:101] == shown and len(lines) == 106
+    assert lines[-1] == "rad 103, kolumn birth_year: 'nittio' är inget årtal"
+    assert not any(word in everything for word in ("row ", "column ", "nothing was imported", "is not"))
 
 
 def test_a_few_problems_are_all_shown_without_a_file_to_download(tmp_path, monkeypatch):

@@ -84,10 +84,10 @@ def test_the_whole_list_of_a_refused_files_problems_downloads(tmp_path, demo_cop
         page.get_by_role("button", name="Importera").click(timeout=30_000)
         button = page.get_by_role("button", name="Ladda ner alla problem (text)")
         button.wait_for(timeout=60_000)
-        assert page.get_by_text("row 101, column birth_year", exact=False).count() == 1
-        assert page.get_by_text("row 102, column birth_year", exact=False).count() == 0
+        assert page.get_by_text("rad 101, kolumn birth_year", exact=False).count() == 1
+        assert page.get_by_text("rad 102, kolumn birth_year", exact=False).count() == 0
         lines = open(_download(page, button), encoding="utf-8").read().splitlines()
         settle(page)
-        assert page.get_by_text("row 101, column birth_year", exact=False).count() == 1, "the list stays"
-    assert lines[0] == "alla-fel.csv: 250 problem(s); nothing was imported:" and len(lines) == 251
-    assert lines[-1] == "row 251, column birth_year: 'nittio' is not a year"
+        assert page.get_by_text("rad 101, kolumn birth_year", exact=False).count() == 1, "the list stays"
+    assert lines[0] == "alla-fel.csv: 250 problem; inget importerades:" and len(lines) == 251
+    assert lines[-1] == "rad 251, kolumn birth_year: 'nittio' är inget årtal"

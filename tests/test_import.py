@@ -7,7 +7,7 @@ import pytest
 from stegvis.accounts import create_user
 from stegvis.cli import run
 from foundation.errors import StegvisError
-from stegvis.imports import import_exits, import_participants
+from stegvis.imports import ImportRefused, import_exits, import_participants
 from stegvis.database import open_db
 from surveys.definitions import shipped_catalog
 from surveys.store import publish_definitions
@@ -55,10 +55,10 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_listed(setup, catalog, 
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, bad)
     message = str(caught.value)
-    for expected in ("row 3, column gender: 'kvinnan'", "row 4, column code", "personnummer",
-                     "row 5, column birth_year: 'nittio'", "row 5, column started_on",
-                     "row 6, column birth_year: '²'", "row 7, column code: 'A-1' "
-                     "already on row 2", "row 7, column programme: 'okand'", "nothing was imported"):
+    for expected in ("rad 3, kolumn gender: 'kvinnan'", "rad 4, kolumn code", "personnummer",
+                     "rad 5, kolumn birth_year: 'nittio'", "rad 5, kolumn started_on",
+                     "rad 6, kolumn birth_year: '²'", "rad 7, kolumn code: 'A-1' "
+                     "finns redan på rad 2", "rad 7, kolumn programme: 'okand'", "inget importerades"):
         assert expected in message
     assert count(db, "participants") == 0 and count(db, "enrolments") == 0
 
@@ -73,8 +73,13 @@ def test_excel_and_bad_exits(setup, catalog, tmp_path):
     exits.write_text("code,programme,exited_on,outcome\nX-1,porten,2025-12-01,studier_csn\nY-9,porten,2026-02-01,annat\n")
     with pytest.raises(StegvisError) as caught:
         import_exits(db, catalog, exits)
-    assert "row 2, column outcome: 'studier_csn'" in str(caught.value)
-    assert "before the start" in str(caught.value) and "row 3, column code: 'Y-9'" in str(caught.value)
+    assert "rad 2, kolumn outcome: 'studier_csn'" in str(caught.value)
+    assert "före startdatum" in str(caught.value) and "rad 3, kolumn code: 'Y-9'" in str(caught.value)
+    assert caught.value.say("en").splitlines()[1:] == [
+        "row 2, column outcome: 'studier_csn' is not an outcome of porten "
+        f"({', '.join(o.id for o in catalog.programme('porten').outcomes)})",
+        "row 2, column exited_on: 2025-12-01 is before the start 2026-01-01",
+        "row 3, column code: 'Y-9' is not enrolled in 'porten'"]
     assert db.execute("SELECT exited_on FROM enrolments").fetchone()[0] is None
 
 
@@ -85,7 +90,7 @@ def test_cli_import_reports_and_exits_1(setup, tmp_path, capsys):
     missing = tmp_path / "m.csv"
     missing.write_text("kod,kön\nA,man\n")
     assert run(["import", "participants", str(missing), "--db", str(path)]) == 1
-    assert "missing column(s) code, gender" in capsys.readouterr().err
+    assert "saknar kolumn(er) code, gender" in capsys.readouterr().err
 
 
 def test_events_are_imported_all_or_nothing(tmp_path):
@@ -108,8 +113,15 @@ def test_events_are_imported_all_or_nothing(tmp_path):
     with pytest.raises(StegvisError) as refused:
         import_events(db, catalog, bad)
     message = str(refused.value)
-    for expected in ("row 3, column event", "row 4, column happened_on", "row 5, column code", "row 6, column value"):
+    for expected in ("rad 3, kolumn event", "rad 4, kolumn happened_on", "rad 5, kolumn code", "rad 6, kolumn value"):
         assert expected in message
+    events = ", ".join(e.id for e in catalog.programme("porten").events)
+    assert refused.value.say("en").splitlines()[1:] == [
+        f"row 3, column event: 'flygning' is not an event of porten ({events})",
+        "row 4, column happened_on: 2025-12-01 is outside the enrolment (2026-01-10 – 2026-06-30)",
+        "row 5, column code: 'EV-9' is not enrolled in 'porten'",
+        "row 6, column value: 'tio' is not a number",
+        "row 6, column value: praktik takes no value"]
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
     good = tmp_path / "good.csv"
     good.write_text("code,programme,event,happened_on,value\nEV-1,porten,arbete,2026-02-01,20\n"
@@ -139,10 +151,64 @@ def test_cells_are_checked_once_per_value_yet_every_row_is_named(setup, catalog,
                                          "Q-1,kvinna,1990,porten,2026-01-01,,,"]) + "\n", encoding="utf-8")
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, bad)
-    assert str(caught.value).splitlines()[1:] == ["row 4, column code: 'P-1' already on row 2",
-                                                  "row 4: 'P-1' is already registered with other details",
-                                                  "row 6, column code: 'Q-1' already on row 5"]
+    assert str(caught.value).splitlines()[1:] == ["rad 4, kolumn code: 'P-1' finns redan på rad 2",
+                                                  "rad 4: 'P-1' är redan registrerad med andra uppgifter",
+                                                  "rad 6, kolumn code: 'Q-1' finns redan på rad 5"]
     assert count(db, "participants") == 40
+
+
+EVERY_KIND = ("code,gender,birth_year,programme,started_on,coach,consent_version,consent_scope\n"
+              "E-1,kvinna,1990,porten,2026-01-01,anna,v1,samtycke\n"
+              ",man,1990,porten,2026-01-01,,,\n"
+              "A,man,1990,porten,2026-01-01,,,\n"
+              "E-1,kvinnan,nittio,okand,2026-13-01,bertil,v1,\"två\nrader\"\n"
+              "900101-1234,man,1990,porten,2026-01-01,,,\n"
+              "E/7,man,1990,porten,2026-01-01,,,\n"
+              "REG-1,man,1990,porten,2026-01-01,,,\n")
+
+
+def test_every_problem_of_a_participant_row_is_said_in_swedish_and_in_english_as_before(setup, catalog, tmp_path):
+    """The command line and the pages say the problems in Swedish; in English they read word for
+    word as they did before they came from the catalogue."""
+    _, db = setup
+    db["participants"].insert({"id": 1, "code": "REG-1", "gender": "kvinna", "birth_year": 1990, "created_at": "x"})
+    db["enrolments"].insert({"participant_id": 1, "programme_id": "porten", "started_on": "2026-01-01"})
+    path = tmp_path / "p.csv"
+    path.write_text(EVERY_KIND, encoding="utf-8")
+    with pytest.raises(ImportRefused) as caught:
+        import_participants(db, catalog, path)
+    programmes = ", ".join(sorted(p.id for p in catalog.latest_programmes()))
+    assert caught.value.say("en").splitlines() == [
+        f"{path}: 12 problem(s); nothing was imported:",
+        "row 3, column code: '' is blank",
+        "row 4, column code: 'A' is not 2–32 characters long",
+        "row 5, column code: 'E-1' already on row 2",
+        "row 5, column gender: 'kvinnan' is not one of kvinna, man, annat, vill_inte_uppge",
+        "row 5, column birth_year: 'nittio' is not a year",
+        f"row 5, column programme: 'okand' is not a programme ({programmes})",
+        "row 5, column started_on: '2026-13-01' is not a date (YYYY-MM-DD)",
+        "row 5, column coach: no coach with username 'bertil'",
+        "row 5, column consent_scope: 'två\\nrader' is not a short line of text (at most 200 characters, "
+        "no control characters)",
+        "row 6, column code: '900101-1234' looks like a personnummer; use a pseudonymous code",
+        "row 7, column code: 'E/7' may only hold letters A–Z, digits, '-' and '_'",
+        "row 8: 'REG-1' is already registered with other details"]
+    assert str(caught.value).splitlines() == [
+        f"{path}: 12 problem; inget importerades:",
+        "rad 3, kolumn code: '' är tom",
+        "rad 4, kolumn code: 'A' är inte 2–32 tecken lång",
+        "rad 5, kolumn code: 'E-1' finns redan på rad 2",
+        "rad 5, kolumn gender: 'kvinnan' är inte något av kvinna, man, annat, vill_inte_uppge",
+        "rad 5, kolumn birth_year: 'nittio' är inget årtal",
+        f"rad 5, kolumn programme: 'okand' är ingen insats ({programmes})",
+        "rad 5, kolumn started_on: '2026-13-01' är inget datum (ÅÅÅÅ-MM-DD)",
+        "rad 5, kolumn coach: ingen coach har användarnamnet 'bertil'",
+        "rad 5, kolumn consent_scope: 'två\\nrader' är ingen kort textrad (högst 200 tecken, inga styrtecken)",
+        "rad 6, kolumn code: '900101-1234' ser ut som ett personnummer; använd en pseudonym kod",
+        "rad 7, kolumn code: 'E/7' får bara innehålla bokstäverna A–Z, siffror, '-' och '_'",
+        "rad 8: 'REG-1' är redan registrerad med andra uppgifter"]
+    assert [problem.say("en") for problem in caught.value.problems] == caught.value.say("en").splitlines()[1:]
+    assert caught.value.headline.say() == f"{path}: 12 problem; inget importerades:"
 
 
 def schema(db):
@@ -179,7 +245,7 @@ def test_a_refused_import_leaves_nothing_behind_and_the_next_one_works(setup, ca
     bad.write_text("code,gender,birth_year,programme,started_on\nB-1,man,1980,porten,2026-01-01\n"
                    "B-2,man,1980,okand,2026-01-01\n", encoding="utf-8")
     for _ in range(2):  # the staging table went with the refused transaction
-        with pytest.raises(StegvisError, match="row 3, column programme"):
+        with pytest.raises(StegvisError, match="rad 3, kolumn programme"):
             import_participants(db, catalog, bad)
     assert schema(db) == before and data_version(db) == version and count(db, "participants") == 0
     assert not db.execute("SELECT name FROM temp.sqlite_master").fetchall()
@@ -204,7 +270,7 @@ def test_a_participant_in_two_programmes_matches_either_enrolment(setup, catalog
                      "TWO-2,man,1990,porten,2026-02-01\n", encoding="utf-8")
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, other)
-    assert str(caught.value).splitlines()[1:] == ["row 2: 'TWO-1' is already registered with other details"]
+    assert str(caught.value).splitlines()[1:] == ["rad 2: 'TWO-1' är redan registrerad med andra uppgifter"]
     assert count(db, "participants") == 1
 
 
@@ -226,7 +292,7 @@ def test_someone_registered_while_the_file_is_checked_is_compared_as_they_are_wh
 
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, good, register_meanwhile("kvinna"))
-    assert str(caught.value).splitlines()[1:] == ["row 3: 'RACE-2' is already registered with other details"]
+    assert str(caught.value).splitlines()[1:] == ["rad 3: 'RACE-2' är redan registrerad med andra uppgifter"]
     assert count(db, "participants") == 1
     db.execute("DELETE FROM participants")
     result = import_participants(db, catalog, good, register_meanwhile("man"))
@@ -246,8 +312,9 @@ def test_foreign_keys_are_checked_once_per_coach_and_programme_and_come_back_on(
     def remove_the_coach(row, total):
         db.execute("DELETE FROM users WHERE username = 'gone'")
 
-    with pytest.raises(StegvisError, match=r"^coach 'gone': no longer there; nothing was imported$"):
+    with pytest.raises(StegvisError, match=r"^coachen 'gone': finns inte längre; inget importerades$") as caught:
         import_participants(db, catalog, rows, remove_the_coach)
+    assert caught.value.say("en") == "coach 'gone': no longer there; nothing was imported"
     assert count(db, "participants") == 0
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1  # only the staged rows' own file skips it
@@ -298,8 +365,9 @@ def test_a_file_not_in_utf8_is_refused_by_name(tmp_path, setup, catalog, where):
     header = "code,gender,birth_year,programme,started_on" + (",ålder" if where == "header" else "")
     row = "Å-1,man,1980,porten,2026-01-01" + (",30" if where == "header" else "")
     path.write_bytes(f"{header}\n{row}\n".encode("latin-1"))
-    with pytest.raises(StegvisError, match="latin1.csv: not UTF-8 text"):
+    with pytest.raises(StegvisError, match="latin1.csv: texten är inte UTF-8") as caught:
         import_participants(db, catalog, path)
+    assert caught.value.say("en") == f"{path}: not UTF-8 text; save it as 'CSV UTF-8' (or .xlsx) and try again"
 
 
 def test_consent_texts_are_stored_once_however_many_rows_give_them(setup, catalog, tmp_path):

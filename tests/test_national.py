@@ -78,24 +78,36 @@ def test_every_bad_row_is_listed_and_nothing_is_written(db, catalog, tmp_path):
     with pytest.raises(StegvisError) as caught:
         import_national(db, catalog, Upload("bad.csv", bad.read_bytes()))
     message = str(caught.value)
-    for expected in ("row 3, column indicator: 'nns_okand'", "row 4, column group: 'chefer_x'",
-                     "row 5, column year: 'tjugo'", "row 6, column share: '1.4'", "write a percentage with %",
-                     "row 7, column n: '-3'", "row 8: share and mean are both empty",
+    for expected in ("rad 3, kolumn indicator: 'nns_okand'", "rad 4, kolumn group: 'chefer_x'",
+                     "rad 5, kolumn year: 'tjugo'", "rad 6, kolumn share: '1.4'", "skriv en procentsats med %",
+                     "rad 7, kolumn n: '-3'", "rad 8: share och mean är båda tomma",
+                     "rad 9: 2025, nns_d_nytta, deltagare finns redan på rad 2",
+                     "rad 10, kolumn group: 'deltagare': nns_s_struktur ställs bara till styrelse",
+                     "8 problem; inget importerades"):
+        assert expected in message, (expected, message)
+    assert "rad 2" not in message.replace("på rad 2", "")
+    english = caught.value.say("en")
+    for expected in ("row 5, column year: 'tjugo' is not a year (2000–",
+                     "row 6, column share: '1.4' is not a share between 0 and 1 (or 0–100 %); "
+                     "write a percentage with %, e.g. 72 %",
+                     "row 7, column n: '-3' is not a whole number of answers, 0 or more",
+                     "row 8: share and mean are both empty; give one of them (or both)",
                      "row 9: 2025, nns_d_nytta, deltagare already on row 2",
                      "row 10, column group: 'deltagare': nns_s_struktur is asked of styrelse only",
-                     "8 problem(s); nothing was imported"):
-        assert expected in message, (expected, message)
-    assert "row 2" not in message.replace("on row 2", "")
+                     "bad.csv: 8 problem(s); nothing was imported:"):
+        assert expected in english, (expected, english)
     assert stored(db) == before
 
 
 def test_a_missing_column_is_named(db, catalog, tmp_path):
     (tmp_path / "x.csv").write_text("year,indicator,share,n\n2025,nns_d_nytta,0.8,10\n", encoding="utf-8")
-    with pytest.raises(StegvisError, match="missing column.*group"):
+    with pytest.raises(StegvisError, match="saknar kolumn.*group"):
         import_national(db, catalog, tmp_path / "x.csv")
     (tmp_path / "y.csv").write_text("year,indicator,group,n\n2025,nns_d_nytta,deltagare,10\n", encoding="utf-8")
-    with pytest.raises(StegvisError, match="share or mean"):
+    with pytest.raises(StegvisError, match="share eller mean") as caught:
         import_national(db, catalog, tmp_path / "y.csv")
+    assert caught.value.say("en").endswith(": missing column share or mean; the file needs year, indicator, group, "
+                                           "share and/or mean, n")
 
 
 def test_importing_a_year_again_replaces_it_and_says_so(tmp_path, capsys):
@@ -117,7 +129,7 @@ def test_a_bad_file_exits_1_without_a_traceback(tmp_path, capsys):
     bad.write_text(HEADER + "2025,nns_d_nytta,deltagare,0.8,,många\n", encoding="utf-8")
     assert run(["import", "national", str(bad), "--db", str(tmp_path / "n.db")]) == 1
     err = capsys.readouterr().err
-    assert "row 2, column n: 'många'" in err and "Traceback" not in err
+    assert "rad 2, kolumn n: 'många' är inget helt antal svar" in err and "Traceback" not in err
 
 
 # -- the board ---------------------------------------------------------------------------------

@@ -57,20 +57,20 @@ def _import(db, catalog, tmp_path, codes, extra=""):
 def test_import_refuses_personnummer_spellings(db, catalog, tmp_path):
     codes = [c for c in PERSONNUMMER_SPELLINGS if " " not in c]
     message = _import(db, catalog, tmp_path, codes)
-    assert message.count("looks like a personnummer") == len(codes)
+    assert message.count("ser ut som ett personnummer") == len(codes)
 
 
 def test_import_refuses_what_the_form_refuses(db, catalog, tmp_path):
     message = _import(db, catalog, tmp_path, ["![x](http://127.0.0.1:9/x)", "a\x00b", "A" * 33, "ok-1"])
-    assert "row 2, column code: '![x](http://127.0.0.1:9/x)' may only hold" in message
-    assert "row 3, column code: 'a\\x00b' may only hold" in message
-    assert "row 4, column code: 'AAAA" in message and "is not 2–32 characters long" in message
-    assert "row 5" not in message
+    assert "rad 2, kolumn code: '![x](http://127.0.0.1:9/x)' får bara innehålla" in message
+    assert "rad 3, kolumn code: 'a\\x00b' får bara innehålla" in message
+    assert "rad 4, kolumn code: 'AAAA" in message and "är inte 2–32 tecken lång" in message
+    assert "rad 5" not in message
 
 
 def test_a_fifty_million_character_code_is_refused_without_being_echoed(db, catalog, tmp_path):
     message = _import(db, catalog, tmp_path, ["B" * 50_000_000])
-    assert "row 2, column code" in message and "(50000000 characters)" in message
+    assert "rad 2, kolumn code" in message and "(50000000 characters)" in message
     assert len(message) < 1000
 
 
@@ -82,7 +82,7 @@ def test_long_or_binary_consent_text_is_refused(db, catalog, tmp_path):
     with pytest.raises(StegvisError) as caught:
         import_participants(db, catalog, path)
     message = str(caught.value)
-    assert "row 2, column consent_version" in message and "row 3, column consent_scope" in message
+    assert "rad 2, kolumn consent_version" in message and "rad 3, kolumn consent_scope" in message
     assert len(message) < 1000
 
 
