@@ -42,20 +42,15 @@ def _require(frame, columns: list[str], source: str) -> None:
                                    columns=", ".join(columns)))
 
 
-def _cell_at(row: int, column: str) -> Message:
-    """Where a problem is, for the person who fixes the file (row 1 is the header)."""
-    return Message("import.where.cell", row=row, column=column)
-
-
-def _row_at(row: int) -> Message:
-    return Message("import.where.row", row=row)
-
-
 class ImportRefused(StegvisError):
-    """A file refused for its rows: `problems`, a Message each (`rad N, kolumn C: värde: skäl`),
-    under `headline`. The message says them all, one a line; a page says the first and offers
-    the rest. Worded when said, not when refused (a StegvisError words its message at once): a
-    page showing the first hundred of a million problems words only those."""
+    """A file refused for its rows: `problems`, a Message each (`rad N, kolumn C: värde: skäl`;
+    row 1 is the header), under `headline`. The message says them all, one a line; a page says
+    the first and offers the rest. Worded when said, not when refused (a StegvisError words its
+    message at once): a page showing the first hundred of a million problems words only those.
+
+    Each problem's text holds its place itself, from plain values (`row`, `column`): a file
+    wrong in every row has a million problems, and with the place as a Message inside each,
+    Python's garbage collector walked them all again and again."""
 
     def __init__(self, source: str, problems: list[Message]):
         self.headline = Message("import.refused", source=source, count=len(problems))
@@ -79,7 +74,7 @@ def _date(value, problems: list[Message], number: int, column: str) -> str | Non
     try:
         return date.fromisoformat(str(value).strip()[:10]).isoformat()
     except ValueError:
-        problems.append(Message("import.date", where=_cell_at(number, column), value=shown(value)))
+        problems.append(Message("import.date", row=number, column=column, value=shown(value)))
         return None
 
 
@@ -98,12 +93,13 @@ CODE_PROBLEMS = {
 }
 # Free-text cells (consent version and scope) are short labels, never documents.
 MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 def _text(row: dict, column: str, problems: list[Message], number: int) -> str:
     value = _cell(row, column)
-    if len(value) > MAX_TEXT or any(ord(ch) < 32 for ch in value):
-        problems.append(Message("import.text", where=_cell_at(number, column), value=shown(value), most=MAX_TEXT))
+    if len(value) > MAX_TEXT or _CONTROL.search(value):
+        problems.append(Message("import.text", row=number, column=column, value=shown(value), most=MAX_TEXT))
     return value
 
 
@@ -227,10 +223,11 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
         suspect[registered_otherwise] = True
         positions = np.flatnonzero(suspect).tolist()
         otherwise = set(registered_otherwise.tolist())
-        rows = table.take(pa.array(positions, type=pa.int64())).to_pylist() if positions else []
-        for position, row in zip(positions, rows):
-            _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes,
-                                   position in otherwise, today)
+        for start in range(0, len(positions), 10_000):  # rows as dicts a few at a time: a million take 1 GB
+            batch = positions[start:start + 10_000]
+            for position, row in zip(batch, table.take(pa.array(batch, type=pa.int64())).to_pylist()):
+                _check_participant_row(position + 2, row, result.problems, first_row, coaches, programmes,
+                                       position in otherwise, today)
         _refuse_if_problems(source, result.problems)
         suspect[:] = False  # all right: not worded again
 
@@ -359,30 +356,29 @@ def _large_cache(db, mebibytes: int = 256):
 def _check_participant_row(number: int, row: dict, problems: list[Message], first_row: dict[str, int],
                            coaches: dict, programmes: set, registered_otherwise: bool, this_year: int) -> None:
     """Every problem of one row, worded for the person who fixes the file (row 1 is the header)."""
-    where = lambda column: _cell_at(number, column)  # noqa: E731
     code, gender, programme = _cell(row, "code"), _cell(row, "gender").lower(), _cell(row, "programme")
     birth = _cell(row, "birth_year")
     problem = code_problem(code)
     if problem:
-        problems.append(Message(CODE_PROBLEMS[problem], where=where("code"), value=shown(code), most=MAX_LENGTH))
+        problems.append(Message(CODE_PROBLEMS[problem], row=number, column="code", value=shown(code), most=MAX_LENGTH))
     elif first_row.get(code, number) < number:
-        problems.append(Message("import.already_on_row", where=where("code"), value=shown(code),
+        problems.append(Message("import.already_on_row", row=number, column="code", value=shown(code),
                                 first=first_row[code]))
     if gender not in GENDERS:
-        problems.append(Message("import.gender", where=where("gender"), value=shown(row.get("gender")),
+        problems.append(Message("import.gender", row=number, column="gender", value=shown(row.get("gender")),
                                 genders=", ".join(GENDERS)))
     year = int(birth) if re.fullmatch(r"[0-9]{4}", birth) else None  # isdigit() accepts '²'
     if birth and not (year and 1900 <= year <= this_year):
-        problems.append(Message("import.birth_year", where=where("birth_year"), value=shown(birth)))
+        problems.append(Message("import.birth_year", row=number, column="birth_year", value=shown(birth)))
     if programme not in programmes:
-        problems.append(Message("import.programme", where=where("programme"), value=shown(programme),
+        problems.append(Message("import.programme", row=number, column="programme", value=shown(programme),
                                 programmes=", ".join(sorted(programmes))))
     _date(row.get("started_on"), problems, number, "started_on")
     coach = _cell(row, "coach")
     if coach and coach not in coaches:
-        problems.append(Message("import.coach", where=where("coach"), value=shown(coach)))
+        problems.append(Message("import.coach", row=number, column="coach", value=shown(coach)))
     if registered_otherwise:
-        problems.append(Message("import.registered_otherwise", where=_row_at(number), value=shown(code)))
+        problems.append(Message("import.registered_otherwise", row=number, value=shown(code)))
     _text(row, "consent_version", problems, number)
     _text(row, "consent_scope", problems, number)
 
@@ -397,28 +393,27 @@ def import_exits(db, catalog: Catalog, path: Path | Upload, progress=None) -> Im
         "JOIN participants p ON p.id = e.participant_id")}
     updates, seen = [], {}
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        where = lambda column: _cell_at(number, column)  # noqa: E731
         code, programme, outcome = _cell(row, "code"), _cell(row, "programme"), _cell(row, "outcome")
         key = (code, programme)
         if key in seen:
-            result.problems.append(Message("import.already_on_row", where=where("code"), value=shown(code),
+            result.problems.append(Message("import.already_on_row", row=number, column="code", value=shown(code),
                                            first=seen[key]))
         seen.setdefault(key, number)
         if key not in enrolments:
-            result.problems.append(Message("import.not_enrolled", where=where("code"), value=shown(code),
+            result.problems.append(Message("import.not_enrolled", row=number, column="code", value=shown(code),
                                            programme=shown(programme)))
             continue
         known = [o.id for o in catalog.programme(programme).outcomes]
         if outcome not in known:
-            result.problems.append(Message("import.exit.outcome", where=where("outcome"), value=shown(outcome),
+            result.problems.append(Message("import.exit.outcome", row=number, column="outcome", value=shown(outcome),
                                            programme=programme, outcomes=", ".join(known)))
         exited = _date(row.get("exited_on"), result.problems, number, "exited_on")
         enrolment_id, started, old_exit, old_outcome = enrolments[key]
         if exited and exited < started:
-            result.problems.append(Message("import.exit.before_start", where=where("exited_on"), exited=exited,
+            result.problems.append(Message("import.exit.before_start", row=number, column="exited_on", exited=exited,
                                            started=started))
         if old_exit and (old_exit, old_outcome) != (exited, outcome):
-            result.problems.append(Message("import.exit.already", where=_row_at(number), value=shown(code),
+            result.problems.append(Message("import.exit.already", row=number, value=shown(code),
                                            exited=old_exit, outcome=old_outcome))
         updates.append((enrolment_id, exited, outcome, bool(old_exit)))
         if progress:
@@ -454,23 +449,22 @@ def import_events(db, catalog: Catalog, path: Path | Upload, progress=None) -> I
     existing = set(db.execute("SELECT participant_id, programme_id, event, happened_on FROM events").fetchall())
     rows, seen = [], set()
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        where = lambda column: _cell_at(number, column)  # noqa: E731
         code, programme_id, event = _cell(row, "code"), _cell(row, "programme"), _cell(row, "event")
         if (code, programme_id) not in enrolments:
-            result.problems.append(Message("import.not_enrolled", where=where("code"), value=shown(code),
+            result.problems.append(Message("import.not_enrolled", row=number, column="code", value=shown(code),
                                            programme=shown(programme_id)))
             continue
         programme = catalog.programme(programme_id)
         known = [e.id for e in programme.events]
         if event not in known:
-            result.problems.append(Message("import.event.unknown", where=where("event"), value=shown(event),
+            result.problems.append(Message("import.event.unknown", row=number, column="event", value=shown(event),
                                            programme=programme_id,
                                            events=", ".join(known) or Message("import.event.none_declared")))
             continue
         day = _date(row.get("happened_on"), result.problems, number, "happened_on")
         participant_id, started, exited = enrolments[(code, programme_id)]
         if day and (day < started or (exited and day > exited)):
-            result.problems.append(Message("import.event.outside", where=where("happened_on"), day=day, started=started,
+            result.problems.append(Message("import.event.outside", row=number, column="happened_on", day=day, started=started,
                                            end=exited or Message("import.event.still_enrolled")))
         raw_value = _cell(row, "value") if "value" in row else ""
         value = None
@@ -478,12 +472,12 @@ def import_events(db, catalog: Catalog, path: Path | Upload, progress=None) -> I
             try:
                 value = float(raw_value.replace(",", "."))
             except ValueError:
-                result.problems.append(Message("import.not_a_number", where=where("value"), value=shown(raw_value)))
+                result.problems.append(Message("import.not_a_number", row=number, column="value", value=shown(raw_value)))
             if programme.event(event).value_label is None:
-                result.problems.append(Message("import.event.no_value", where=where("value"), event=event))
+                result.problems.append(Message("import.event.no_value", row=number, column="value", event=event))
         key = (participant_id, programme_id, event, day)
         if key in seen:
-            result.problems.append(Message("import.event.twice", where=_row_at(number)))
+            result.problems.append(Message("import.event.twice", row=number))
         seen.add(key)
         rows.append((programme, participant_id, event, day, value, key in existing))
         if progress:
@@ -530,21 +524,20 @@ def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[Me
     figures, problems, seen = [], [], {}
     latest = date.today().year
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        where = lambda column: _cell_at(number, column)  # noqa: E731
         year_text, indicator, group = _cell(row, "year"), _cell(row, "indicator"), _cell(row, "group")
         year_text = year_text[:-2] if re.fullmatch(r"[0-9]{4}\.0", year_text) else year_text  # Excel's 2025.0
         year = int(year_text) if re.fullmatch(r"[0-9]{4}", year_text) else None
         if year is None or not 2000 <= year <= latest:
-            problems.append(Message("import.national.year", where=where("year"), value=shown(year_text),
+            problems.append(Message("import.national.year", row=number, column="year", value=shown(year_text),
                                     latest=latest))
         if indicator not in asked:
-            problems.append(Message("import.national.indicator", where=where("indicator"), value=shown(indicator),
+            problems.append(Message("import.national.indicator", row=number, column="indicator", value=shown(indicator),
                                     indicators=", ".join(sorted(asked))))
         if group not in groups:
-            problems.append(Message("import.national.group", where=where("group"), value=shown(group),
+            problems.append(Message("import.national.group", row=number, column="group", value=shown(group),
                                     groups=", ".join(groups)))
         elif indicator in asked and group not in asked[indicator]:
-            problems.append(Message("import.national.not_asked", where=where("group"), value=shown(group),
+            problems.append(Message("import.national.not_asked", row=number, column="group", value=shown(group),
                                     indicator=indicator, groups=", ".join(sorted(asked[indicator]))))
         share_text, mean_text, n_text = _cell(row, "share"), _cell(row, "mean"), _cell(row, "n")
         share = mean = None
@@ -554,25 +547,25 @@ def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[Me
                 share /= 100
             if share is None or not 0 <= share <= 1:
                 if share is not None and 1 < share <= 100:
-                    problems.append(Message("import.national.share_percent", where=where("share"),
+                    problems.append(Message("import.national.share_percent", row=number, column="share",
                                             value=shown(share_text)))
                 else:
-                    problems.append(Message("import.national.share", where=where("share"), value=shown(share_text)))
+                    problems.append(Message("import.national.share", row=number, column="share", value=shown(share_text)))
                 share = None
         if mean_text:
             mean, percent = _number(mean_text)
             if mean is None or percent:
-                problems.append(Message("import.not_a_number", where=where("mean"), value=shown(mean_text)))
+                problems.append(Message("import.not_a_number", row=number, column="mean", value=shown(mean_text)))
                 mean = None
         if not share_text and not mean_text:
-            problems.append(Message("import.national.neither", where=_row_at(number)))
+            problems.append(Message("import.national.neither", row=number))
         n_digits = n_text[:-2] if re.fullmatch(r"[0-9]+\.0", n_text) else n_text
         n = int(n_digits) if re.fullmatch(r"[0-9]{1,9}", n_digits) else None
         if n is None:
-            problems.append(Message("import.national.n", where=where("n"), value=shown(n_text)))
+            problems.append(Message("import.national.n", row=number, column="n", value=shown(n_text)))
         key = (year, indicator, group)
         if year is not None and key in seen:
-            problems.append(Message("import.national.twice", where=_row_at(number), year=year, indicator=indicator,
+            problems.append(Message("import.national.twice", row=number, year=year, indicator=indicator,
                                     group=group, first=seen[key]))
         seen.setdefault(key, number)
         if year is not None and n is not None and (share is not None or mean is not None):
