@@ -36,7 +36,8 @@ class ImportResult:
 
 def _require(frame, columns: list[str], source: str) -> None:
     """`frame`: a pandas DataFrame or a pyarrow Table."""
-    missing = [c for c in columns if c not in list(frame.column_names if hasattr(frame, "column_names") else frame.columns)]
+    present = set(frame.column_names if hasattr(frame, "column_names") else frame.columns)
+    missing = [c for c in columns if c not in present]
     if missing:
         raise StegvisError(Message("import.missing_columns", source=source, missing=", ".join(missing),
                                    columns=", ".join(columns)))
@@ -145,7 +146,7 @@ def _plain_codes(texts) -> np.ndarray:
     import pyarrow.compute as pc
 
     plain = pc.and_kleene(pc.match_substring_regex(texts, _PLAIN_CODE),
-                          pc.invert(pc.match_substring_regex(texts, _TEN_DIGITS)))  # counting them takes 13 times as long
+                          pc.invert(pc.match_substring_regex(texts, _TEN_DIGITS)))  # counting: 13 times as long
     return pc.fill_null(plain, False).to_numpy(zero_copy_only=False)
 
 
@@ -464,15 +465,16 @@ def import_events(db, catalog: Catalog, path: Path | Upload, progress=None) -> I
         day = _date(row.get("happened_on"), result.problems, number, "happened_on")
         participant_id, started, exited = enrolments[(code, programme_id)]
         if day and (day < started or (exited and day > exited)):
-            result.problems.append(Message("import.event.outside", row=number, column="happened_on", day=day, started=started,
-                                           end=exited or Message("import.event.still_enrolled")))
+            result.problems.append(Message("import.event.outside", row=number, column="happened_on", day=day,
+                                           started=started, end=exited or Message("import.event.still_enrolled")))
         raw_value = _cell(row, "value") if "value" in row else ""
         value = None
         if raw_value:
             try:
                 value = float(raw_value.replace(",", "."))
             except ValueError:
-                result.problems.append(Message("import.not_a_number", row=number, column="value", value=shown(raw_value)))
+                result.problems.append(Message("import.not_a_number", row=number, column="value",
+                                               value=shown(raw_value)))
             if programme.event(event).value_label is None:
                 result.problems.append(Message("import.event.no_value", row=number, column="value", event=event))
         key = (participant_id, programme_id, event, day)
@@ -550,7 +552,8 @@ def check_national(frame: pd.DataFrame, catalog: Catalog) -> tuple[list, list[Me
                     problems.append(Message("import.national.share_percent", row=number, column="share",
                                             value=shown(share_text)))
                 else:
-                    problems.append(Message("import.national.share", row=number, column="share", value=shown(share_text)))
+                    problems.append(Message("import.national.share", row=number, column="share",
+                                            value=shown(share_text)))
                 share = None
         if mean_text:
             mean, percent = _number(mean_text)
