@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import contextvars
+import itertools
 import os
 import re
 import sqlite3
@@ -58,8 +59,6 @@ def insert_columns(db: sqlite_utils.Database, table: str, columns: dict[str, lis
     """INSERT every row of `columns` (name -> one list of values per column, all as long) into
     `table`, hundreds of rows per statement: a million one-row INSERTs spend a quarter of their
     time on running a statement rather than on the rows. Uses the caller's transaction."""
-    import itertools
-
     names, values = list(columns), list(columns.values())
     total, width = len(values[0]), len(names)
     per_statement = max(1, min(400, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))

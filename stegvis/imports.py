@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from surveys.models import GENDERS
 from foundation.errors import StegvisError
@@ -121,9 +123,6 @@ def _per_value(column, function) -> _Checked:
     """`function(cell)`, which gives (value, whether it is right), for every cell of `column`
     (pyarrow text), called once per distinct value: a million rows hold a handful of genders,
     programmes and dates."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     encoded = pc.dictionary_encode(column)
     if isinstance(encoded, pa.ChunkedArray):  # one dictionary for every chunk
         encoded = encoded.combine_chunks()
@@ -143,8 +142,6 @@ _TEN_DIGITS = r"([0-9][^0-9]*){10}"
 def _plain_codes(texts) -> np.ndarray:
     """Which codes (pyarrow text) `code_problem` certainly accepts, checked for the whole column
     at once; the others are checked one by one."""
-    import pyarrow.compute as pc
-
     plain = pc.and_kleene(pc.match_substring_regex(texts, _PLAIN_CODE),
                           pc.invert(pc.match_substring_regex(texts, _TEN_DIGITS)))  # counting: 13 times as long
     return pc.fill_null(plain, False).to_numpy(zero_copy_only=False)
@@ -159,8 +156,6 @@ def import_participants(db, catalog: Catalog, path: Path | Upload, progress=None
     The checked rows are put in a temporary table and compared with those registered, and
     written, by SQLite itself: a million rows never pass one by one through Python twice,
     and the registered participants are never held in memory."""
-    import pyarrow as pa
-
     table = read_columns(path)  # text columns, no Python object per cell: see stegvis.files
     source = path.label if isinstance(path, Upload) else str(path)
     _require(table, PARTICIPANT_COLUMNS, source)

@@ -10,7 +10,7 @@ import json
 
 import sqlite_utils
 
-from foundation.db import Schema, now, transaction
+from foundation.db import Schema, insert_columns, now, transaction
 from foundation.errors import StegvisError
 from surveys.definitions import Catalog, canonical_json, shipped_catalog
 from surveys.models import Instrument, Programme
@@ -503,19 +503,9 @@ CONSENTS = ("SELECT c.programme_id, c.given_on, t.text_version, t.scope, c.withd
             "FROM consents c JOIN consent_texts t ON t.id = c.text_id WHERE c.participant_id = ?")
 
 
-def consent_text_id(db: sqlite_utils.Database, text_version: str, scope: str) -> int:
-    """The id of this consent text (version and scope), stored the first time it is given."""
-    db.execute("INSERT INTO consent_texts (text_version, scope) VALUES (?, ?) ON CONFLICT DO NOTHING",
-               [text_version, scope])
-    return db.execute("SELECT id FROM consent_texts WHERE text_version = ? AND scope = ?",
-                      [text_version, scope]).fetchone()[0]
-
-
 def consent_text_ids(db: sqlite_utils.Database, texts: list[tuple[str, str]]) -> list[int]:
-    """`consent_text_id` of each (version, scope) in `texts`, in one pass however many there
-    are (a file may give every row a text of its own)."""
-    from foundation.db import insert_columns
-
+    """The id of each consent text (version, scope) in `texts`, stored the first time it is
+    given; in one pass however many there are (a file may give every row a text of its own)."""
     db.execute("CREATE TEMP TABLE given_texts (n INTEGER PRIMARY KEY, text_version TEXT, scope TEXT)")
     try:
         insert_columns(db, "temp.given_texts", {"n": range(len(texts)), "text_version": [v for v, _ in texts],
@@ -533,7 +523,7 @@ def record_consent(db: sqlite_utils.Database, participant_id: int, programme_id:
                    text_version: str, scope: str, recorded_by: int | None = None) -> None:
     """A consent given to a programme, to the text of that version and scope."""
     db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id, "given_on": given_on,
-                           "text_id": consent_text_id(db, text_version, scope), "recorded_by": recorded_by})
+                           "text_id": consent_text_ids(db, [(text_version, scope)])[0], "recorded_by": recorded_by})
 
 
 def data_version(db: sqlite_utils.Database) -> int:
@@ -543,43 +533,39 @@ def data_version(db: sqlite_utils.Database) -> int:
 
 
 @contextlib.contextmanager
-def counted_once(db: sqlite_utils.Database, tables: list[str]):
-    """For one write of many rows: `data_version` goes up once instead of once per row. The
-    per-row triggers on `tables` are set aside while the write runs and put back from their own
-    stored text afterwards; inside a transaction, so no other connection ever sees them gone
-    (they fired three million times in a million-participant import, a fifth of its time)."""
+def _set_aside(db: sqlite_utils.Database, kind: str, tables: list[str], which: str):
+    """The triggers or indexes (`kind`) on `tables` that `which` (SQL on sqlite_master's name
+    and sql) picks, dropped while the block runs and made again from their own stored text
+    afterwards; inside a transaction, so no other connection ever sees them gone."""
     if not db.conn.in_transaction:
-        raise RuntimeError("counted_once needs a transaction")
+        raise RuntimeError(f"setting {kind}es aside needs a transaction")
     placeholders = ", ".join("?" for _ in tables)
-    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%' "
-                          f"AND tbl_name IN ({placeholders})", tables).fetchall()
-    for name, _ in triggers:
-        db.execute(f'DROP TRIGGER "{name}"')
+    found = db.execute(f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND {which} "
+                       f"AND tbl_name IN ({placeholders})", [kind, *tables]).fetchall()
+    for name, _ in found:
+        db.execute(f'DROP {kind.upper()} "{name}"')
     try:
         yield
     finally:
-        for _, sql in triggers:
+        for _, sql in found:
             db.execute(sql)
-    db.execute("UPDATE data_version SET n = n + 1")
 
 
 @contextlib.contextmanager
+def counted_once(db: sqlite_utils.Database, tables: list[str]):
+    """For one write of many rows: `data_version` goes up once instead of once per row. The
+    per-row triggers on `tables` are set aside while the write runs (they fired three million
+    times in a million-participant import, a fifth of its time)."""
+    with _set_aside(db, "trigger", tables, "name LIKE 'data_version_%'"):
+        yield
+    db.execute("UPDATE data_version SET n = n + 1")
+
+
 def indexes_built_after(db: sqlite_utils.Database, tables: list[str]):
     """For one write of more rows than `tables` hold: their secondary indexes (not those that
-    keep values unique) are dropped while the write runs and built again from their own stored
-    text afterwards, from sorted rows, instead of kept up row by row. Inside a transaction."""
-    if not db.conn.in_transaction:
-        raise RuntimeError("indexes_built_after needs a transaction")
-    placeholders = ", ".join("?" for _ in tables)
-    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                         f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({placeholders})", tables).fetchall()
-    for name, _ in indexes:
-        db.execute(f'DROP INDEX "{name}"')
-    try:
-        yield
-    finally:
-        for _, sql in indexes:
-            db.execute(sql)
+    keep values unique) are set aside while the write runs and built again afterwards, from
+    sorted rows, instead of kept up row by row. Inside a transaction."""
+    return _set_aside(db, "index", tables, "sql NOT LIKE 'CREATE UNIQUE%'")
 
 
 def definitions_version(db: sqlite_utils.Database) -> tuple[int, int]:
