@@ -506,15 +506,14 @@ CONSENTS = ("SELECT c.programme_id, c.given_on, t.text_version, t.scope, c.withd
 def consent_text_ids(db: sqlite_utils.Database, texts: list[tuple[str, str]]) -> list[int]:
     """The id of each consent text (version, scope) in `texts`, stored the first time it is
     given; in one pass however many there are (a file may give every row a text of its own)."""
-    db.execute("CREATE TEMP TABLE given_texts (n INTEGER PRIMARY KEY, text_version TEXT, scope TEXT)")
-    try:
+    with transaction(db):  # the caller's, if any; else its own, committed here
+        db.execute("CREATE TEMP TABLE given_texts (n INTEGER PRIMARY KEY, text_version TEXT, scope TEXT)")
         insert_columns(db, "temp.given_texts", {"n": range(len(texts)), "text_version": [v for v, _ in texts],
                                                 "scope": [s for _, s in texts]})
         db.execute("INSERT INTO consent_texts (text_version, scope) SELECT text_version, scope FROM temp.given_texts "
                    "WHERE true ON CONFLICT DO NOTHING")  # WHERE: so SQLite reads ON CONFLICT as the upsert's
         ids = dict(db.execute("SELECT g.n, c.id FROM temp.given_texts g JOIN consent_texts c "
                               "ON c.text_version = g.text_version AND c.scope = g.scope").fetchall())
-    finally:
         db.execute("DROP TABLE temp.given_texts")
     return [ids[n] for n in range(len(texts))]
 
@@ -522,8 +521,10 @@ def consent_text_ids(db: sqlite_utils.Database, texts: list[tuple[str, str]]) ->
 def record_consent(db: sqlite_utils.Database, participant_id: int, programme_id: str, given_on: str,
                    text_version: str, scope: str, recorded_by: int | None = None) -> None:
     """A consent given to a programme, to the text of that version and scope."""
-    db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id, "given_on": given_on,
-                           "text_id": consent_text_ids(db, [(text_version, scope)])[0], "recorded_by": recorded_by})
+    with transaction(db):
+        db["consents"].insert({"participant_id": participant_id, "programme_id": programme_id, "given_on": given_on,
+                               "text_id": consent_text_ids(db, [(text_version, scope)])[0],
+                               "recorded_by": recorded_by})
 
 
 def data_version(db: sqlite_utils.Database) -> int:
